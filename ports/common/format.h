@@ -1,0 +1,29 @@
+/* Text forms of wire values, shared by every program (lsoe-dump, lsoe-sim, lsoed, lsoectl). */
+#ifndef LSOE_FORMAT_H
+#define LSOE_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lsoe/pdu.h"
+
+#define LSOE_MAC_STRLEN 18       /* "aa:bb:cc:dd:ee:ff" + NUL */
+#define LSOE_ID_STRLEN 30        /* 10 octets colon-separated + NUL */
+#define LSOE_ADDR_STRLEN 46      /* INET6_ADDRSTRLEN */
+
+/* "02:00:00:00:00:0a" */
+char *lsoe_fmt_mac(char out[LSOE_MAC_STRLEN], const uint8_t mac[6]);
+/* Colon-separated hex of n octets into out (cap >= 3n). */
+char *lsoe_fmt_hexcolon(char *out, size_t cap, const uint8_t *p, size_t n);
+/* Plain hex of n octets into out (cap >= 2n + 1). */
+char *lsoe_fmt_hex(char *out, size_t cap, const uint8_t *p, size_t n);
+/* The address of an entry of encapsulation type `type`, as text. */
+char *lsoe_fmt_encap_addr(char out[LSOE_ADDR_STRLEN], unsigned type, const struct lsoe_encap *e);
+
+/* Parse "aa:bb:cc:dd:ee:ff" (also '-' separated). */
+bool lsoe_parse_mac(const char *s, uint8_t mac[6]);
+/* Parse n octets of colon- or dash-separated hex (or n*2 plain hex digits). */
+bool lsoe_parse_hexcolon(const char *s, uint8_t *out, size_t n);
+
+#endif

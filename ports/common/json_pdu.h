@@ -1,0 +1,26 @@
+/*
+ * JSON renderings shared by every program: a PDU (lsoe-dump), an encapsulation
+ * list (lsoe-dump, events, lsoectl). Lists stay lists at every length.
+ */
+#ifndef LSOE_JSON_PDU_H
+#define LSOE_JSON_PDU_H
+
+#include <yajl/yajl_gen.h>
+
+#include "lsoe/pdu.h"
+
+/* Small helpers over yajl_gen for C strings. */
+void lsoe_json_key(yajl_gen g, const char *key);
+void lsoe_json_str(yajl_gen g, const char *s);
+void lsoe_json_kstr(yajl_gen g, const char *key, const char *s);
+void lsoe_json_kint(yajl_gen g, const char *key, long long v);
+void lsoe_json_kbool(yajl_gen g, const char *key, int v);
+/* A number with up to 9 decimals, e.g. seconds: written as a JSON number. */
+void lsoe_json_kdecimal(yajl_gen g, const char *key, const char *text);
+
+/* {primary, loopback, address, prefix_len, labels} */
+void lsoe_json_encap_entry(yajl_gen g, unsigned type, const struct lsoe_encap *e);
+/* The "pdu" object of lsoe-dump: type, length and the fields of that type. */
+void lsoe_json_pdu(yajl_gen g, const struct lsoe_pdu *pdu);
+
+#endif
