@@ -55,11 +55,20 @@ uint32_t lsoe_checksum(const uint8_t *data, size_t n)
 	return fold(sum_unfolded(data, n));
 }
 
+/* What the four zeroed checksum octets (offsets 4..7, one per lane) contribute. */
+#define ZEROED_FIELD ((uint64_t)LSOE_SB_0 << 24 | (uint64_t)LSOE_SB_0 << 16 | (uint64_t)LSOE_SB_0 << 8 | LSOE_SB_0)
+
 uint32_t lsoe_checksum_datagram(const uint8_t *dgram, size_t n)
 {
-	uint64_t r = sum_unfolded(dgram, n);
-	/* Replace what octets 4..7 contributed by what zeros would have. */
-	for (size_t i = 4; i < 8 && i < n; i++)
-		r = r - ((uint64_t)lsoe_sbox[dgram[i]] << weight(i)) + ((uint64_t)lsoe_sbox[0] << weight(i));
+	if (n < 8) { /* not a datagram; still never read past n */
+		uint64_t r = 0;
+		for (size_t i = 0; i < n; i++)
+			r += (uint64_t)lsoe_sbox[i < 4 ? dgram[i] : 0] << weight(i);
+		return fold(r);
+	}
+	/* Octets 0..3, the field as zeros, then octets 8.. (offset 8 keeps the lanes aligned). */
+	uint64_t r = ZEROED_FIELD + sum_unfolded(dgram + 8, n - 8);
+	for (size_t i = 0; i < 4; i++)
+		r += (uint64_t)lsoe_sbox[dgram[i]] << weight(i);
 	return fold(r);
 }

@@ -111,15 +111,13 @@ static size_t parse_entry(unsigned type, const uint8_t *p, size_t avail, struct 
 	return need;
 }
 
-static enum lsoe_err decode_encap(unsigned type, const uint8_t *b, size_t len, struct lsoe_encap_list *l)
+/* Check that count entries exactly fill the len octets at p. */
+static enum lsoe_err check_entries(unsigned type, unsigned count, const uint8_t *p, size_t len)
 {
-	if (len < LSOE_ENCAP_HDR_LEN)
-		return LSOE_E_ENCAP_SHORT;
-	l->count = lsoe_get16(b + 3);
-	l->wire = b + LSOE_ENCAP_HDR_LEN;
-	l->wire_len = len - LSOE_ENCAP_HDR_LEN;
-	const uint8_t *p = l->wire, *end = b + len;
-	for (unsigned i = 0; i < l->count; i++) {
+	if (!p)
+		return len ? LSOE_E_INVALID : count ? LSOE_E_ENCAP_TRUNCATED : LSOE_OK;
+	const uint8_t *end = p + len;
+	for (unsigned i = 0; i < count; i++) {
 		struct lsoe_encap e;
 		enum lsoe_err err = LSOE_OK;
 		size_t n = parse_entry(type, p, (size_t)(end - p), &e, &err);
@@ -128,6 +126,16 @@ static enum lsoe_err decode_encap(unsigned type, const uint8_t *b, size_t len, s
 		p += n;
 	}
 	return p == end ? LSOE_OK : LSOE_E_ENCAP_TRAILING;
+}
+
+static enum lsoe_err decode_encap(unsigned type, const uint8_t *b, size_t len, struct lsoe_encap_list *l)
+{
+	if (len < LSOE_ENCAP_HDR_LEN)
+		return LSOE_E_ENCAP_SHORT;
+	l->count = lsoe_get16(b + 3);
+	l->wire = b + LSOE_ENCAP_HDR_LEN;
+	l->wire_len = len - LSOE_ENCAP_HDR_LEN;
+	return check_entries(type, l->count, l->wire, l->wire_len);
 }
 
 static enum lsoe_err decode_vendor(const uint8_t *b, size_t len, struct lsoe_vendor *v)
@@ -150,11 +158,17 @@ enum lsoe_err lsoe_pdu_decode(const uint8_t *buf, size_t len, struct lsoe_pdu *p
 	pdu->length = lsoe_get16(buf + 1);
 	if (pdu->length != len)
 		return LSOE_E_PDU_LENGTH;
+	/*
+	 * The header-only types, the bulk of steady-state traffic, are tested before the
+	 * switch: a conditional branch that is taken for both, where the switch's jump
+	 * table would be an indirect branch whose target flips between them unpredictably.
+	 */
+	if (pdu->type == LSOE_PDU_HELLO || pdu->type == LSOE_PDU_KEEPALIVE) {
+		if (len == LSOE_PDU_HDR_LEN)
+			return LSOE_OK;
+		return pdu->type == LSOE_PDU_HELLO ? LSOE_E_HELLO_LENGTH : LSOE_E_KEEPALIVE_LENGTH;
+	}
 	switch (pdu->type) {
-	case LSOE_PDU_HELLO:
-		return len == LSOE_PDU_HDR_LEN ? LSOE_OK : LSOE_E_HELLO_LENGTH;
-	case LSOE_PDU_KEEPALIVE:
-		return len == LSOE_PDU_HDR_LEN ? LSOE_OK : LSOE_E_KEEPALIVE_LENGTH;
 	case LSOE_PDU_OPEN:
 		return decode_open(buf, len, &pdu->u.open);
 	case LSOE_PDU_ACK:
@@ -240,6 +254,10 @@ static enum lsoe_err encode_encap(unsigned type, const struct lsoe_encap_list *l
 	lsoe_put16(p, l->count);
 	p += 2;
 	if (!l->entries) {
+		/* Not necessarily from the decoder: refuse a slice that does not match count. */
+		enum lsoe_err err = check_entries(type, l->count, l->wire, l->wire_len);
+		if (err != LSOE_OK)
+			return err;
 		if (l->wire_len)
 			memcpy(p, l->wire, l->wire_len);
 		return LSOE_OK;

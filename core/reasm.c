@@ -136,6 +136,19 @@ static struct slot *insert(struct lsoe_reasm *r, uint64_t key, uint32_t port, ui
 	return &r->slots[i];
 }
 
+/* Capacity a buffer of cap octets grows to, to hold need octets of a PDU claiming hint octets. */
+static size_t grow_cap(const struct lsoe_reasm *r, size_t cap, size_t need, size_t hint)
+{
+	cap = cap ? cap * 2 : 2048;
+	if (hint > cap)
+		cap = hint;
+	if (cap < need)
+		cap = need;
+	if (cap > r->cfg.max_source_bytes)
+		cap = r->cfg.max_source_bytes;
+	return cap;
+}
+
 /* Append a slice, growing the buffer within the limits. hint: claimed PDU size. */
 static enum lsoe_err append(struct lsoe_reasm *r, struct slot *s, const uint8_t *p, size_t n, size_t hint)
 {
@@ -145,13 +158,7 @@ static enum lsoe_err append(struct lsoe_reasm *r, struct slot *s, const uint8_t 
 	if (need > r->cfg.max_source_bytes)
 		return LSOE_E_REASM_SOURCE_LIMIT;
 	if (need > s->cap) {
-		size_t cap = s->cap ? (size_t)s->cap * 2 : 2048;
-		if (hint > cap)
-			cap = hint;
-		if (cap < need)
-			cap = need;
-		if (cap > r->cfg.max_source_bytes)
-			cap = r->cfg.max_source_bytes;
+		size_t cap = grow_cap(r, s->cap, need, hint);
 		if (r->st.bytes_buffered - s->cap + cap > r->cfg.max_total_bytes)
 			return LSOE_E_REASM_TOTAL_LIMIT;
 		uint8_t *nb = r->a.alloc(r->a.ctx, cap);
@@ -166,7 +173,9 @@ static enum lsoe_err append(struct lsoe_reasm *r, struct slot *s, const uint8_t 
 		if (r->st.bytes_buffered > r->st.bytes_buffered_peak)
 			r->st.bytes_buffered_peak = r->st.bytes_buffered;
 	}
-	memcpy(s->buf + s->len, p, n);
+	/* An empty datagram appends nothing: s->buf may still be NULL (no memcpy, no NULL + 0). */
+	if (n)
+		memcpy(s->buf + s->len, p, n);
 	s->len = (uint32_t)need;
 	return LSOE_OK;
 }
@@ -190,9 +199,9 @@ enum lsoe_err lsoe_reasm_input(struct lsoe_reasm *r, uint32_t port, const uint8_
 	*pdu_len = 0;
 	release_done(r);
 
-	uint64_t key = make_key(src);
+	/* The key is made only when needed: the single-datagram fast path with no partial PDU needs none. */
 	uint32_t idx = 0;
-	struct slot *s = r->st.sources ? find(r, key, port, &idx) : NULL;
+	struct slot *s = r->st.sources ? find(r, make_key(src), port, &idx) : NULL;
 	bool was_stale = false;
 	if (s && stale(r, s, now_ns)) {
 		remove_slot(r, idx, false);
@@ -215,14 +224,15 @@ enum lsoe_err lsoe_reasm_input(struct lsoe_reasm *r, uint32_t port, const uint8_
 			*pdu_len = d->payload_len;
 			return LSOE_OK;
 		}
-		if (r->st.sources >= r->cfg.max_sources) {
-			lsoe_reasm_expire(r, now_ns);
-			if (r->st.sources >= r->cfg.max_sources)
-				return fail(r, LSOE_E_REASM_TABLE_FULL);
-		}
-		s = insert(r, key, port, &idx);
-		s->started_ns = now_ns;
 		size_t hint = d->payload_len >= LSOE_PDU_HDR_LEN ? (size_t)(d->payload[1] << 8 | d->payload[2]) : 0;
+		/* Reclaim stale partials before refusing a new source for lack of a slot or of bytes. */
+		if (r->st.sources >= r->cfg.max_sources ||
+		    r->st.bytes_buffered + grow_cap(r, 0, d->payload_len, hint) > r->cfg.max_total_bytes)
+			lsoe_reasm_expire(r, now_ns);
+		if (r->st.sources >= r->cfg.max_sources)
+			return fail(r, LSOE_E_REASM_TABLE_FULL);
+		s = insert(r, make_key(src), port, &idx);
+		s->started_ns = now_ns;
 		enum lsoe_err e = append(r, s, d->payload, d->payload_len, hint);
 		if (e != LSOE_OK) {
 			remove_slot(r, idx, false);

@@ -11,8 +11,8 @@
 uint32_t lsoe_checksum(const uint8_t *data, size_t n);
 
 /*
- * Checksum of a datagram of n >= 8 octets, computed as if octets 4..7 (the
- * checksum field) were zero, without copying or modifying the buffer.
+ * Checksum of a datagram of n octets, computed as if octets 4..7 (the checksum
+ * field) were zero, without copying or modifying the buffer.
  */
 uint32_t lsoe_checksum_datagram(const uint8_t *dgram, size_t n);
 

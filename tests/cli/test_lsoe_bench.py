@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""lsoe-bench's interface: the JSON it prints and its exit codes. Speed is not asserted here."""
+import argparse
+import json
+import subprocess
+import sys
+import unittest
+
+BENCH = None
+
+
+def run(*args):
+    p = subprocess.run([BENCH, *args], capture_output=True, timeout=120)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+class Bench(unittest.TestCase):
+    def test_codec_json(self):
+        rc, out, err = run('codec', '--json', '--reps', '1', '--seconds', '0.01')
+        self.assertEqual(rc, 0, err)
+        d = json.loads(out.strip().splitlines()[-1])
+        self.assertEqual(d['benchmark'], 'codec')
+        for k in ('small_frames_per_s', 'checksum_bytes_per_s', 'big_pdu_per_s'):
+            self.assertIsInstance(d[k], (int, float))
+            self.assertGreater(d[k], 0)
+
+    def test_codec_table(self):
+        rc, out, _ = run('codec', '--reps', '1', '--seconds', '0.01')
+        self.assertEqual(rc, 0)
+        for k in ('small_frames_per_s', 'checksum_bytes_per_s', 'big_pdu_per_s'):
+            self.assertIn(k, out)
+
+    def test_usage(self):
+        self.assertEqual(run('--help')[0], 0)
+        rc, _, err = run('no-such-benchmark')
+        self.assertEqual(rc, 2)
+        self.assertIn('no-such-benchmark', err)
+        self.assertEqual(run()[0], 2)
+
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--bench', required=True)
+    a, rest = ap.parse_known_args()
+    BENCH = a.bench
+    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
