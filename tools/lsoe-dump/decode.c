@@ -3,26 +3,12 @@
 #include <string.h>
 
 #include "dump.h"
+#include "heap.h"
 
 struct dump_file_state {
 	const struct dump_opts *o;
 	struct lsoe_reasm *reasm;
 };
-
-static void *heap_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return malloc(n);
-}
-
-static void heap_free(void *ctx, void *p, size_t n)
-{
-	(void)ctx;
-	(void)n;
-	free(p);
-}
-
-static const struct lsoe_allocator heap = { heap_alloc, heap_free, NULL };
 
 struct dump_file_state *dump_file_begin(const struct dump_opts *o)
 {
@@ -35,7 +21,7 @@ struct dump_file_state *dump_file_begin(const struct dump_opts *o)
 	cfg.max_sources = 65536;
 	cfg.max_total_bytes = 256u * 1024 * 1024;
 	st->o = o;
-	st->reasm = lsoe_reasm_create(&cfg, &heap);
+	st->reasm = lsoe_reasm_create(&cfg, &lsoe_heap_allocator);
 	if (!st->reasm) {
 		free(st);
 		return NULL;
