@@ -303,6 +303,11 @@ void lsoe_reasm_destroy(struct lsoe_reasm *r)
 	r->a.free(r->a.ctx, r, lsoe_reasm_footprint(r));
 }
 
+void lsoe_reasm_set_timeout(struct lsoe_reasm *r, uint64_t timeout_ns)
+{
+	r->cfg.timeout_ns = timeout_ns;
+}
+
 const struct lsoe_reasm_stats *lsoe_reasm_stats(const struct lsoe_reasm *r)
 {
 	return &r->st;

@@ -30,6 +30,15 @@ class Bench(unittest.TestCase):
         for k in ('small_frames_per_s', 'checksum_bytes_per_s', 'big_pdu_per_s'):
             self.assertIn(k, out)
 
+    def test_engine_json(self):
+        rc, out, err = run('engine', '--json', '--reps', '1', '--seconds', '0.01')
+        self.assertEqual(rc, 0, err)
+        d = json.loads(out.strip().splitlines()[-1])
+        self.assertEqual((d['benchmark'], d['sessions'], d['sessions_small']), ('engine', 10000, 1000))
+        for k in ('bytes_per_session', 'ns_per_keepalive_event', 'ns_per_keepalive_send', 'ns_per_idle_run'):
+            self.assertIsInstance(d[k], int)
+            self.assertGreater(d[k], 0 if k != 'ns_per_idle_run' else -1)
+
     def test_usage(self):
         self.assertEqual(run('--help')[0], 0)
         rc, _, err = run('no-such-benchmark')

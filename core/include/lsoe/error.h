@@ -51,7 +51,14 @@
 	X(LSOE_E_PDU_TOO_BIG,         "pdu_too_big",           "PDU would exceed 65535 octets") \
 	X(LSOE_E_MTU,                 "mtu_invalid",           "MTU too small or larger than 65535") \
 	X(LSOE_E_TOO_MANY_FRAGMENTS,  "too_many_fragments",    "PDU needs more than 128 datagrams at this MTU") \
-	X(LSOE_E_INVALID,             "invalid_argument",      "invalid argument")
+	X(LSOE_E_INVALID,             "invalid_argument",      "invalid argument") \
+	/* Node */ \
+	X(LSOE_E_NO_PORT,             "no_such_port",          "frame or request for a port the node does not have") \
+	X(LSOE_E_PORT_DOWN,           "port_down",             "frame received on a port that is down") \
+	X(LSOE_E_EXISTS,              "exists",                "already exists") \
+	X(LSOE_E_NOMEM,               "out_of_memory",         "the platform refused an allocation") \
+	X(LSOE_E_BUSY,                "busy",                  "a PDU of that type is still waiting for its ACK") \
+	X(LSOE_E_NO_SESSION,          "no_such_session",       "no session with that peer on that port")
 
 enum lsoe_err {
 #define LSOE_ERR_ENUM(code, name, desc) code,

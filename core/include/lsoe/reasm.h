@@ -76,6 +76,9 @@ void lsoe_reasm_flush(struct lsoe_reasm *r, uint32_t port);
 
 const struct lsoe_reasm_stats *lsoe_reasm_stats(const struct lsoe_reasm *r);
 
+/* Change the timeout (a reconfiguration); partial PDUs already held use the new value too. */
+void lsoe_reasm_set_timeout(struct lsoe_reasm *r, uint64_t timeout_ns);
+
 /* Bytes of memory the reassembler itself occupies (table, not buffers). */
 size_t lsoe_reasm_footprint(const struct lsoe_reasm *r);
 

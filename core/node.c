@@ -1,0 +1,878 @@
+/*
+ * The node: ports, the receive path, timers, the session table, and the views
+ * the ports display. The per-peer protocol is in session.c and session_fsm.c.
+ */
+#include <string.h>
+
+#include "lsoe/node.h"
+#include "node_internal.h"
+#include "text.h"
+
+/* ---- names ---- */
+
+const char *lsoe_event_type_name(enum lsoe_event_type t)
+{
+	static const char *const names[] = { "session_up", "session_down", "encaps", "error" };
+	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "unknown";
+}
+
+const char *lsoe_down_reason_name(enum lsoe_down_reason r)
+{
+	static const char *const names[] = {
+#define LSOE_DOWN_NAME(code, name) [code] = name,
+		LSOE_DOWN_REASONS(LSOE_DOWN_NAME)
+#undef LSOE_DOWN_NAME
+	};
+	return (unsigned)r < LSOE_DOWN_COUNT ? names[r] : "unknown";
+}
+
+const char *lsoe_error_kind_name(enum lsoe_error_kind k)
+{
+	static const char *const names[] = {
+#define LSOE_ERRK_NAME(code, name) [code] = name,
+		LSOE_ERROR_KINDS(LSOE_ERRK_NAME)
+#undef LSOE_ERRK_NAME
+	};
+	return (unsigned)k < LSOE_ERRK_COUNT ? names[k] : "unknown";
+}
+
+const char *lsoe_session_state_name(enum lsoe_session_state s)
+{
+	static const char *const names[] = { "opening", "established", "hold" };
+	return (unsigned)s < 3 ? names[s] : "unknown";
+}
+
+static const struct {
+	const char *name, *doc;
+	size_t offset;
+} counters[] = {
+#define LSOE_COUNTER_ROW(f, d) { #f, d, offsetof(struct lsoe_counters, f) },
+	LSOE_COUNTERS(LSOE_COUNTER_ROW)
+#undef LSOE_COUNTER_ROW
+};
+
+size_t lsoe_counter_count(void) { return sizeof(counters) / sizeof(counters[0]); }
+const char *lsoe_counter_name(size_t i) { return i < lsoe_counter_count() ? counters[i].name : NULL; }
+const char *lsoe_counter_doc(size_t i) { return i < lsoe_counter_count() ? counters[i].doc : NULL; }
+
+uint64_t lsoe_counter_value(const struct lsoe_counters *c, size_t i)
+{
+	uint64_t v;
+	if (i >= lsoe_counter_count())
+		return 0;
+	memcpy(&v, (const char *)c + counters[i].offset, sizeof(v));
+	return v;
+}
+
+/* ---- memory, logs, events ---- */
+
+void *node_alloc(struct lsoe_node *n, size_t size)
+{
+	void *p = n->pf.alloc(n->pf.ctx, size);
+	if (!p) {
+		n->ctr.alloc_failures++;
+		return NULL;
+	}
+	n->mem_bytes += size;
+	if (n->mem_bytes > n->mem_peak)
+		n->mem_peak = n->mem_bytes;
+	return p;
+}
+
+void node_free(struct lsoe_node *n, void *p, size_t size)
+{
+	if (!p)
+		return;
+	n->pf.free(n->pf.ctx, p, size);
+	n->mem_bytes -= size;
+}
+
+/* The reassembler allocates through the node, so its memory is counted with the rest. */
+static void *reasm_alloc(void *ctx, size_t size) { return node_alloc(ctx, size); }
+static void reasm_free(void *ctx, void *p, size_t size) { node_free(ctx, p, size); }
+
+static enum lsoe_log_level level_of(const struct lsoe_config *cfg)
+{
+	switch (cfg->log_level[0]) {
+	case 'e': return LSOE_LOG_ERROR;
+	case 'w': return LSOE_LOG_WARNING;
+	case 'd': return LSOE_LOG_DEBUG;
+	default: return LSOE_LOG_INFO;
+	}
+}
+
+bool node_log_enabled(const struct lsoe_node *n, enum lsoe_log_level level)
+{
+	return n->pf.log && level <= level_of(&n->cfg);
+}
+
+void node_log(struct lsoe_node *n, enum lsoe_log_level level, const char *subsystem, const char *fmt, ...)
+{
+	if (!node_log_enabled(n, level))
+		return;
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	lsoe_vfmt(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	n->pf.log(n->pf.ctx, level, subsystem, msg);
+}
+
+void node_event(struct lsoe_node *n, struct lsoe_event *ev, const struct port *p, const struct session *s)
+{
+	ev->time_ns = n->now;
+	ev->port = p->id;
+	ev->port_name = p->name;
+	if (s) {
+		ev->has_peer = true;
+		memcpy(ev->peer_mac, s->mac, 6);
+		if ((s->flags & SF_PEER_OPEN) || s->state != SS_OPENING) {
+			ev->has_peer_id = true;
+			memcpy(ev->peer_id, s->peer_id, LSOE_LOCAL_ID_LEN);
+		}
+	}
+	if (n->pf.event)
+		n->pf.event(n->pf.ctx, ev);
+}
+
+void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], const uint8_t *pdu, size_t len)
+{
+	struct lsoe_frag f;
+	/* Cannot fail for what we build: lists are checked against the MTU when set and when it changes. */
+	if (lsoe_frag_init(&f, pdu, len, p->mtu) != LSOE_OK) {
+		node_log(n, LSOE_LOG_ERROR, "tx", "%s: %s of %zu octets cannot be sent at MTU %u", p->name,
+		    lsoe_pdu_type_name(pdu[0]), len, p->mtu);
+		return;
+	}
+	size_t dl;
+	while ((dl = lsoe_frag_next(&f, n->scratch, LSOE_DGRAM_MAX_LEN, NULL)) > 0) {
+		n->pf.send(n->pf.ctx, p->id, dst, n->scratch, dl);
+		COUNT(n, p, tx_frames);
+	}
+	COUNT(n, p, tx_pdus);
+	COUNT_ARR(n, p, tx_by_type, pdu[0]);
+}
+
+/* ---- shared PDUs and encapsulation lists ---- */
+
+struct pdubuf *pdubuf_new(struct lsoe_node *n, const uint8_t *bytes, size_t len, uint8_t type)
+{
+	struct pdubuf *b = node_alloc(n, sizeof(*b) + len);
+	if (!b)
+		return NULL;
+	b->refs = 1;
+	b->len = (uint16_t)len;
+	b->type = type;
+	if (bytes)
+		memcpy(b->bytes, bytes, len);
+	return b;
+}
+
+void pdubuf_unref(struct lsoe_node *n, struct pdubuf *b)
+{
+	if (b && --b->refs == 0)
+		node_free(n, b, sizeof(*b) + b->len);
+}
+
+static struct encap_block *encap_block_alloc(struct lsoe_node *n, uint16_t count, size_t label_octets)
+{
+	size_t size = sizeof(struct encap_block) + (size_t)count * sizeof(struct lsoe_encap) + label_octets;
+	struct encap_block *b = node_alloc(n, size);
+	if (b) {
+		b->count = count;
+		b->size = size;
+	}
+	return b;
+}
+
+/* Copy entries into b, moving their label octets into the block. */
+static void encap_block_fill(struct encap_block *b, unsigned type, const struct lsoe_encap *e, uint16_t count)
+{
+	uint8_t *labels = (uint8_t *)&b->entries[count];
+	bool mpls = lsoe_encap_is_mpls(type);
+	for (unsigned i = 0; i < count; i++) {
+		b->entries[i] = e[i];
+		if (!mpls)
+			b->entries[i].nlabels = 0;
+		size_t ln = (size_t)b->entries[i].nlabels * LSOE_LABEL_LEN;
+		if (ln)
+			memcpy(labels, e[i].labels, ln);
+		b->entries[i].labels = ln ? labels : NULL;
+		labels += ln;
+	}
+}
+
+struct encap_block *encap_block_copy(struct lsoe_node *n, unsigned type, const struct lsoe_encap *entries,
+    uint16_t count)
+{
+	size_t label_octets = 0;
+	if (lsoe_encap_is_mpls(type))
+		for (unsigned i = 0; i < count; i++)
+			label_octets += (size_t)entries[i].nlabels * LSOE_LABEL_LEN;
+	struct encap_block *b = encap_block_alloc(n, count, label_octets);
+	if (b)
+		encap_block_fill(b, type, entries, count);
+	return b;
+}
+
+struct encap_block *encap_block_from_pdu(struct lsoe_node *n, const struct lsoe_pdu *pdu)
+{
+	/* Sized from the validated wire form: labels are at most the PDU's own octets. */
+	uint16_t count = pdu->u.encap.count;
+	size_t label_octets = lsoe_encap_is_mpls(pdu->type) ? pdu->u.encap.wire_len : 0;
+	struct encap_block *b = encap_block_alloc(n, count, label_octets);
+	if (!b)
+		return NULL;
+	uint8_t *labels = (uint8_t *)&b->entries[count];
+	struct lsoe_encap_iter it;
+	struct lsoe_encap e;
+	unsigned i = 0;
+	lsoe_encap_iter_init(&it, pdu);
+	while (i < count && lsoe_encap_iter_next(&it, &e)) {
+		size_t ln = (size_t)e.nlabels * LSOE_LABEL_LEN;
+		if (ln)
+			memcpy(labels, e.labels, ln);
+		e.labels = ln ? labels : NULL;
+		labels += ln;
+		b->entries[i++] = e;
+	}
+	return b;
+}
+
+void encap_block_free(struct lsoe_node *n, struct encap_block *b)
+{
+	if (b)
+		node_free(n, b, b->size);
+}
+
+/* ---- timers: room is reserved when an owner is created, so arming never fails ---- */
+
+static uint32_t timers_needed(uint32_t ports, uint32_t sessions)
+{
+	return 1 + ports + 3 * sessions; /* reassembly; a HELLO per port; send, receive, retransmit per session */
+}
+
+static bool timers_reserve(struct lsoe_node *n, uint32_t need)
+{
+	struct timer_heap *h = &n->timers;
+	if (need <= h->cap)
+		return true;
+	uint32_t cap = h->cap ? h->cap : 16;
+	while (cap < need)
+		cap *= 2;
+	struct lsoe_timer **v = node_alloc(n, (size_t)cap * sizeof(*v));
+	if (!v)
+		return false;
+	if (h->n)
+		memcpy(v, h->v, (size_t)h->n * sizeof(*v));
+	node_free(n, h->v, (size_t)h->cap * sizeof(*v));
+	h->v = v;
+	h->cap = cap;
+	return true;
+}
+
+/* ---- ports ---- */
+
+static struct port *port_find(const struct lsoe_node *n, uint32_t id, uint32_t *pos)
+{
+	uint32_t lo = 0, hi = n->nports;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (n->ports[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (pos)
+		*pos = lo;
+	return lo < n->nports && n->ports[lo]->id == id ? n->ports[lo] : NULL;
+}
+
+static void send_hello(struct lsoe_node *n, struct port *p)
+{
+	static const uint8_t hello[LSOE_PDU_HDR_LEN] = { LSOE_PDU_HELLO, 0, LSOE_PDU_HDR_LEN };
+	node_send_pdu(n, p, n->cfg.hello_mac, hello, sizeof(hello));
+	COUNT(n, p, tx_hellos);
+	timer_arm(&n->timers, &p->hello, n->now + n->cfg.hello_interval);
+}
+
+static bool beacons(const struct port *p) { return p->up && !p->loopback; }
+
+enum lsoe_err lsoe_node_port_add(struct lsoe_node *n, uint32_t id, const char *name, const uint8_t mac[6],
+    unsigned flags)
+{
+	uint32_t pos;
+	n->now = n->pf.now_ns(n->pf.ctx);
+	if (port_find(n, id, &pos))
+		return LSOE_E_EXISTS;
+	if (!timers_reserve(n, timers_needed(n->nports + 1, n->nsessions)))
+		return LSOE_E_NOMEM;
+	if (n->nports == n->ports_cap) {
+		uint32_t cap = n->ports_cap ? n->ports_cap * 2 : 8;
+		struct port **v = node_alloc(n, (size_t)cap * sizeof(*v));
+		if (!v)
+			return LSOE_E_NOMEM;
+		if (n->nports)
+			memcpy(v, n->ports, (size_t)n->nports * sizeof(*v));
+		node_free(n, n->ports, (size_t)n->ports_cap * sizeof(*v));
+		n->ports = v;
+		n->ports_cap = cap;
+	}
+	struct port *p = node_alloc(n, sizeof(*p));
+	if (!p)
+		return LSOE_E_NOMEM;
+	memset(p, 0, sizeof(*p));
+	p->id = id;
+	if (name)
+		lsoe_fmt(p->name, sizeof(p->name), "%s", name);
+	else
+		lsoe_fmt(p->name, sizeof(p->name), "port%u", id);
+	memcpy(p->mac, mac, 6);
+	p->up = (flags & LSOE_PORT_UP) != 0;
+	p->loopback = (flags & LSOE_PORT_LOOPBACK) != 0;
+	p->mtu = n->cfg.mtu;
+	timer_init(&p->hello, TK_PORT_HELLO);
+	memmove(&n->ports[pos + 1], &n->ports[pos], (size_t)(n->nports - pos) * sizeof(*n->ports));
+	n->ports[pos] = p;
+	n->nports++;
+	node_log(n, LSOE_LOG_INFO, "port", "%s: added%s%s", p->name, p->up ? ", up" : ", down",
+	    p->loopback ? ", loopback" : "");
+	if (beacons(p))
+		send_hello(n, p); /* a HELLO at once when a port comes up (draft section 9) */
+	return LSOE_OK;
+}
+
+static void port_close_sessions(struct lsoe_node *n, struct port *p, enum lsoe_down_reason why)
+{
+	while (p->sessions)
+		session_close(n, p->sessions, why);
+}
+
+enum lsoe_err lsoe_node_port_set_up(struct lsoe_node *n, uint32_t id, bool up)
+{
+	struct port *p = port_find(n, id, NULL);
+	if (!p)
+		return LSOE_E_NO_PORT;
+	n->now = n->pf.now_ns(n->pf.ctx);
+	if (p->up == up)
+		return LSOE_OK;
+	p->up = up;
+	node_log(n, LSOE_LOG_INFO, "port", "%s: %s", p->name, up ? "up" : "down");
+	if (up) {
+		if (beacons(p))
+			send_hello(n, p);
+	} else {
+		timer_cancel(&n->timers, &p->hello);
+		port_close_sessions(n, p, LSOE_DOWN_PORT_DOWN);
+		lsoe_reasm_flush(n->reasm, p->id);
+	}
+	return LSOE_OK;
+}
+
+enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t mtu)
+{
+	struct port *p = port_find(n, id, NULL);
+	if (!p)
+		return LSOE_E_NO_PORT;
+	if (mtu < LSOE_MTU_MIN || mtu > LSOE_DGRAM_MAX_LEN)
+		return LSOE_E_MTU;
+	/* Every configured list must stay sendable: refuse an MTU that would need more than 128 datagrams. */
+	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
+		struct lsoe_frag f;
+		if (p->local_pdu[i] && lsoe_frag_init(&f, p->local_pdu[i]->bytes, p->local_pdu[i]->len, mtu) != LSOE_OK)
+			return LSOE_E_TOO_MANY_FRAGMENTS;
+	}
+	p->mtu = mtu;
+	return LSOE_OK;
+}
+
+static void port_free(struct lsoe_node *n, struct port *p)
+{
+	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
+		encap_block_free(n, p->local[i]);
+		pdubuf_unref(n, p->local_pdu[i]);
+	}
+	timer_cancel(&n->timers, &p->hello);
+	node_free(n, p, sizeof(*p));
+}
+
+enum lsoe_err lsoe_node_port_remove(struct lsoe_node *n, uint32_t id)
+{
+	uint32_t pos;
+	struct port *p = port_find(n, id, &pos);
+	if (!p)
+		return LSOE_E_NO_PORT;
+	n->now = n->pf.now_ns(n->pf.ctx);
+	port_close_sessions(n, p, LSOE_DOWN_PORT_DOWN);
+	lsoe_reasm_flush(n->reasm, p->id);
+	node_log(n, LSOE_LOG_INFO, "port", "%s: removed", p->name);
+	port_free(n, p);
+	memmove(&n->ports[pos], &n->ports[pos + 1], (size_t)(n->nports - pos - 1) * sizeof(*n->ports));
+	n->nports--;
+	return LSOE_OK;
+}
+
+enum lsoe_err lsoe_node_set_encaps(struct lsoe_node *n, uint32_t id, unsigned type, const struct lsoe_encap *entries,
+    uint16_t count)
+{
+	struct port *p = port_find(n, id, NULL);
+	if (!p)
+		return LSOE_E_NO_PORT;
+	if (!lsoe_pdu_type_is_encap(type) || (count && !entries))
+		return LSOE_E_INVALID;
+	n->now = n->pf.now_ns(n->pf.ctx);
+
+	struct lsoe_pdu pdu = { .type = (uint8_t)type };
+	pdu.u.encap.count = count;
+	pdu.u.encap.entries = entries;
+	size_t len = lsoe_pdu_encoded_len(&pdu);
+	if (len == 0) {
+		/* A full replacement that cannot fit one PDU cannot be said in -01 (digest 12.27). */
+		node_log(n, LSOE_LOG_ERROR, "port", "%s: %u %s entries do not fit one PDU; not sent", p->name, count,
+		    lsoe_pdu_type_name(type));
+		return LSOE_E_PDU_TOO_BIG;
+	}
+	struct pdubuf *b = pdubuf_new(n, NULL, len, (uint8_t)type);
+	if (!b)
+		return LSOE_E_NOMEM;
+	size_t out;
+	struct lsoe_frag f;
+	enum lsoe_err e = lsoe_pdu_encode(&pdu, b->bytes, len, &out);
+	if (e == LSOE_OK)
+		e = lsoe_frag_init(&f, b->bytes, len, p->mtu); /* at most 128 datagrams at this port's MTU */
+	struct encap_block *blk = e == LSOE_OK ? encap_block_copy(n, type, entries, count) : NULL;
+	if (!blk) {
+		pdubuf_unref(n, b);
+		return e != LSOE_OK ? e : LSOE_E_NOMEM;
+	}
+	unsigned i = encap_index(type);
+	encap_block_free(n, p->local[i]);
+	pdubuf_unref(n, p->local_pdu[i]);
+	p->local[i] = blk;
+	p->local_pdu[i] = b;
+	p->encap_set |= (uint8_t)(1u << i);
+	session_encaps_changed(n, p, type);
+	return LSOE_OK;
+}
+
+/* ---- sessions: a hash table keyed by (port, MAC), seeded from the platform's randomness ---- */
+
+static uint32_t session_hash(const struct lsoe_node *n, uint32_t port, const uint8_t mac[6])
+{
+	uint64_t x = (uint64_t)mac[0] << 40 | (uint64_t)mac[1] << 32 | (uint64_t)mac[2] << 24 |
+	    (uint64_t)mac[3] << 16 | (uint64_t)mac[4] << 8 | mac[5];
+	x ^= (uint64_t)port << 48 ^ n->hash_seed;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+	x ^= x >> 31;
+	return (uint32_t)x & (n->nbuckets - 1);
+}
+
+struct session *session_find(struct lsoe_node *n, const struct port *p, const uint8_t mac[6])
+{
+	if (!n->nsessions)
+		return NULL;
+	for (struct session *s = n->buckets[session_hash(n, p->id, mac)]; s; s = s->hnext)
+		if (s->port == p && memcmp(s->mac, mac, 6) == 0)
+			return s;
+	return NULL;
+}
+
+static void buckets_grow(struct lsoe_node *n)
+{
+	uint32_t nb = n->nbuckets * 2;
+	struct session **v = node_alloc(n, (size_t)nb * sizeof(*v));
+	if (!v)
+		return; /* longer chains, still correct */
+	memset(v, 0, (size_t)nb * sizeof(*v));
+	struct session **old = n->buckets;
+	uint32_t oldn = n->nbuckets;
+	n->buckets = v;
+	n->nbuckets = nb;
+	for (uint32_t i = 0; i < oldn; i++)
+		for (struct session *s = old[i], *next; s; s = next) {
+			next = s->hnext;
+			uint32_t h = session_hash(n, s->port->id, s->mac);
+			s->hnext = v[h];
+			v[h] = s;
+		}
+	node_free(n, old, (size_t)oldn * sizeof(*old));
+}
+
+struct session *session_create(struct lsoe_node *n, struct port *p, const uint8_t mac[6])
+{
+	if (p->nsessions >= n->cfg.max_sessions_per_port) {
+		COUNT(n, p, sessions_refused);
+		/* An event on the first refusal and then at powers of two: a flood must not flood the operator. */
+		uint64_t k = p->ctr.sessions_refused;
+		if ((k & (k - 1)) == 0) {
+			struct lsoe_event ev = { .type = LSOE_EV_ERROR, .error = LSOE_ERRK_SESSION_CAP,
+				.text = "new peer refused: max-sessions-per-port reached" };
+			ev.has_peer = true;
+			memcpy(ev.peer_mac, mac, 6);
+			node_event(n, &ev, p, NULL);
+		}
+		return NULL;
+	}
+	if (!timers_reserve(n, timers_needed(n->nports, n->nsessions + 1)))
+		return NULL;
+	struct session *s = node_alloc(n, sizeof(*s));
+	if (!s)
+		return NULL;
+	memset(s, 0, sizeof(*s));
+	s->port = p;
+	memcpy(s->mac, mac, 6);
+	s->state = SS_OPENING;
+	s->since = s->last_rx = n->now;
+	timer_init(&s->t_send, TK_SESSION_SEND);
+	timer_init(&s->t_recv, TK_SESSION_RECV);
+	timer_init(&s->t_rtx, TK_SESSION_RTX);
+
+	if (n->nsessions + 1 > n->nbuckets)
+		buckets_grow(n);
+	uint32_t h = session_hash(n, p->id, mac);
+	s->hnext = n->buckets[h];
+	n->buckets[h] = s;
+	struct session **pp = &p->sessions;
+	while (*pp && memcmp((*pp)->mac, mac, 6) < 0)
+		pp = &(*pp)->next;
+	s->next = *pp;
+	*pp = s;
+	p->nsessions++;
+	n->nsessions++;
+	COUNT(n, p, sessions_created);
+	return s;
+}
+
+void session_destroy(struct lsoe_node *n, struct session *s)
+{
+	timer_cancel(&n->timers, &s->t_send);
+	timer_cancel(&n->timers, &s->t_recv);
+	timer_cancel(&n->timers, &s->t_rtx);
+	for (unsigned i = 0; i < SLOTS; i++) {
+		pdubuf_unref(n, s->rtx[i].pdu);
+		pdubuf_unref(n, s->rtx[i].pend);
+	}
+	for (unsigned i = 0; i < ENCAP_TYPES; i++)
+		encap_block_free(n, s->peer[i]);
+	node_free(n, s->peer_attrs, s->attr_count);
+
+	struct session **pp = &n->buckets[session_hash(n, s->port->id, s->mac)];
+	while (*pp != s)
+		pp = &(*pp)->hnext;
+	*pp = s->hnext;
+	for (pp = &s->port->sessions; *pp != s; pp = &(*pp)->next)
+		;
+	*pp = s->next;
+	s->port->nsessions--;
+	n->nsessions--;
+	node_free(n, s, sizeof(*s));
+}
+
+/* ---- receive path ---- */
+
+static void drop(struct lsoe_node *n, struct port *p, enum lsoe_err why, const uint8_t src[6])
+{
+	COUNT(n, p, rx_dropped);
+	COUNT_ARR(n, p, rx_errors, why);
+	if (node_log_enabled(n, LSOE_LOG_DEBUG)) {
+		char mac[18];
+		node_log(n, LSOE_LOG_DEBUG, "rx", "%s %s: dropped: %s", p ? p->name : "?", lsoe_text_mac(mac, src),
+		    lsoe_err_name(why));
+	}
+}
+
+static void arm_reasm(struct lsoe_node *n)
+{
+	/* The earliest new expiry is now + timeout; anything older already has the timer armed. */
+	if (lsoe_reasm_stats(n->reasm)->sources && !timer_armed(&n->t_reasm))
+		timer_arm(&n->timers, &n->t_reasm, n->now + n->cfg.reassembly_timeout);
+}
+
+void lsoe_node_input(struct lsoe_node *n, uint32_t port, const uint8_t src[6], const uint8_t dst[6],
+    const uint8_t *payload, size_t len)
+{
+	(void)dst; /* HELLO to a unicast address, or the reverse, is accepted leniently (digest 12.28) */
+	n->now = n->pf.now_ns(n->pf.ctx);
+	struct port *p = port_find(n, port, NULL);
+	if (!p) {
+		n->ctr.rx_frames++;
+		drop(n, NULL, LSOE_E_NO_PORT, src);
+		return;
+	}
+	COUNT(n, p, rx_frames);
+	if (!p->up) {
+		drop(n, p, LSOE_E_PORT_DOWN, src);
+		return;
+	}
+	if (memcmp(src, p->mac, 6) == 0) {
+		COUNT(n, p, rx_own_frames);
+		return;
+	}
+	if (lsoe_mac_is_group(src)) {
+		drop(n, p, LSOE_E_SRC_MULTICAST, src);
+		return;
+	}
+	struct lsoe_dgram d;
+	enum lsoe_err e = lsoe_dgram_decode(payload, len, &d);
+	if (e != LSOE_OK) {
+		drop(n, p, e, src);
+		return;
+	}
+	bool complete;
+	const uint8_t *bytes;
+	size_t blen;
+	e = lsoe_reasm_input(n->reasm, p->id, src, &d, n->now, &complete, &bytes, &blen);
+	arm_reasm(n);
+	if (e != LSOE_OK) {
+		drop(n, p, e, src);
+		return;
+	}
+	if (!complete)
+		return;
+	struct lsoe_pdu pdu;
+	e = lsoe_pdu_decode(bytes, blen, &pdu);
+	if (e != LSOE_OK) {
+		/* Malformed: no ACK, the sender's retransmission limit ends a persistent problem (digest 3.1). */
+		drop(n, p, e, src);
+		return;
+	}
+	COUNT(n, p, rx_pdus);
+	COUNT_ARR(n, p, rx_by_type, pdu.type);
+	session_input(n, p, src, session_find(n, p, src), &pdu);
+}
+
+/* ---- time ---- */
+
+static void dispatch(struct lsoe_node *n, struct lsoe_timer *t)
+{
+	switch (t->kind) {
+	case TK_NODE_REASM: {
+		uint64_t next = lsoe_reasm_expire(n->reasm, n->now);
+		if (next != LSOE_NEVER)
+			timer_arm(&n->timers, &n->t_reasm, next);
+		break;
+	}
+	case TK_PORT_HELLO:
+		send_hello(n, container_of(t, struct port, hello));
+		break;
+	case TK_SESSION_SEND:
+		session_timer(n, container_of(t, struct session, t_send), t);
+		break;
+	case TK_SESSION_RECV:
+		session_timer(n, container_of(t, struct session, t_recv), t);
+		break;
+	case TK_SESSION_RTX:
+		session_timer(n, container_of(t, struct session, t_rtx), t);
+		break;
+	}
+}
+
+uint64_t lsoe_node_run(struct lsoe_node *n)
+{
+	n->now = n->pf.now_ns(n->pf.ctx);
+	struct lsoe_timer *t;
+	while ((t = timer_first(&n->timers)) && t->when <= n->now) {
+		timer_cancel(&n->timers, t);
+		dispatch(n, t);
+	}
+	return lsoe_node_next_deadline(n);
+}
+
+uint64_t lsoe_node_next_deadline(const struct lsoe_node *n)
+{
+	const struct lsoe_timer *t = timer_first(&n->timers);
+	return t ? t->when : LSOE_NEVER;
+}
+
+/* ---- lifetime ---- */
+
+static void apply_reasm_config(struct lsoe_reasm_config *rc, const struct lsoe_config *cfg, uint64_t seed)
+{
+	lsoe_reasm_config_default(rc);
+	rc->timeout_ns = cfg->reassembly_timeout;
+	rc->max_sources = cfg->reassembly_max_sources;
+	rc->max_total_bytes = cfg->reassembly_max_bytes;
+	rc->hash_seed = seed;
+}
+
+struct lsoe_node *lsoe_node_create(const struct lsoe_config *cfg, const struct lsoe_platform *pf)
+{
+	char why[128];
+	if (!cfg || !pf || !pf->now_ns || !pf->send || !pf->random || !pf->alloc || !pf->free ||
+	    !lsoe_config_check(cfg, why, sizeof(why)))
+		return NULL;
+	struct lsoe_node *n = pf->alloc(pf->ctx, sizeof(*n));
+	if (!n)
+		return NULL;
+	memset(n, 0, sizeof(*n));
+	n->cfg = *cfg;
+	n->pf = *pf;
+	n->mem_bytes = n->mem_peak = sizeof(*n);
+	n->now = pf->now_ns(pf->ctx);
+	pf->random(pf->ctx, &n->hash_seed, sizeof(n->hash_seed));
+	timer_init(&n->t_reasm, TK_NODE_REASM);
+
+	struct lsoe_reasm_config rc;
+	apply_reasm_config(&rc, cfg, n->hash_seed ^ 0x5555555555555555ull);
+	struct lsoe_allocator ra = { reasm_alloc, reasm_free, n };
+	n->nbuckets = 16;
+	n->buckets = node_alloc(n, n->nbuckets * sizeof(*n->buckets));
+	n->scratch = node_alloc(n, LSOE_DGRAM_MAX_LEN);
+	n->reasm = lsoe_reasm_create(&rc, &ra);
+	if (!n->buckets || !n->scratch || !n->reasm || !timers_reserve(n, timers_needed(0, 0))) {
+		lsoe_node_destroy(n);
+		return NULL;
+	}
+	memset(n->buckets, 0, n->nbuckets * sizeof(*n->buckets));
+	return n;
+}
+
+void lsoe_node_shutdown(struct lsoe_node *n)
+{
+	n->now = n->pf.now_ns(n->pf.ctx);
+	for (uint32_t i = 0; i < n->nports; i++)
+		port_close_sessions(n, n->ports[i], LSOE_DOWN_SHUTDOWN);
+}
+
+void lsoe_node_destroy(struct lsoe_node *n)
+{
+	if (!n)
+		return;
+	for (uint32_t i = 0; i < n->nports; i++) {
+		while (n->ports[i]->sessions)
+			session_destroy(n, n->ports[i]->sessions);
+		port_free(n, n->ports[i]);
+	}
+	node_free(n, n->ports, (size_t)n->ports_cap * sizeof(*n->ports));
+	node_free(n, n->buckets, (size_t)n->nbuckets * sizeof(*n->buckets));
+	node_free(n, n->vendors, (size_t)n->nvendors * sizeof(*n->vendors));
+	node_free(n, n->timers.v, (size_t)n->timers.cap * sizeof(*n->timers.v));
+	node_free(n, n->scratch, LSOE_DGRAM_MAX_LEN);
+	if (n->reasm)
+		lsoe_reasm_destroy(n->reasm);
+	n->pf.free(n->pf.ctx, n, sizeof(*n));
+}
+
+enum lsoe_err lsoe_node_reconfigure(struct lsoe_node *n, const struct lsoe_config *cfg)
+{
+	char why[128];
+	if (!lsoe_config_check(cfg, why, sizeof(why)))
+		return LSOE_E_INVALID;
+	n->now = n->pf.now_ns(n->pf.ctx);
+	n->cfg = *cfg;
+	lsoe_reasm_set_timeout(n->reasm, cfg->reassembly_timeout);
+	for (uint32_t i = 0; i < n->nports; i++) {
+		struct port *p = n->ports[i];
+		if (timer_armed(&p->hello) && p->hello.when > n->now + cfg->hello_interval)
+			timer_arm(&n->timers, &p->hello, n->now + cfg->hello_interval);
+		for (struct session *s = p->sessions; s; s = s->next)
+			session_reconfigured(n, s);
+	}
+	node_log(n, LSOE_LOG_INFO, "node", "configuration applied");
+	return LSOE_OK;
+}
+
+const struct lsoe_config *lsoe_node_config(const struct lsoe_node *n) { return &n->cfg; }
+
+/* ---- vendor PDUs and operator actions ---- */
+
+enum lsoe_err lsoe_node_vendor_register(struct lsoe_node *n, uint32_t enterprise, lsoe_vendor_fn fn, void *ctx)
+{
+	for (uint32_t i = 0; i < n->nvendors; i++)
+		if (n->vendors[i].enterprise == enterprise) {
+			n->vendors[i].fn = fn;
+			n->vendors[i].ctx = ctx;
+			return LSOE_OK;
+		}
+	struct vendor_handler *v = node_alloc(n, (size_t)(n->nvendors + 1) * sizeof(*v));
+	if (!v)
+		return LSOE_E_NOMEM;
+	if (n->nvendors)
+		memcpy(v, n->vendors, (size_t)n->nvendors * sizeof(*v));
+	node_free(n, n->vendors, (size_t)n->nvendors * sizeof(*v));
+	v[n->nvendors] = (struct vendor_handler){ enterprise, fn, ctx };
+	n->vendors = v;
+	n->nvendors++;
+	return LSOE_OK;
+}
+
+enum lsoe_err lsoe_node_vendor_send(struct lsoe_node *n, uint32_t port, const uint8_t peer[6], uint32_t enterprise,
+    uint8_t ent_type, const uint8_t *data, uint16_t len)
+{
+	struct port *p = port_find(n, port, NULL);
+	if (!p)
+		return LSOE_E_NO_PORT;
+	struct session *s = session_find(n, p, peer);
+	if (!s)
+		return LSOE_E_NO_SESSION;
+	n->now = n->pf.now_ns(n->pf.ctx);
+	struct lsoe_pdu pdu = { .type = LSOE_PDU_VENDOR };
+	pdu.u.vendor.enterprise = enterprise;
+	pdu.u.vendor.ent_type = ent_type;
+	pdu.u.vendor.data = data;
+	pdu.u.vendor.data_len = len;
+	size_t plen = lsoe_pdu_encoded_len(&pdu), out;
+	if (plen == 0)
+		return LSOE_E_PDU_TOO_BIG;
+	struct pdubuf *b = pdubuf_new(n, NULL, plen, LSOE_PDU_VENDOR);
+	if (!b)
+		return LSOE_E_NOMEM;
+	enum lsoe_err e = lsoe_pdu_encode(&pdu, b->bytes, plen, &out);
+	if (e == LSOE_OK)
+		e = session_queue_vendor(n, s, b);
+	pdubuf_unref(n, b);
+	return e;
+}
+
+enum lsoe_err lsoe_node_session_reset(struct lsoe_node *n, uint32_t port, const uint8_t peer[6])
+{
+	struct port *p = port_find(n, port, NULL);
+	if (!p)
+		return LSOE_E_NO_PORT;
+	struct session *s = session_find(n, p, peer);
+	if (!s)
+		return LSOE_E_NO_SESSION;
+	if (s->state != SS_HOLD)
+		return LSOE_E_INVALID;
+	n->now = n->pf.now_ns(n->pf.ctx);
+	struct fsm_input in = { .port = p, .src = peer, .reason = LSOE_DOWN_SHUTDOWN };
+	fsm_run(n, s, EV_RESET, &in);
+	return LSOE_OK;
+}
+
+/* ---- views ---- */
+
+void lsoe_node_foreach_port(struct lsoe_node *n, lsoe_port_visit_fn fn, void *ctx)
+{
+	for (uint32_t i = 0; i < n->nports; i++) {
+		const struct port *p = n->ports[i];
+		struct lsoe_port_view v = {
+			.port = p->id, .name = p->name, .up = p->up, .loopback = p->loopback, .mtu = p->mtu,
+			.sessions = p->nsessions, .encap_types = p->encap_set, .counters = &p->ctr,
+		};
+		memcpy(v.mac, p->mac, 6);
+		fn(ctx, &v);
+	}
+}
+
+void lsoe_node_foreach_session(struct lsoe_node *n, lsoe_session_visit_fn fn, void *ctx)
+{
+	for (uint32_t i = 0; i < n->nports; i++)
+		for (const struct session *s = n->ports[i]->sessions; s; s = s->next) {
+			struct lsoe_session_view v;
+			session_fill_view(s, &v);
+			fn(ctx, &v);
+		}
+}
+
+const struct lsoe_counters *lsoe_node_counters(const struct lsoe_node *n) { return &n->ctr; }
+
+void lsoe_node_memory(const struct lsoe_node *n, struct lsoe_node_memory *m)
+{
+	m->bytes = n->mem_bytes;
+	m->peak_bytes = n->mem_peak;
+	m->sessions = n->nsessions;
+	m->ports = n->nports;
+	m->timers_armed = n->timers.n;
+}

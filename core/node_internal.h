@@ -1,0 +1,252 @@
+/*
+ * The node's internals, shared by node.c (ports, input, timers, queries),
+ * session.c (the per-peer protocol) and session_fsm.c (the transition table).
+ * Not part of the public API.
+ */
+#ifndef LSOE_NODE_INTERNAL_H
+#define LSOE_NODE_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lsoe/node.h"
+#include "lsoe/reasm.h"
+#include "timer.h"
+
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/* Timer kinds: which owner a popped timer belongs to. */
+enum {
+	TK_NODE_REASM,       /* partial PDUs to expire */
+	TK_PORT_HELLO,       /* next HELLO beacon */
+	TK_SESSION_SEND,     /* next KEEPALIVE, or a rate-limited OPEN */
+	TK_SESSION_RECV,     /* keepalive receive timeout; in OPENING/HOLD, the idle timeout */
+	TK_SESSION_RTX,      /* earliest retransmission deadline */
+};
+
+/* A PDU encoded once and shared by reference (a port's encapsulations go to every session). */
+struct pdubuf {
+	uint32_t refs;
+	uint16_t len;
+	uint8_t type;
+	uint8_t bytes[];
+};
+
+/* A list of encapsulations owned by the node: entries and their label octets in one block. */
+struct encap_block {
+	uint16_t count;
+	size_t size;                 /* of the whole block, for free */
+	struct lsoe_encap entries[]; /* label octets follow the entries */
+};
+
+#define ENCAP_TYPES 4
+static inline unsigned encap_index(unsigned type) { return type - LSOE_PDU_IPV4_ENCAP; }
+
+struct port {
+	uint32_t id;
+	char name[32];
+	uint8_t mac[6];
+	bool up, loopback;
+	uint32_t mtu;
+	uint8_t encap_set;           /* bit i: type 4+i has been configured */
+	struct encap_block *local[ENCAP_TYPES];
+	struct pdubuf *local_pdu[ENCAP_TYPES];
+	struct lsoe_timer hello;
+	uint32_t nsessions;
+	struct session *sessions;    /* sorted by peer MAC: stable display and iteration order */
+	struct lsoe_counters ctr;
+};
+
+/* The ACKed types, one retransmission slot each. */
+enum { SLOT_OPEN, SLOT_IPV4, SLOT_IPV6, SLOT_MPLS_IPV4, SLOT_MPLS_IPV6, SLOT_VENDOR, SLOTS };
+
+struct rtx_slot {
+	struct pdubuf *pdu;          /* outstanding: sent, waiting for its ACK */
+	struct pdubuf *pend;         /* newest replacement, sent when pdu is ACKed */
+	uint64_t deadline;
+	uint8_t sends;               /* transmissions of pdu so far (retransmit-max-drop counts the first) */
+};
+
+/* Session states (NONE is the absence of a session). */
+enum sstate {
+	SS_OPENING,                  /* with flags A (our OPEN ACKed) and P (peer's OPEN ACKed by us) */
+	SS_ESTABLISHED,
+	SS_HOLD,
+};
+
+#define SF_OPEN_ACKED   0x01u    /* A */
+#define SF_PEER_OPEN    0x02u    /* P */
+#define SF_WAS_UP       0x04u    /* session_up was reported: a down must be reported too */
+#define SF_OPEN_DELAYED 0x08u    /* a restart OPEN waits for the rate limit (t_send) */
+#define SF_OPEN_SENT    0x10u    /* last_open is meaningful (0 is a valid time) */
+
+struct session {
+	struct session *hnext;       /* hash chain */
+	struct session *next;        /* port list, sorted by MAC */
+	struct port *port;
+	uint8_t mac[6];
+	uint8_t state;               /* enum sstate */
+	uint8_t flags;
+	uint8_t peer_encap_mask;     /* types received from the peer this session */
+	uint8_t attr_count;
+	uint32_t our_nonce;
+	uint32_t peer_nonce;
+	uint8_t peer_id[LSOE_LOCAL_ID_LEN];
+	uint8_t *peer_attrs;
+	uint64_t since;              /* entered the current state */
+	uint64_t last_rx;            /* last valid PDU from the peer */
+	uint64_t last_open;          /* our last fresh OPEN: restarts are rate-limited */
+	uint32_t retransmits;
+	struct lsoe_timer t_send, t_recv, t_rtx;
+	struct rtx_slot rtx[SLOTS];
+	struct encap_block *peer[ENCAP_TYPES];
+};
+
+struct vendor_handler {
+	uint32_t enterprise;
+	lsoe_vendor_fn fn;
+	void *ctx;
+};
+
+struct lsoe_node {
+	struct lsoe_config cfg;
+	struct lsoe_platform pf;
+	struct timer_heap timers;
+	struct lsoe_timer t_reasm;
+	struct lsoe_reasm *reasm;
+	struct port **ports;         /* sorted by id */
+	uint32_t nports, ports_cap;
+	struct session **buckets;    /* session hash table, keyed by (port, MAC) */
+	uint32_t nbuckets;
+	uint32_t nsessions;
+	uint64_t hash_seed;
+	struct vendor_handler *vendors;
+	uint32_t nvendors;
+	uint8_t *scratch;            /* one datagram being built */
+	size_t mem_bytes, mem_peak;
+	uint64_t now;                /* the time of the call being served */
+	bool fsm_abort;              /* set by an action that could not complete: the state stays */
+	struct lsoe_counters ctr;
+};
+
+/* ---- node.c: services for the session code ---- */
+
+void *node_alloc(struct lsoe_node *n, size_t size);
+void node_free(struct lsoe_node *n, void *p, size_t size);
+void node_log(struct lsoe_node *n, enum lsoe_log_level level, const char *subsystem, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+bool node_log_enabled(const struct lsoe_node *n, enum lsoe_log_level level);
+void node_event(struct lsoe_node *n, struct lsoe_event *ev, const struct port *p, const struct session *s);
+/* Fragment and send a PDU to dst on p. */
+void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], const uint8_t *pdu, size_t len);
+/* Count on the port and the node. */
+#define COUNT(n, p, field) do { (n)->ctr.field++; if (p) (p)->ctr.field++; } while (0)
+#define COUNT_ARR(n, p, field, i) do { (n)->ctr.field[i]++; if (p) (p)->ctr.field[i]++; } while (0)
+
+struct pdubuf *pdubuf_new(struct lsoe_node *n, const uint8_t *bytes, size_t len, uint8_t type);
+static inline struct pdubuf *pdubuf_ref(struct pdubuf *b) { if (b) b->refs++; return b; }
+void pdubuf_unref(struct lsoe_node *n, struct pdubuf *b);
+
+struct encap_block *encap_block_copy(struct lsoe_node *n, unsigned type, const struct lsoe_encap *entries,
+    uint16_t count);
+/* Build the block from a decoded encapsulation PDU. */
+struct encap_block *encap_block_from_pdu(struct lsoe_node *n, const struct lsoe_pdu *pdu);
+void encap_block_free(struct lsoe_node *n, struct encap_block *b);
+
+/* Session table */
+struct session *session_find(struct lsoe_node *n, const struct port *p, const uint8_t mac[6]);
+/* Create in OPENING with nothing sent; NULL if the port is full or memory ran out (counted). */
+struct session *session_create(struct lsoe_node *n, struct port *p, const uint8_t mac[6]);
+/* Unlink, cancel timers, free. Reports nothing. */
+void session_destroy(struct lsoe_node *n, struct session *s);
+
+/* ---- session.c: the per-peer protocol ---- */
+
+/* A valid PDU from (p, src); s is NULL when no session exists. */
+void session_input(struct lsoe_node *n, struct port *p, const uint8_t src[6], struct session *s,
+    const struct lsoe_pdu *pdu);
+void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t);
+/* The port's list of type `type` changed: queue it on every established session. */
+void session_encaps_changed(struct lsoe_node *n, struct port *p, unsigned type);
+/* Port down, removal, shutdown, operator reset: end the session (reported if it was up). */
+void session_close(struct lsoe_node *n, struct session *s, enum lsoe_down_reason why);
+enum lsoe_err session_queue_vendor(struct lsoe_node *n, struct session *s, struct pdubuf *b);
+/* New timer values after a reconfiguration. */
+void session_reconfigured(struct lsoe_node *n, struct session *s);
+void session_fill_view(const struct session *s, struct lsoe_session_view *v);
+/* Entry into ESTABLISHED (report up, keepalives, encapsulations); the receive timer for the state. */
+void session_enter_established(struct lsoe_node *n, struct session *s);
+void session_arm_recv(struct lsoe_node *n, struct session *s);
+
+/* ---- session_fsm.c: the transition table ---- */
+
+enum fsm_event {
+	EV_HELLO,
+	EV_OPEN,             /* an OPEN we accept, first from this peer (or from a peer that restarted before P) */
+	EV_OPEN_SAME,        /* the nonce we already hold: our ACK was lost */
+	EV_OPEN_NEW,         /* a different nonce after we had the peer's OPEN: the peer restarted */
+	EV_OPEN_BAD_AUTH,
+	EV_KEEPALIVE,
+	EV_ACK_OPEN,         /* ACK of our outstanding OPEN, EType 0 or 1 */
+	EV_ACK,              /* ACK of another outstanding type, EType 0 or 1 */
+	EV_ACK_RESTART,      /* EType 2 (or reserved 4..15) for an outstanding type */
+	EV_ACK_HOPELESS,     /* EType 3 for an outstanding type */
+	EV_ENCAP,
+	EV_VENDOR,
+	EV_RTX_FAILED,       /* an ACKed PDU exhausted its retransmissions */
+	EV_RECV_TIMEOUT,     /* nothing valid from the peer for too long */
+	EV_PORT_DOWN,
+	EV_SHUTDOWN,
+	EV_RESET,            /* operator clears a HOLD */
+	EV_COUNT
+};
+
+/* The FSM's view of the state: OPENING is split by its A/P flags. */
+enum fsm_state {
+	FS_NONE,
+	FS_OPENING_00,
+	FS_OPENING_10,       /* A: our OPEN ACKed, waiting for the peer's */
+	FS_OPENING_01,       /* P: we ACKed the peer's OPEN, waiting for our ACK */
+	FS_ESTABLISHED,
+	FS_HOLD,
+	FS_COUNT
+};
+
+/* What the PDU-level handler gives the FSM. */
+struct fsm_input {
+	struct port *port;
+	const uint8_t *src;
+	const struct lsoe_pdu *pdu; /* NULL for timer and local events */
+	unsigned slot;              /* ACK and RTX events: the slot concerned */
+	enum lsoe_down_reason reason; /* local closing events */
+};
+
+/* Run one event; returns the session (NULL once it no longer exists). */
+struct session *fsm_run(struct lsoe_node *n, struct session *s, enum fsm_event ev, const struct fsm_input *in);
+const char *fsm_event_name(enum fsm_event ev);
+const char *fsm_state_name(enum fsm_state st);
+enum fsm_state fsm_state_of(const struct session *s);
+
+/* Actions, implemented in session.c and named in the table. */
+struct session *act_none(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_drop(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_start(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_start_on_open(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_reject_open(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_reject_open_close(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_accept_open(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_reack_open(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_replace_open(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_peer_restart(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_open_acked(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_acked(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_restart(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_hold(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_encap(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_vendor(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_close(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_forget(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+
+#endif

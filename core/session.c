@@ -1,0 +1,676 @@
+/*
+ * One session: the per-peer protocol of draft -01 sections 9-14 (digest 5 and 6).
+ *
+ * session_input() turns a valid PDU into a state-machine event; the actions the
+ * table (session_fsm.c) names are here: OPEN and ACK handling, retransmission with
+ * backoff and a drop limit, keepalives, the encapsulation exchange, VENDOR, and
+ * teardown with its northbound withdrawals.
+ */
+#include <string.h>
+
+#include "node_internal.h"
+#include "text.h"
+
+static const uint8_t slot_type[SLOTS] = {
+	[SLOT_OPEN] = LSOE_PDU_OPEN,
+	[SLOT_IPV4] = LSOE_PDU_IPV4_ENCAP,
+	[SLOT_IPV6] = LSOE_PDU_IPV6_ENCAP,
+	[SLOT_MPLS_IPV4] = LSOE_PDU_MPLS_IPV4_ENCAP,
+	[SLOT_MPLS_IPV6] = LSOE_PDU_MPLS_IPV6_ENCAP,
+	[SLOT_VENDOR] = LSOE_PDU_VENDOR,
+};
+
+static unsigned slot_of(unsigned type)
+{
+	if (type == LSOE_PDU_OPEN)
+		return SLOT_OPEN;
+	if (lsoe_pdu_type_is_encap(type))
+		return SLOT_IPV4 + encap_index(type);
+	return SLOT_VENDOR;
+}
+
+static const char *peer_text(const struct session *s, char buf[18])
+{
+	return lsoe_text_mac(buf, s->mac);
+}
+
+/* ---- sending ---- */
+
+static void send_ack(struct lsoe_node *n, struct port *p, const uint8_t dst[6], unsigned type, unsigned etype,
+    unsigned code, unsigned hint)
+{
+	struct lsoe_pdu ack = { .type = LSOE_PDU_ACK };
+	ack.u.ack.pdu_type = (uint8_t)type;
+	ack.u.ack.etype = (uint8_t)etype;
+	ack.u.ack.code = (uint16_t)code;
+	ack.u.ack.hint = (uint16_t)hint;
+	uint8_t buf[LSOE_ACK_LEN];
+	size_t len;
+	if (lsoe_pdu_encode(&ack, buf, sizeof(buf), &len) != LSOE_OK)
+		return;
+	node_send_pdu(n, p, dst, buf, len);
+	COUNT(n, p, acks_sent);
+	if (etype != LSOE_ETYPE_NONE) {
+		COUNT(n, p, error_acks_sent);
+		struct lsoe_event ev = { .type = LSOE_EV_ERROR, .error = LSOE_ERRK_ACK_SENT, .ack_pdu_type = (uint8_t)type,
+			.etype = (uint8_t)etype, .code = (uint16_t)code, .hint = (uint16_t)hint,
+			.text = code == LSOE_ECODE_ADDR_CONFLICT ? "link addressing conflict"
+			    : code == LSOE_ECODE_AUTH_FAILURE ? "authorisation failure in OPEN" : "error" };
+		ev.has_peer = true;
+		memcpy(ev.peer_mac, dst, 6);
+		node_event(n, &ev, p, NULL);
+	}
+}
+
+static void send_keepalive(struct lsoe_node *n, struct session *s)
+{
+	static const uint8_t keepalive[LSOE_PDU_HDR_LEN] = { LSOE_PDU_KEEPALIVE, 0, LSOE_PDU_HDR_LEN };
+	node_send_pdu(n, s->port, s->mac, keepalive, sizeof(keepalive));
+	COUNT(n, s->port, tx_keepalives);
+}
+
+/* Wait after send number `sends` (1 = the first): doubles with backoff, and stops doubling once it reaches an hour. */
+static uint64_t rtx_interval(const struct lsoe_node *n, unsigned sends)
+{
+	uint64_t iv = n->cfg.retransmit_initial;
+	if (n->cfg.retransmit_backoff)
+		for (unsigned i = 1; i < sends && iv < 3600000000000ull; i++)
+			iv *= 2;
+	return iv;
+}
+
+static void arm_rtx(struct lsoe_node *n, struct session *s)
+{
+	uint64_t first = LSOE_NEVER;
+	for (unsigned i = 0; i < SLOTS; i++)
+		if (s->rtx[i].pdu && s->rtx[i].deadline < first)
+			first = s->rtx[i].deadline;
+	if (first == LSOE_NEVER)
+		timer_cancel(&n->timers, &s->t_rtx);
+	else if (!timer_armed(&s->t_rtx) || s->t_rtx.when != first)
+		timer_arm(&n->timers, &s->t_rtx, first);
+}
+
+static void transmit_slot(struct lsoe_node *n, struct session *s, unsigned slot)
+{
+	struct rtx_slot *r = &s->rtx[slot];
+	node_send_pdu(n, s->port, s->mac, r->pdu->bytes, r->pdu->len);
+	r->sends++;
+	r->deadline = n->now + rtx_interval(n, r->sends);
+}
+
+/* Start an ACKed PDU: send it now, or hold it while one of its type is outstanding (one per type: ACKs carry only the type). */
+static void queue_slot(struct lsoe_node *n, struct session *s, unsigned slot, struct pdubuf *b)
+{
+	struct rtx_slot *r = &s->rtx[slot];
+	if (r->pdu) {
+		/* Full replacement makes any older pending version irrelevant (digest 5.4). */
+		pdubuf_unref(n, r->pend);
+		r->pend = pdubuf_ref(b);
+		return;
+	}
+	r->pdu = pdubuf_ref(b);
+	r->sends = 0;
+	transmit_slot(n, s, slot);
+	arm_rtx(n, s);
+}
+
+static void clear_slot(struct lsoe_node *n, struct rtx_slot *r)
+{
+	pdubuf_unref(n, r->pdu);
+	pdubuf_unref(n, r->pend);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The outstanding PDU of slot was ACKed: send what waited behind it. */
+static void complete_slot(struct lsoe_node *n, struct session *s, unsigned slot)
+{
+	struct rtx_slot *r = &s->rtx[slot];
+	struct pdubuf *next = r->pend;
+	pdubuf_unref(n, r->pdu);
+	memset(r, 0, sizeof(*r));
+	if (next) {
+		queue_slot(n, s, slot, next);
+		pdubuf_unref(n, next);
+	}
+	arm_rtx(n, s);
+}
+
+/*
+ * Send our OPEN. A fresh nonce marks a new incarnation of our side of the session
+ * (a start, or our own restart); retransmissions resend the PDU unchanged.
+ */
+static void send_open(struct lsoe_node *n, struct session *s, bool fresh)
+{
+	uint32_t nonce = s->our_nonce;
+	if (fresh)
+		n->pf.random(n->pf.ctx, &nonce, sizeof(nonce));
+	struct lsoe_pdu open = { .type = LSOE_PDU_OPEN };
+	open.u.open.nonce = nonce;
+	memcpy(open.u.open.local_id, n->cfg.local_id, LSOE_LOCAL_ID_LEN);
+	open.u.open.attr_count = n->cfg.attr_count;
+	open.u.open.attrs = n->cfg.attrs;
+	open.u.open.auth_len = n->cfg.auth_len;
+	open.u.open.auth = n->cfg.auth;
+	uint8_t buf[LSOE_OPEN_MIN_LEN + 255 + LSOE_CFG_AUTH_MAX];
+	size_t len;
+	if (lsoe_pdu_encode(&open, buf, sizeof(buf), &len) != LSOE_OK)
+		return;
+	struct pdubuf *b = pdubuf_new(n, buf, len, LSOE_PDU_OPEN);
+	if (!b)
+		return; /* counted; the peer's HELLOs or our restart will try again */
+	clear_slot(n, &s->rtx[SLOT_OPEN]);
+	s->our_nonce = nonce;
+	s->last_open = n->now;
+	s->flags = (uint8_t)((s->flags & ~SF_OPEN_DELAYED) | SF_OPEN_SENT);
+	queue_slot(n, s, SLOT_OPEN, b);
+	pdubuf_unref(n, b);
+}
+
+static void send_fresh_open(struct lsoe_node *n, struct session *s)
+{
+	send_open(n, s, true);
+}
+
+/* After a failure, OPEN again at once, but at most once per retransmit-initial-interval (digest 5.6). */
+static void restart_open(struct lsoe_node *n, struct session *s)
+{
+	uint64_t earliest = s->last_open + n->cfg.retransmit_initial;
+	if ((s->flags & SF_OPEN_SENT) && n->now < earliest) {
+		s->flags |= SF_OPEN_DELAYED;
+		timer_arm(&n->timers, &s->t_send, earliest);
+		return;
+	}
+	send_fresh_open(n, s);
+}
+
+/* ---- northbound ---- */
+
+static void report_encaps(struct lsoe_node *n, struct session *s, unsigned type, const struct encap_block *b)
+{
+	struct lsoe_event ev = { .type = LSOE_EV_ENCAPS, .encap_type = (uint8_t)type };
+	ev.encaps = b ? b->entries : NULL;
+	ev.encap_count = b ? b->count : 0;
+	node_event(n, &ev, s->port, s);
+}
+
+/*
+ * End what the session had: report the down and withdraw the peer's
+ * encapsulations if it was up, forget the peer's lists, cancel every
+ * retransmission and the keepalive timer. The caller picks the next state.
+ */
+static void teardown(struct lsoe_node *n, struct session *s, enum lsoe_down_reason why)
+{
+	if (s->flags & SF_WAS_UP) {
+		struct lsoe_event ev = { .type = LSOE_EV_SESSION_DOWN, .reason = why };
+		node_event(n, &ev, s->port, s);
+		/* The withdrawal: an empty list for every type, whatever the peer had sent (as py-lsoed). */
+		for (unsigned i = 0; i < ENCAP_TYPES; i++)
+			report_encaps(n, s, LSOE_PDU_IPV4_ENCAP + i, NULL);
+		COUNT(n, s->port, sessions_closed);
+		COUNT_ARR(n, s->port, sessions_down, why);
+		s->flags &= (uint8_t)~SF_WAS_UP;
+		char mac[18];
+		node_log(n, LSOE_LOG_INFO, "session", "%s %s: session down (%s)", s->port->name, peer_text(s, mac),
+		    lsoe_down_reason_name(why));
+	}
+	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
+		encap_block_free(n, s->peer[i]);
+		s->peer[i] = NULL;
+	}
+	s->peer_encap_mask = 0;
+	for (unsigned i = 0; i < SLOTS; i++)
+		clear_slot(n, &s->rtx[i]);
+	s->flags &= (uint8_t)~SF_OPEN_DELAYED;
+	timer_cancel(&n->timers, &s->t_rtx);
+	timer_cancel(&n->timers, &s->t_send);
+}
+
+/* Copy the peer's attributes (first half of recording its OPEN: the part that can fail). */
+static bool dup_attrs(struct lsoe_node *n, const struct lsoe_open *o, uint8_t **out)
+{
+	*out = NULL;
+	if (!o->attr_count)
+		return true;
+	*out = node_alloc(n, o->attr_count);
+	if (!*out)
+		return false;
+	memcpy(*out, o->attrs, o->attr_count);
+	return true;
+}
+
+/* Second half: cannot fail. */
+static void commit_peer_open(struct lsoe_node *n, struct session *s, const struct lsoe_open *o, uint8_t *attrs)
+{
+	node_free(n, s->peer_attrs, s->attr_count);
+	s->peer_attrs = attrs;
+	s->attr_count = o->attr_count;
+	s->peer_nonce = o->nonce;
+	memcpy(s->peer_id, o->local_id, LSOE_LOCAL_ID_LEN);
+}
+
+static bool record_peer_open(struct lsoe_node *n, struct session *s, const struct lsoe_open *o)
+{
+	uint8_t *attrs;
+	if (!dup_attrs(n, o, &attrs))
+		return false;
+	commit_peer_open(n, s, o, attrs);
+	return true;
+}
+
+/* ---- timers ---- */
+
+void session_arm_recv(struct lsoe_node *n, struct session *s)
+{
+	uint64_t timeout;
+	if (s->state == SS_ESTABLISHED)
+		timeout = n->cfg.keepalive_receive_timeout;
+	else if (s->state == SS_HOLD || n->cfg.keepalive_receive_timeout == 0)
+		timeout = n->cfg.idle_timeout;
+	else
+		timeout = n->cfg.keepalive_receive_timeout;
+	if (timeout == 0) {
+		timer_cancel(&n->timers, &s->t_recv);
+		return;
+	}
+	/* Lazy: a timer already armed is checked against last_rx when it fires, so a PDU costs no heap work. */
+	if (!timer_armed(&s->t_recv) || s->t_recv.when > s->last_rx + timeout)
+		timer_arm(&n->timers, &s->t_recv, s->last_rx + timeout);
+}
+
+void session_enter_established(struct lsoe_node *n, struct session *s)
+{
+	s->flags |= SF_WAS_UP;
+	COUNT(n, s->port, sessions_established);
+	char mac[18], id[LSOE_LOCAL_ID_LEN * 3];
+	node_log(n, LSOE_LOG_INFO, "session", "%s %s: session up, peer id %s", s->port->name, peer_text(s, mac),
+	    lsoe_text_hexcolon(id, sizeof(id), s->peer_id, LSOE_LOCAL_ID_LEN));
+	struct lsoe_event ev = { .type = LSOE_EV_SESSION_UP, .attrs = s->peer_attrs, .attr_count = s->attr_count };
+	node_event(n, &ev, s->port, s);
+	/* Keepalives start at once (digest 5.5), then every keepalive-send-interval. */
+	send_keepalive(n, s);
+	timer_arm(&n->timers, &s->t_send, n->now + n->cfg.keepalive_send);
+	timer_cancel(&n->timers, &s->t_recv); /* re-armed for the established timeout by fsm_run */
+	/* One PDU per encapsulation type configured on the port, empty lists included (digest 12.21). */
+	for (unsigned i = 0; i < ENCAP_TYPES; i++)
+		if (s->port->local_pdu[i])
+			queue_slot(n, s, SLOT_IPV4 + i, s->port->local_pdu[i]);
+}
+
+void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
+{
+	struct fsm_input in = { .port = s->port, .src = s->mac };
+	if (t == &s->t_send) {
+		if (s->flags & SF_OPEN_DELAYED) {
+			send_fresh_open(n, s);
+		} else if (s->state == SS_ESTABLISHED) {
+			send_keepalive(n, s);
+			timer_arm(&n->timers, &s->t_send, t->when + n->cfg.keepalive_send);
+		}
+		return;
+	}
+	if (t == &s->t_recv) {
+		session_arm_recv(n, s);
+		if (!timer_armed(&s->t_recv) || s->t_recv.when > n->now)
+			return; /* heard from the peer since (or the timeout is now "never") */
+		in.reason = LSOE_DOWN_KEEPALIVE_TIMEOUT;
+		if (s->state != SS_ESTABLISHED)
+			COUNT(n, s->port, sessions_expired);
+		fsm_run(n, s, EV_RECV_TIMEOUT, &in);
+		return;
+	}
+	/* Retransmissions: every slot whose deadline has come. */
+	for (unsigned i = 0; i < SLOTS; i++) {
+		struct rtx_slot *r = &s->rtx[i];
+		if (!r->pdu || r->deadline > n->now)
+			continue;
+		if (r->sends >= n->cfg.retransmit_max_drop) {
+			/* retransmit-max-drop counts the first transmission (digest 5.4, 12.10). */
+			COUNT(n, s->port, retransmit_failures);
+			char mac[18];
+			node_log(n, LSOE_LOG_INFO, "session", "%s %s: %s not acknowledged after %u sends", s->port->name,
+			    peer_text(s, mac), lsoe_pdu_type_name(slot_type[i]), r->sends);
+			in.slot = i;
+			in.reason = LSOE_DOWN_RETRANSMIT_LIMIT;
+			fsm_run(n, s, EV_RTX_FAILED, &in);
+			return;
+		}
+		transmit_slot(n, s, i);
+		s->retransmits++;
+		COUNT(n, s->port, retransmits);
+	}
+	arm_rtx(n, s);
+}
+
+/* ---- input: a valid PDU becomes an event ---- */
+
+static bool auth_ok(const struct lsoe_node *n, const struct lsoe_open *o)
+{
+	/* Without a required secret, auth data is accepted and ignored (digest 12.24). */
+	if (!n->cfg.auth_required)
+		return true;
+	return o->auth_len == n->cfg.auth_len && memcmp(o->auth, n->cfg.auth, o->auth_len) == 0;
+}
+
+void session_input(struct lsoe_node *n, struct port *p, const uint8_t src[6], struct session *s,
+    const struct lsoe_pdu *pdu)
+{
+	struct fsm_input in = { .port = p, .src = src, .pdu = pdu };
+	enum fsm_event ev;
+
+	if (s)
+		s->last_rx = n->now; /* any valid PDU feeds the receive timer (digest 12.14) */
+	switch (pdu->type) {
+	case LSOE_PDU_HELLO:
+		ev = EV_HELLO;
+		break;
+	case LSOE_PDU_KEEPALIVE:
+		ev = EV_KEEPALIVE;
+		break;
+	case LSOE_PDU_OPEN:
+		if (!auth_ok(n, &pdu->u.open))
+			ev = EV_OPEN_BAD_AUTH;
+		else if (s && (s->flags & SF_PEER_OPEN))
+			ev = pdu->u.open.nonce == s->peer_nonce ? EV_OPEN_SAME : EV_OPEN_NEW;
+		else
+			ev = EV_OPEN;
+		break;
+	case LSOE_PDU_ACK: {
+		const struct lsoe_ack *a = &pdu->u.ack;
+		in.slot = slot_of(a->pdu_type);
+		if (a->etype != LSOE_ETYPE_NONE) {
+			COUNT(n, p, error_acks_received);
+			struct lsoe_event e = { .type = LSOE_EV_ERROR, .error = LSOE_ERRK_ACK_RECEIVED,
+				.ack_pdu_type = a->pdu_type, .etype = a->etype, .code = a->code, .hint = a->hint,
+				.text = lsoe_etype_name(a->etype) };
+			e.has_peer = true;
+			memcpy(e.peer_mac, src, 6);
+			node_event(n, &e, p, s);
+		}
+		/* ACKs match by type only: one for a type we have nothing outstanding of is ignored (digest 5.4). */
+		if (!s || !s->rtx[in.slot].pdu) {
+			COUNT(n, p, rx_unexpected);
+			return;
+		}
+		if (a->etype == LSOE_ETYPE_NONE || a->etype == LSOE_ETYPE_WARNING)
+			ev = in.slot == SLOT_OPEN ? EV_ACK_OPEN : EV_ACK;
+		else if (a->etype == LSOE_ETYPE_HOPELESS)
+			ev = EV_ACK_HOPELESS;
+		else /* restart, and reserved 4..15 taken as restart, the conservative reading (digest 6) */
+			ev = EV_ACK_RESTART;
+		in.reason = LSOE_DOWN_ERROR_ACK;
+		break;
+	}
+	case LSOE_PDU_VENDOR:
+		ev = EV_VENDOR;
+		break;
+	default:
+		ev = EV_ENCAP;
+		break;
+	}
+	fsm_run(n, s, ev, &in);
+}
+
+/* ---- actions ---- */
+
+struct session *act_none(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	(void)n;
+	(void)in;
+	return s;
+}
+
+struct session *act_drop(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	COUNT(n, in->port, rx_unexpected);
+	return s;
+}
+
+struct session *act_start(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	(void)s;
+	s = session_create(n, in->port, in->src);
+	if (s)
+		send_fresh_open(n, s);
+	return s;
+}
+
+struct session *act_start_on_open(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	(void)s;
+	s = session_create(n, in->port, in->src);
+	if (!s)
+		return NULL;
+	if (!record_peer_open(n, s, &in->pdu->u.open)) {
+		session_destroy(n, s);
+		return NULL;
+	}
+	send_ack(n, in->port, in->src, LSOE_PDU_OPEN, LSOE_ETYPE_NONE, 0, 0);
+	send_fresh_open(n, s);
+	return s;
+}
+
+struct session *act_reject_open(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	/* The draft's "ERROR PDU" is an ACK with EType != 0 (digest 12.6); code 2 is auth failure, EType 2 (12.8). */
+	send_ack(n, in->port, in->src, LSOE_PDU_OPEN, LSOE_ETYPE_RESTART, LSOE_ECODE_AUTH_FAILURE, 0);
+	return s;
+}
+
+struct session *act_reject_open_close(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	act_reject_open(n, s, in);
+	teardown(n, s, LSOE_DOWN_ERROR_ACK);
+	return s;
+}
+
+struct session *act_accept_open(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	if (!record_peer_open(n, s, &in->pdu->u.open)) {
+		COUNT(n, in->port, rx_dropped); /* no ACK: the peer will retransmit */
+		n->fsm_abort = true;
+		return s;
+	}
+	send_ack(n, in->port, in->src, LSOE_PDU_OPEN, LSOE_ETYPE_NONE, 0, 0);
+	return s;
+}
+
+struct session *act_reack_open(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	send_ack(n, in->port, in->src, LSOE_PDU_OPEN, LSOE_ETYPE_NONE, 0, 0);
+	return s;
+}
+
+struct session *act_replace_open(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	/* The peer restarted before we were established: its new OPEN simply replaces the old one. */
+	return act_accept_open(n, s, in);
+}
+
+struct session *act_peer_restart(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	/*
+	 * A new nonce: withdraw everything learnt, ACK the new OPEN, and OPEN again
+	 * (digest 5.3). Again, but with OUR SAME nonce: the peer restarted, we did not.
+	 * (Digest 12.25 says a new one. That makes the peer, if it had not restarted
+	 * after all, see a restart of ours; with a forged or crossed OPEN both sides
+	 * then restart each other forever. The engine tests caught that livelock.)
+	 */
+	uint8_t *attrs;
+	if (!dup_attrs(n, &in->pdu->u.open, &attrs)) {
+		COUNT(n, in->port, rx_dropped); /* nothing changes; the peer retransmits its OPEN */
+		n->fsm_abort = true;
+		return s;
+	}
+	teardown(n, s, LSOE_DOWN_PEER_RESTART); /* reports the old peer's ID: commit after */
+	commit_peer_open(n, s, &in->pdu->u.open, attrs);
+	send_ack(n, in->port, in->src, LSOE_PDU_OPEN, LSOE_ETYPE_NONE, 0, 0);
+	send_open(n, s, false);
+	return s;
+}
+
+struct session *act_open_acked(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	complete_slot(n, s, in->slot);
+	return s;
+}
+
+struct session *act_acked(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	complete_slot(n, s, in->slot);
+	return s;
+}
+
+struct session *act_restart(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	teardown(n, s, in->reason);
+	restart_open(n, s);
+	return s;
+}
+
+struct session *act_hold(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	teardown(n, s, in->reason);
+	char mac[18];
+	node_log(n, LSOE_LOG_WARNING, "session", "%s %s: hopeless error from the peer; session held until reset",
+	    in->port->name, peer_text(s, mac));
+	struct lsoe_event ev = { .type = LSOE_EV_ERROR, .error = LSOE_ERRK_HOLD,
+		.text = "hopeless error ACK: no automatic restart until the session is reset" };
+	node_event(n, &ev, s->port, s);
+	return s;
+}
+
+/* Index of the first peer entry that claims one of our own non-loopback addresses of that type, or -1. */
+static int find_conflict(const struct port *p, unsigned type, const struct encap_block *peer)
+{
+	const struct encap_block *mine = p->local[encap_index(type)];
+	if (!mine || !peer)
+		return -1;
+	unsigned alen = lsoe_encap_addr_len(type);
+	for (unsigned i = 0; i < peer->count; i++) {
+		if (peer->entries[i].flags & LSOE_ENCAP_LOOPBACK)
+			continue;
+		for (unsigned j = 0; j < mine->count; j++)
+			if (!(mine->entries[j].flags & LSOE_ENCAP_LOOPBACK) &&
+			    memcmp(mine->entries[j].addr, peer->entries[i].addr, alen) == 0)
+				return (int)i;
+	}
+	return -1;
+}
+
+struct session *act_encap(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	const struct lsoe_pdu *pdu = in->pdu;
+	struct encap_block *b = encap_block_from_pdu(n, pdu);
+	if (!b) {
+		COUNT(n, in->port, rx_dropped); /* no ACK: the peer retransmits, perhaps when memory is back */
+		n->fsm_abort = true;
+		return s;
+	}
+	unsigned i = encap_index(pdu->type);
+	/* Full replacement: this list is everything of its type (digest 3.6). */
+	encap_block_free(n, s->peer[i]);
+	s->peer[i] = b;
+	s->peer_encap_mask |= (uint8_t)(1u << i);
+
+	int conflict = find_conflict(in->port, pdu->type, b);
+	if (conflict >= 0) {
+		/* Log and continue, EType 1 (digest 3.6, 12.8); the hint names the entry. */
+		COUNT(n, in->port, encap_conflicts);
+		struct lsoe_event ev = { .type = LSOE_EV_ERROR, .error = LSOE_ERRK_ADDR_CONFLICT, .ack_pdu_type = pdu->type,
+			.etype = LSOE_ETYPE_WARNING, .code = LSOE_ECODE_ADDR_CONFLICT, .hint = (uint16_t)conflict,
+			.text = "the peer announces one of our own addresses" };
+		node_event(n, &ev, s->port, s);
+		send_ack(n, in->port, s->mac, pdu->type, LSOE_ETYPE_WARNING, LSOE_ECODE_ADDR_CONFLICT, (unsigned)conflict);
+	} else {
+		send_ack(n, in->port, s->mac, pdu->type, LSOE_ETYPE_NONE, 0, 0);
+	}
+	report_encaps(n, s, pdu->type, b);
+	return s;
+}
+
+struct session *act_vendor(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	const struct lsoe_vendor *v = &in->pdu->u.vendor;
+	COUNT(n, in->port, vendor_pdus);
+	/* ACKed whether or not anyone handles this enterprise number (digest 3.7). */
+	send_ack(n, in->port, s->mac, LSOE_PDU_VENDOR, LSOE_ETYPE_NONE, 0, 0);
+	for (uint32_t i = 0; i < n->nvendors; i++)
+		if (n->vendors[i].enterprise == v->enterprise && n->vendors[i].fn)
+			n->vendors[i].fn(n->vendors[i].ctx, in->port->id, s->mac, v);
+	return s;
+}
+
+struct session *act_close(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	teardown(n, s, in->reason);
+	return s;
+}
+
+struct session *act_forget(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	teardown(n, s, in->reason);
+	return s;
+}
+
+/* ---- from the node ---- */
+
+void session_encaps_changed(struct lsoe_node *n, struct port *p, unsigned type)
+{
+	unsigned i = encap_index(type);
+	for (struct session *s = p->sessions; s; s = s->next)
+		if (s->state == SS_ESTABLISHED && p->local_pdu[i])
+			queue_slot(n, s, SLOT_IPV4 + i, p->local_pdu[i]);
+}
+
+void session_close(struct lsoe_node *n, struct session *s, enum lsoe_down_reason why)
+{
+	struct fsm_input in = { .port = s->port, .src = s->mac, .reason = why };
+	fsm_run(n, s, why == LSOE_DOWN_SHUTDOWN ? EV_SHUTDOWN : EV_PORT_DOWN, &in);
+}
+
+enum lsoe_err session_queue_vendor(struct lsoe_node *n, struct session *s, struct pdubuf *b)
+{
+	if (s->state != SS_ESTABLISHED)
+		return LSOE_E_INVALID;
+	/* Unlike encapsulations, VENDOR PDUs do not replace each other: never overwrite one that waits. */
+	if (s->rtx[SLOT_VENDOR].pdu)
+		return LSOE_E_BUSY;
+	queue_slot(n, s, SLOT_VENDOR, b);
+	return LSOE_OK;
+}
+
+void session_reconfigured(struct lsoe_node *n, struct session *s)
+{
+	/* A shorter keepalive interval or timeout takes effect now, not after the old one runs out. */
+	if (s->state == SS_ESTABLISHED && timer_armed(&s->t_send) && !(s->flags & SF_OPEN_DELAYED) &&
+	    s->t_send.when > n->now + n->cfg.keepalive_send)
+		timer_arm(&n->timers, &s->t_send, n->now + n->cfg.keepalive_send);
+	timer_cancel(&n->timers, &s->t_recv);
+	session_arm_recv(n, s);
+}
+
+void session_fill_view(const struct session *s, struct lsoe_session_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->port = s->port->id;
+	v->port_name = s->port->name;
+	memcpy(v->peer_mac, s->mac, 6);
+	v->state = s->state == SS_ESTABLISHED ? LSOE_STATE_ESTABLISHED
+	    : s->state == SS_HOLD ? LSOE_STATE_HOLD : LSOE_STATE_OPENING;
+	v->has_peer_id = (s->flags & SF_PEER_OPEN) || s->state != SS_OPENING;
+	if (v->has_peer_id)
+		memcpy(v->peer_id, s->peer_id, LSOE_LOCAL_ID_LEN);
+	v->attrs = s->peer_attrs;
+	v->attr_count = s->attr_count;
+	v->since_ns = s->since;
+	v->last_rx_ns = s->last_rx;
+	v->our_nonce = s->our_nonce;
+	v->peer_nonce = s->peer_nonce;
+	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
+		v->encaps_received[i] = (s->peer_encap_mask >> i) & 1u;
+		v->encaps[i] = s->peer[i] ? s->peer[i]->entries : NULL;
+		v->encap_count[i] = s->peer[i] ? s->peer[i]->count : 0;
+	}
+	v->retransmits = s->retransmits;
+}

@@ -1,0 +1,44 @@
+/*
+ * Deadlines: one binary min-heap per node of timers embedded in their owners
+ * (sessions, ports, the node). Arming, cancelling and popping are O(log n); ties
+ * are broken by arming order, so runs are deterministic. Capacity is reserved
+ * when an owner is created, so arming never allocates and never fails.
+ */
+#ifndef LSOE_TIMER_H
+#define LSOE_TIMER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TIMER_IDLE UINT32_MAX
+
+struct lsoe_timer {
+	uint64_t when;
+	uint64_t seq;        /* arming order: the tie-break */
+	uint32_t idx;        /* position in the heap, TIMER_IDLE when not armed */
+	uint8_t kind;        /* what the owner is, for dispatch (node.c) */
+};
+
+struct timer_heap {
+	struct lsoe_timer **v;
+	uint32_t n, cap;
+	uint64_t seq;
+};
+
+static inline void timer_init(struct lsoe_timer *t, uint8_t kind)
+{
+	t->when = 0;
+	t->seq = 0;
+	t->idx = TIMER_IDLE;
+	t->kind = kind;
+}
+static inline bool timer_armed(const struct lsoe_timer *t) { return t->idx != TIMER_IDLE; }
+
+/* (Re)arm t at when. The heap must have room (see node.c's reservation). */
+void timer_arm(struct timer_heap *h, struct lsoe_timer *t, uint64_t when);
+void timer_cancel(struct timer_heap *h, struct lsoe_timer *t);
+/* The earliest timer, or NULL. */
+static inline struct lsoe_timer *timer_first(const struct timer_heap *h) { return h->n ? h->v[0] : NULL; }
+
+#endif
