@@ -592,7 +592,6 @@ static void arm_reasm(struct lsoe_node *n)
 void lsoe_node_input(struct lsoe_node *n, uint32_t port, const uint8_t src[6], const uint8_t dst[6],
     const uint8_t *payload, size_t len)
 {
-	(void)dst; /* HELLO to a unicast address, or the reverse, is accepted leniently (digest 12.28) */
 	n->now = n->pf.now_ns(n->pf.ctx);
 	struct port *p = port_find(n, port, NULL);
 	if (!p) {
@@ -611,6 +610,16 @@ void lsoe_node_input(struct lsoe_node *n, uint32_t port, const uint8_t src[6], c
 	}
 	if (lsoe_mac_is_group(src)) {
 		drop(n, p, LSOE_E_SRC_MULTICAST, src);
+		return;
+	}
+	/*
+	 * Unicast for another station (a promiscuous port, a shared segment): not ours,
+	 * and taking it would let us answer for someone else. Any group address is
+	 * accepted, and so is our own for any PDU: HELLO to a unicast address, or the
+	 * reverse, is accepted leniently (digest 12.28).
+	 */
+	if (!lsoe_mac_is_group(dst) && memcmp(dst, p->mac, 6) != 0) {
+		drop(n, p, LSOE_E_NOT_FOR_US, src);
 		return;
 	}
 	struct lsoe_dgram d;

@@ -98,6 +98,7 @@ struct session {
 	uint64_t since;              /* entered the current state */
 	uint64_t last_rx;            /* last valid PDU from the peer */
 	uint64_t last_open;          /* our last fresh OPEN: restarts are rate-limited */
+	uint64_t last_nudge;         /* our last early OPEN resend (act_nudge_open) */
 	uint32_t retransmits;
 	struct lsoe_timer t_send, t_recv, t_rtx;
 	struct rtx_slot rtx[SLOTS];
@@ -241,6 +242,7 @@ struct session *act_reack_open(struct lsoe_node *n, struct session *s, const str
 struct session *act_replace_open(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
 struct session *act_peer_restart(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
 struct session *act_open_acked(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
+struct session *act_nudge_open(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
 struct session *act_acked(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
 struct session *act_restart(struct lsoe_node *n, struct session *s, const struct fsm_input *in);
 struct session *act_hold(struct lsoe_node *n, struct session *s, const struct fsm_input *in);

@@ -224,7 +224,13 @@ enum lsoe_err lsoe_reasm_input(struct lsoe_reasm *r, uint32_t port, const uint8_
 			*pdu_len = d->payload_len;
 			return LSOE_OK;
 		}
+		/*
+		 * The claimed PDU length sizes the buffer, but only up to 4x what has arrived:
+		 * a 64-octet fragment claiming 65535 must not reserve 64 KiB at once.
+		 */
 		size_t hint = d->payload_len >= LSOE_PDU_HDR_LEN ? (size_t)(d->payload[1] << 8 | d->payload[2]) : 0;
+		if (hint > 4 * d->payload_len)
+			hint = 4 * d->payload_len;
 		/* Reclaim stale partials before refusing a new source for lack of a slot or of bytes. */
 		if (r->st.sources >= r->cfg.max_sources ||
 		    r->st.bytes_buffered + grow_cap(r, 0, d->payload_len, hint) > r->cfg.max_total_bytes)

@@ -509,6 +509,28 @@ struct session *act_peer_restart(struct lsoe_node *n, struct session *s, const s
 	return s;
 }
 
+struct session *act_nudge_open(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
+{
+	struct rtx_slot *r = &s->rtx[SLOT_OPEN];
+	bool keepalive = in->pdu && in->pdu->type == LSOE_PDU_KEEPALIVE;
+	/*
+	 * Resend the same OPEN now (same nonce: the peer re-ACKs a duplicate). A KEEPALIVE
+	 * proves the peer established, so our ACK was lost: resend. A HELLO only shows the
+	 * peer is there: resend only if backoff has pushed our next retransmission further
+	 * than retransmit-initial-interval. At most once per that interval, and outside the
+	 * drop count: the regular retransmissions still decide failure.
+	 */
+	bool due = r->pdu && (keepalive || r->deadline > n->now + n->cfg.retransmit_initial) &&
+	    (!s->last_nudge || n->now >= s->last_nudge + n->cfg.retransmit_initial);
+	if (!due)
+		return keepalive ? act_drop(n, s, in) : s;
+	s->last_nudge = n->now;
+	node_send_pdu(n, s->port, s->mac, r->pdu->bytes, r->pdu->len);
+	s->retransmits++;
+	COUNT(n, s->port, retransmits);
+	return s;
+}
+
 struct session *act_open_acked(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
 {
 	complete_slot(n, s, in->slot);

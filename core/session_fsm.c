@@ -36,7 +36,8 @@ static const struct transition table[FS_COUNT][EV_COUNT] = {
 		[EV_OPEN_BAD_AUTH] = T(act_reject_open, FS_NONE),
 	},
 	[FS_OPENING_00] = {
-		[EV_HELLO]         = T(act_none, SAME),      /* our OPEN is already being retried */
+		/* Our OPEN is being retried; a HELLO from the peer hurries it (rate-limited, same PDU). */
+		[EV_HELLO]         = T(act_nudge_open, SAME),
 		[EV_OPEN]          = T(act_accept_open, FS_OPENING_01),
 		[EV_OPEN_BAD_AUTH] = T(act_reject_open_close, FS_NONE),
 		[EV_ACK_OPEN]      = T(act_open_acked, FS_OPENING_10),
@@ -60,10 +61,16 @@ static const struct transition table[FS_COUNT][EV_COUNT] = {
 		[EV_SHUTDOWN]      = T(act_close, FS_NONE),
 	},
 	[FS_OPENING_01] = {
-		[EV_HELLO]         = T(act_none, SAME),
+		[EV_HELLO]         = T(act_nudge_open, SAME),
 		[EV_OPEN_SAME]     = T(act_reack_open, SAME),  /* our ACK was lost: ACK again */
 		[EV_OPEN_NEW]      = T(act_replace_open, SAME),
 		[EV_OPEN_BAD_AUTH] = T(act_reject_open_close, FS_NONE),
+		/*
+		 * The peer keeps alive, so it is ESTABLISHED: it ACKed our OPEN and that ACK was
+		 * lost. Resend our OPEN now rather than wait out the backoff (found by the lossy
+		 * scenario: with retransmit-max-drop 8 the wait reaches a minute).
+		 */
+		[EV_KEEPALIVE]     = T(act_nudge_open, SAME),
 		[EV_ACK_OPEN]      = T(act_open_acked, FS_ESTABLISHED),
 		[EV_ACK_RESTART]   = T(act_restart, FS_OPENING_00),
 		[EV_ACK_HOPELESS]  = T(act_hold, FS_HOLD),

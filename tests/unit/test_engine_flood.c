@@ -214,12 +214,41 @@ static void test_flood_partial_pdus(void **state)
 	h_world_free(&f.w);
 }
 
+/*
+ * Unicast frames for another station (a promiscuous port, a shared segment) are
+ * not ours: dropped as not_for_us, no session, nothing sent in reply. HELLO to
+ * our own unicast address is still accepted (digest 12.28).
+ */
+static void test_not_for_us(void **state)
+{
+	(void)state;
+	struct h_world w;
+	h_world_init(&w, 1000 * SEC);
+	struct h_node *a = h_node_add(&w, "A", 0x0a, NULL);
+	assert_int_equal(lsoe_node_port_add(a->node, 1, "eth1", a->mac[1], LSOE_PORT_UP), LSOE_OK);
+	static const uint8_t stranger[6] = { 0x02, 0x55, 0, 0, 0, 1 }, other_station[6] = { 0x02, 0x66, 0, 0, 0, 2 };
+	uint8_t hello[46] = { 0x00, 0x80, 0x00, 0x0b, 0xea, 0x89, 0xca, 0x1c, 0x00, 0x00, 0x03 };
+	size_t sent_before = a->nsent;
+	h_inject(&w, a, 1, stranger, other_station, hello, sizeof(hello));
+	const struct lsoe_counters *c = lsoe_node_counters(a->node);
+	assert_int_equal(c->rx_errors[LSOE_E_NOT_FOR_US], 1);
+	assert_int_equal(c->sessions_created, 0);
+	assert_int_equal(a->nsent, sent_before);
+	/* The same HELLO to our own MAC: accepted, a session starts with an OPEN. */
+	h_inject(&w, a, 1, stranger, a->mac[1], hello, sizeof(hello));
+	assert_int_equal(c->sessions_created, 1);
+	assert_int_equal(a->nsent, sent_before + 1);
+	assert_int_equal(a->sent[a->nsent - 1].type, LSOE_PDU_OPEN);
+	h_world_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flood_hellos),
 		cmocka_unit_test(test_flood_opens),
 		cmocka_unit_test(test_flood_partial_pdus),
+		cmocka_unit_test(test_not_for_us),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

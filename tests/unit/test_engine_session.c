@@ -315,20 +315,25 @@ static void test_retransmit_lost_ack(void **state)
 	struct lsoe_session_view vb0, va;
 	assert_true(h_session(p.b, ma, &vb0));
 
-	/* A retransmits at T0+D+1s; B re-ACKs the duplicate at T0+2D+1s; A establishes at T0+3D+1s. */
-	h_run_until(&p.w, T0 + 3 * D + SEC - NS);
+	/*
+	 * B's first KEEPALIVE (sent at T0+3D) reaches A at T0+4D: proof B is established, so
+	 * its ACK was lost. A resends the same OPEN at once; B re-ACKs the duplicate at
+	 * T0+5D; A establishes at T0+6D, not after the 1 s retransmission timer.
+	 */
+	h_run_until(&p.w, T0 + 6 * D - NS);
 	assert_int_equal(h_count_events(p.a, LSOE_EV_SESSION_UP), 0);
-	h_run_until(&p.w, T0 + 3 * D + SEC);
+	h_run_until(&p.w, T0 + 6 * D);
 	assert_int_equal(h_count_events(p.a, LSOE_EV_SESSION_UP), 1);
-	assert_int_equal(h_nth_event(p.a, LSOE_EV_SESSION_UP, 0)->time, T0 + 3 * D + SEC);
+	assert_int_equal(h_nth_event(p.a, LSOE_EV_SESSION_UP, 0)->time, T0 + 6 * D);
 	uint64_t t[4];
+	h_run_until(&p.w, T0 + 2 * SEC);
 	assert_int_equal(h_sent_times(p.a, LSOE_PDU_OPEN, 0, t, 4), 2);
 	assert_int_equal(t[0], T0 + D);
-	assert_int_equal(t[1], T0 + D + SEC);
+	assert_int_equal(t[1], T0 + 4 * D);
 	assert_int_equal(h_nth_sent(p.a, LSOE_PDU_OPEN, 0, 1)->nonce, h_nth_sent(p.a, LSOE_PDU_OPEN, 0, 0)->nonce);
 	assert_int_equal(h_sent_times(p.b, LSOE_PDU_ACK, LSOE_PDU_OPEN, t, 4), 2);
 	assert_int_equal(t[0], T0 + 2 * D);
-	assert_int_equal(t[1], T0 + 2 * D + SEC);
+	assert_int_equal(t[1], T0 + 5 * D);
 
 	/* B kept ONE session, established since T0+3D, with the same peer nonce. */
 	h_run_until(&p.w, T0 + 5 * SEC);

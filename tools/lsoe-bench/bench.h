@@ -73,5 +73,6 @@ void bench_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretu
 /* Subcommands. argv[0] is the subcommand name; the return value is the exit status. */
 int bench_codec_main(int argc, char **argv);
 int bench_engine_main(int argc, char **argv);
+int bench_sim_main(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@
 	X(LSOE_E_FRAME_SHORT,         "frame_short",           "frame shorter than an Ethernet header") \
 	X(LSOE_E_FRAME_VLAN_DEPTH,    "frame_vlan_depth",      "more VLAN tags than supported") \
 	X(LSOE_E_SRC_MULTICAST,       "src_multicast",         "source MAC has the group bit set") \
+	X(LSOE_E_NOT_FOR_US,          "not_for_us",            "unicast frame addressed to another station") \
 	/* Datagram (2.2, 2.6) */ \
 	X(LSOE_E_DGRAM_SHORT,         "datagram_short",        "payload shorter than the 8-octet datagram header") \
 	X(LSOE_E_DGRAM_VERSION,       "datagram_version",      "datagram version is not 0") \

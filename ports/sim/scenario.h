@@ -1,0 +1,159 @@
+/*
+ * A parsed scenario (format: sim-scenarios/README.md). The parser resolves every
+ * name to an index, applies defaults and overrides, generates the topology and
+ * its addresses, and reports the first error as FILE:LINE:COLUMN: message.
+ */
+#ifndef LSOE_SIM_SCENARIO_H
+#define LSOE_SIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lsoe/config.h"
+#include "lsoe/pdu.h"
+
+#define SIM_NAME_MAX 64
+#define SIM_MAX_ADDRS 128            /* addresses listed for one link end (a_addresses, b_addresses) */
+#define SIM_MAX_NODES 10000          /* bounds on a topology (a hostile file must not exhaust memory) */
+#define SIM_MAX_LINKS 100000
+
+/* One direction of a link. Times in ns. */
+struct sim_dir {
+	uint64_t delay;
+	uint64_t jitter;
+	uint64_t reorder_delay;      /* 0: 10 x delay + 1 ms */
+	double loss, duplicate, reorder, corrupt;
+};
+
+struct sim_addr {
+	unsigned family;             /* 4 or 6 */
+	uint8_t addr[16];
+	uint8_t prefix_len;
+	bool primary;
+	bool loopback;
+};
+
+struct sim_link_spec {
+	char name[2 * SIM_NAME_MAX + 2]; /* "a-b" */
+	int a, b;                    /* node indexes */
+	uint32_t a_port, b_port;     /* port ids on each node, from 1 */
+	struct sim_dir ab, ba;
+	struct sim_addr *a_addrs, *b_addrs; /* a_naddrs, b_naddrs entries (NULL when none); freed by sim_scenario_free */
+	unsigned a_naddrs, b_naddrs;
+};
+
+struct sim_node_spec {
+	char name[SIM_NAME_MAX];
+	struct lsoe_config cfg;      /* defaults, then "defaults", then "nodes" overrides */
+	uint32_t nports;
+};
+
+enum sim_event_kind {
+	SE_LINK_DOWN, SE_LINK_UP, SE_LINK_CUT, SE_LINK_HEAL,
+	SE_CRASH, SE_RESTART,
+	SE_ADDRESS_ADD, SE_ADDRESS_REMOVE,
+	SE_CONFIG,
+	SE_PARTITION, SE_HEAL,
+	SE_DROP,
+	SE_MAC_FLOOD,
+};
+
+struct sim_kv {                  /* a config key and its text value */
+	char key[64];
+	char value[LSOE_CFG_VALUE_MAX];
+};
+
+struct sim_event_spec {
+	enum sim_event_kind kind;
+	uint64_t at;
+	int link;                    /* link index, or -1 */
+	int node;                    /* node index, -1 (none) or -2 ("*": every node) */
+	uint32_t port;               /* address_*, mac_flood: port id on node */
+	uint64_t restart_after;      /* crash: 0 = stays down until a restart event */
+	struct sim_addr addr;        /* address_* */
+	struct sim_kv *set;          /* config */
+	size_t nset;
+	int *nodes;                  /* partition: node indexes */
+	size_t nnodes;
+	int dir;                     /* drop: 0 a_to_b, 1 b_to_a, 2 both */
+	int pdu;                     /* drop: PDU type; mac_flood: LSOE_PDU_HELLO, or -1 for FRAGMENT */
+	int ack_of;                  /* drop: for ACKs, the acknowledged type, or -1 for any */
+	uint64_t until;              /* drop: end time (UINT64_MAX: the end of the run) */
+	uint32_t sources;            /* mac_flood */
+	uint32_t rate;               /* mac_flood: frames per second */
+};
+
+enum sim_process_kind { SP_FLAP, SP_CRASH };
+
+struct sim_process_spec {
+	enum sim_process_kind kind;
+	int *targets;                /* link (flap) or node (crash) indexes */
+	size_t ntargets;
+	uint64_t mean_up, mean_down, from, until;
+};
+
+enum sim_expect_kind {
+	SX_SESSIONS_OPEN,
+	SX_SESSION_DOWN,
+	SX_NO_SESSION_DOWN,
+	SX_NO_FLAPS_AFTER,
+	SX_ENCAPS_MATCH,
+	SX_COUNTER,
+	SX_SENT_TIMES,
+	SX_MEMORY,
+};
+
+struct sim_expect_spec {
+	enum sim_expect_kind kind;
+	char where[96];              /* "FILE:LINE:COL" of the expectation, for messages */
+	uint64_t t1, t2;             /* by / between / time / at / from; t2 = t1 when single; sent_times: from, until
+	                                (UINT64_MAX: the end); encaps_match without at: both UINT64_MAX (the end) */
+	int *links;                  /* sessions: link indexes; NULL = all */
+	size_t nlinks;
+	int node;                    /* -1: any / all */
+	bool has_reason;
+	int reason;                  /* enum lsoe_down_reason */
+	char counter[64];
+	char equals[64];             /* counter: "equals": another counter it must equal ("": none) */
+	bool has_min, has_max;
+	uint64_t min, max;
+	int pdu, ack_of;             /* sent_times */
+	uint64_t *times;             /* sent_times: relative to t1 */
+	size_t ntimes;
+};
+
+struct sim_scenario {
+	char path[4096];
+	char name[SIM_NAME_MAX];
+	uint64_t duration;
+	uint64_t seed;
+	bool addresses;              /* announce link addresses (default true) */
+	bool mpls;
+	struct sim_node_spec *nodes;
+	size_t nnodes;
+	struct sim_link_spec *links;
+	size_t nlinks;
+	struct sim_event_spec *events;   /* sorted by time, stable */
+	size_t nevents;
+	struct sim_process_spec *procs;
+	size_t nprocs;
+	struct sim_expect_spec *expects;
+	size_t nexpects;
+};
+
+/*
+ * Parse a scenario file. On error returns false and writes "FILE:LINE:COLUMN: message"
+ * (or "FILE: message" when there is no position) into err.
+ */
+bool sim_scenario_load(struct sim_scenario *sc, const char *path, char *err, size_t cap);
+/* The same from text in memory (name is used in messages). */
+bool sim_scenario_parse(struct sim_scenario *sc, const char *text, size_t len, const char *name, char *err,
+    size_t cap);
+void sim_scenario_free(struct sim_scenario *sc);
+
+/* Find a link by name ("a-b"; "b-a" also matches), or -1. */
+int sim_scenario_link(const struct sim_scenario *sc, const char *name);
+int sim_scenario_node(const struct sim_scenario *sc, const char *name);
+
+#endif

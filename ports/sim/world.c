@@ -1,0 +1,601 @@
+/*
+ * The simulated world: the event queue, each node's platform, links and their
+ * faults, frame delivery, pcap recording and the run loop.
+ */
+#include "world.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "json_event.h"
+#include "lsoe/wire.h"
+
+enum { RNG_NODE = 1, RNG_LINK = 2, RNG_PROC = 3 };
+
+/* ---- the queue: a binary heap ordered by (time, seq) ---- */
+
+static bool qless(const struct qentry *a, const struct qentry *b)
+{
+	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+static void qpush(struct sim_world *w, struct qentry e)
+{
+	if (w->nq == w->qcap) {
+		w->qcap = w->qcap ? w->qcap * 2 : 1024;
+		w->q = realloc(w->q, w->qcap * sizeof(*w->q));
+		if (!w->q) {
+			fputs("lsoe-sim: out of memory (event queue)\n", stderr);
+			exit(1);
+		}
+	}
+	size_t i = w->nq++;
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+		if (!qless(&e, &w->q[parent]))
+			break;
+		w->q[i] = w->q[parent];
+		i = parent;
+	}
+	w->q[i] = e;
+}
+
+static struct qentry qpop(struct sim_world *w)
+{
+	struct qentry top = w->q[0], last = w->q[--w->nq];
+	size_t i = 0, n = w->nq;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && qless(&w->q[c + 1], &w->q[c]))
+			c++;
+		if (!qless(&w->q[c], &last))
+			break;
+		w->q[i] = w->q[c];
+		i = c;
+	}
+	if (n)
+		w->q[i] = last;
+	return top;
+}
+
+void sim_push(struct sim_world *w, uint64_t time, uint32_t kind, uint32_t a, uint32_t b, void *p)
+{
+	struct qentry e = { .time = time, .kind = kind, .a = a, .b = b, .p = p };
+	/* Checks see the world after everything else that happens at their time. */
+	e.seq = kind == QE_CHECK ? UINT64_MAX - a : w->seq++;
+	qpush(w, e);
+}
+
+/* ---- a node's platform ---- */
+
+static uint64_t pf_now(void *ctx)
+{
+	return ((struct sim_node *)ctx)->w->now;
+}
+
+static void pf_random(void *ctx, void *buf, size_t n)
+{
+	struct sim_node *sn = ctx;
+	uint8_t *p = buf;
+	while (n) {
+		uint64_t v = sim_rng_next(&sn->rng);
+		for (int i = 0; i < 8 && n; i++, n--)
+			*p++ = (uint8_t)(v >> (8 * i));
+	}
+}
+
+static void *pf_alloc(void *ctx, size_t size)
+{
+	struct sim_node *sn = ctx;
+	void *p = malloc(size);
+	if (p) {
+		sn->mem_bytes += size;
+		if (sn->mem_bytes > sn->mem_peak)
+			sn->mem_peak = sn->mem_bytes;
+	}
+	return p;
+}
+
+static void pf_free(void *ctx, void *p, size_t size)
+{
+	struct sim_node *sn = ctx;
+	if (p) {
+		sn->mem_bytes -= size;
+		free(p);
+	}
+}
+
+static void pf_log(void *ctx, enum lsoe_log_level level, const char *subsystem, const char *msg)
+{
+	static const char *const names[] = { "error", "warning", "info", "debug" };
+	struct sim_node *sn = ctx;
+	fprintf(stderr, "%llu.%09llu %s %s %s: %s\n", (unsigned long long)(sn->w->now / 1000000000u),
+	    (unsigned long long)(sn->w->now % 1000000000u), sn->cfg.name, names[level], subsystem, msg);
+}
+
+static void pf_event(void *ctx, const struct lsoe_event *ev)
+{
+	struct sim_node *sn = ctx;
+	if (sn->w->opts.events_out) {
+		size_t len;
+		char *line = lsoe_json_event_line(sn->cfg.name, ev, &len);
+		if (line) {
+			fwrite(line, 1, len, sn->w->opts.events_out);
+			free(line);
+		}
+	}
+	sim_session_event(sn->w, sn, ev);
+}
+
+static void record_sent(struct sim_node *sn, const uint8_t *dgram, size_t len)
+{
+	if (len < LSOE_DGRAM_HDR_LEN + 1 || (dgram[1] & LSOE_DGRAM_NUM_MAX) != 0)
+		return; /* only the first datagram of a PDU names its type */
+	if (sn->nsent == sn->sent_cap) {
+		sn->sent_cap = sn->sent_cap ? sn->sent_cap * 2 : 256;
+		sn->sent_times = realloc(sn->sent_times, sn->sent_cap * sizeof(*sn->sent_times));
+		sn->sent_types = realloc(sn->sent_types, sn->sent_cap);
+		sn->sent_ack_of = realloc(sn->sent_ack_of, sn->sent_cap);
+		if (!sn->sent_times || !sn->sent_types || !sn->sent_ack_of) {
+			fputs("lsoe-sim: out of memory\n", stderr);
+			exit(1);
+		}
+	}
+	sn->sent_times[sn->nsent] = sn->w->now;
+	sn->sent_types[sn->nsent] = dgram[LSOE_DGRAM_HDR_LEN];
+	sn->sent_ack_of[sn->nsent] = len > LSOE_DGRAM_HDR_LEN + 3 ? dgram[LSOE_DGRAM_HDR_LEN + 3] : 0;
+	sn->nsent++;
+}
+
+static struct sim_frame *frame_new(size_t len)
+{
+	struct sim_frame *f = malloc(sizeof(*f) + len);
+	if (!f) {
+		fputs("lsoe-sim: out of memory (frames)\n", stderr);
+		exit(1);
+	}
+	return f;
+}
+
+static bool link_passes(const struct sim_link *l)
+{
+	return l->carrier && !l->cut && !l->partitioned;
+}
+
+static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_t *dgram, size_t len)
+{
+	struct sim_node *sn = ctx;
+	struct sim_world *w = sn->w;
+	w->st.frames++;
+	if (sn->record_sent)
+		record_sent(sn, dgram, len);
+	if (port == 0 || port > sn->nports)
+		return;
+	const struct sim_port *sp = &sn->ports[port];
+	int link = sp->link, dir = sp->side;
+	struct sim_link *l = &w->links[link];
+	const struct sim_link_spec *ls = &w->sc->links[link];
+	const struct sim_dir *d = dir ? &ls->ba : &ls->ab;
+	if (!link_passes(l) || sim_drop_matches(w, link, dir, dgram, len) || sim_rng_chance(&l->rng, d->loss)) {
+		w->st.frames_lost++;
+		return;
+	}
+	int to = dir ? ls->a : ls->b;
+	uint32_t to_port = dir ? ls->a_port : ls->b_port;
+	int copies = 1;
+	if (sim_rng_chance(&l->rng, d->duplicate)) {
+		copies = 2;
+		w->st.frames_duplicated++;
+	}
+	for (int c = 0; c < copies; c++) {
+		struct sim_frame *f = frame_new(len);
+		f->to = to;
+		f->port = to_port;
+		f->ethertype = sn->cfg.ethertype;
+		f->len = (uint32_t)len;
+		f->link = link;
+		memcpy(f->src, sp->mac, 6);
+		memcpy(f->dst, dst, 6);
+		memcpy(f->data, dgram, len);
+		f->corrupted = sim_rng_chance(&l->rng, d->corrupt);
+		if (f->corrupted) {
+			uint64_t bit = sim_rng_below(&l->rng, (uint64_t)len * 8);
+			f->data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		}
+		uint64_t at = w->now + d->delay;
+		if (d->jitter)
+			at += sim_rng_below(&l->rng, d->jitter);
+		/* A cable is FIFO: jitter varies the delay but never lets a frame overtake an earlier one. */
+		if (at < l->last_arrival[dir])
+			at = l->last_arrival[dir];
+		l->last_arrival[dir] = at;
+		/* Reordering is a fault of its own: the frame is held back and others overtake it. */
+		if (sim_rng_chance(&l->rng, d->reorder)) {
+			at += d->reorder_delay ? d->reorder_delay : 10 * d->delay + 1000000u;
+			w->st.frames_reordered++;
+		}
+		sim_push(w, at, QE_FRAME, 0, 0, f);
+	}
+}
+
+/* ---- nodes ---- */
+
+void sim_node_kick(struct sim_world *w, struct sim_node *n)
+{
+	uint64_t d = n->node ? lsoe_node_next_deadline(n->node) : LSOE_NEVER;
+	if (d == n->wake_at)
+		return;
+	n->wake_at = d; /* any earlier queued wake-up is now stale */
+	if (d != LSOE_NEVER)
+		sim_push(w, d < w->now ? w->now : d, QE_WAKE, (uint32_t)n->index, 0, NULL);
+}
+
+/* The entries one port announces for one type, as lsoe_node_set_encaps takes them. */
+static unsigned port_encaps(const struct sim_node *n, uint32_t port, unsigned type, struct lsoe_encap *out,
+    uint8_t *labels)
+{
+	const struct sim_addrlist *al = &n->ports[port].addrs;
+	unsigned family = lsoe_encap_addr_len(type) == 4 ? 4 : 6, k = 0;
+	for (unsigned i = 0; i < al->n && k < SIM_MAX_ADDRS; i++) {
+		const struct sim_addr *a = &al->a[i];
+		if (a->family != family)
+			continue;
+		struct lsoe_encap *e = &out[k];
+		memset(e, 0, sizeof(*e));
+		e->flags = (uint8_t)((a->primary ? LSOE_ENCAP_PRIMARY : 0) | (a->loopback ? LSOE_ENCAP_LOOPBACK : 0));
+		e->prefix_len = a->prefix_len;
+		memcpy(e->addr, a->addr, family == 4 ? 4 : 16);
+		if (lsoe_encap_is_mpls(type)) {
+			e->nlabels = 1;
+			e->labels = labels + 3 * k;
+			lsoe_label_put(labels, k, 16000u + (uint32_t)n->index, 0, true);
+		}
+		k++;
+	}
+	return k;
+}
+
+void sim_port_announce(struct sim_world *w, struct sim_node *n, uint32_t port)
+{
+	if (!n->node || !w->sc->addresses)
+		return;
+	for (unsigned type = LSOE_PDU_IPV4_ENCAP; type <= LSOE_PDU_MPLS_IPV6_ENCAP; type++) {
+		if (lsoe_encap_is_mpls(type) && !w->sc->mpls)
+			continue;
+		struct lsoe_encap e[SIM_MAX_ADDRS];
+		uint8_t labels[SIM_MAX_ADDRS * 3];
+		unsigned k = port_encaps(n, port, type, e, labels);
+		lsoe_node_set_encaps(n->node, port, type, e, (uint16_t)k);
+	}
+	sim_node_kick(w, n);
+}
+
+/* Exposed for expect.c: what a port announces, to compare with its peer's view. */
+unsigned sim_port_expected(const struct sim_world *w, const struct sim_node *n, uint32_t port, unsigned type,
+    struct lsoe_encap *out, uint8_t *labels);
+unsigned sim_port_expected(const struct sim_world *w, const struct sim_node *n, uint32_t port, unsigned type,
+    struct lsoe_encap *out, uint8_t *labels)
+{
+	if (!w->sc->addresses || (lsoe_encap_is_mpls(type) && !w->sc->mpls))
+		return 0;
+	return port_encaps(n, port, type, out, labels);
+}
+
+void sim_node_start(struct sim_world *w, struct sim_node *n)
+{
+	static const char *const levels[] = { "error", "warning", "info", "debug" };
+	struct lsoe_config cfg = n->cfg;
+	if (w->opts.log_level >= 0)
+		snprintf(cfg.log_level, sizeof(cfg.log_level), "%s", levels[w->opts.log_level]);
+	n->pf = (struct lsoe_platform){ .ctx = n, .now_ns = pf_now, .send = pf_send, .random = pf_random,
+		.alloc = pf_alloc, .free = pf_free, .log = w->opts.log_level >= 0 ? pf_log : NULL, .event = pf_event };
+	n->node = lsoe_node_create(&cfg, &n->pf);
+	if (!n->node) {
+		fprintf(stderr, "lsoe-sim: node %s: cannot create its engine\n", n->cfg.name);
+		exit(1);
+	}
+	for (uint32_t p = 1; p <= n->nports; p++) {
+		char name[16];
+		snprintf(name, sizeof(name), "eth%u", p);
+		bool up = w->links[n->ports[p].link].carrier;
+		lsoe_node_port_add(n->node, p, name, n->ports[p].mac, up ? LSOE_PORT_UP : 0);
+		sim_port_announce(w, n, p);
+	}
+	sim_node_kick(w, n);
+}
+
+void sim_node_counters(const struct sim_node *n, struct lsoe_counters *out)
+{
+	*out = n->dead;
+	if (!n->node)
+		return;
+	const struct lsoe_counters *c = lsoe_node_counters(n->node);
+	uint64_t *o = (uint64_t *)out;
+	const uint64_t *i = (const uint64_t *)c;
+	for (size_t k = 0; k < sizeof(*out) / sizeof(uint64_t); k++)
+		o[k] += i[k];
+}
+
+void sim_node_crash(struct sim_world *w, struct sim_node *n)
+{
+	if (!n->node)
+		return;
+	sim_node_counters(n, &n->dead);
+	lsoe_node_destroy(n->node); /* no events: a crashed node says nothing */
+	n->node = NULL;
+	n->crashes++;
+	n->wake_at = LSOE_NEVER;
+	for (uint32_t p = 1; p <= n->nports; p++)
+		w->up[n->ports[p].link][n->ports[p].side] = false;
+}
+
+void sim_link_carrier(struct sim_world *w, int link, bool up)
+{
+	const struct sim_link_spec *ls = &w->sc->links[link];
+	w->links[link].carrier = up;
+	for (int side = 0; side < 2; side++) {
+		struct sim_node *n = &w->nodes[side ? ls->b : ls->a];
+		if (n->node) {
+			lsoe_node_port_set_up(n->node, side ? ls->b_port : ls->a_port, up);
+			sim_node_kick(w, n);
+		}
+	}
+}
+
+uint32_t sim_sessions_open(const struct sim_world *w)
+{
+	uint32_t k = 0;
+	for (size_t i = 0; i < w->sc->nlinks; i++)
+		k += w->up[i][0] && w->up[i][1];
+	return k;
+}
+
+/* ---- delivery ---- */
+
+static void pcap_write(struct sim_world *w, const struct sim_frame *f)
+{
+	pcap_dumper_t *d = w->links[f->link].pcap;
+	if (!d)
+		return;
+	size_t len = LSOE_ETH_HDR_LEN + f->len;
+	size_t wire = len < LSOE_ETH_MIN_FRAME ? LSOE_ETH_MIN_FRAME : len; /* as on the wire: padded */
+	lsoe_eth_encode_header(w->frame_buf, f->dst, f->src, f->ethertype);
+	memcpy(w->frame_buf + LSOE_ETH_HDR_LEN, f->data, f->len);
+	memset(w->frame_buf + len, 0, wire - len);
+	struct pcap_pkthdr h;
+	h.ts.tv_sec = (time_t)(w->now / 1000000000u);
+	h.ts.tv_usec = (suseconds_t)(w->now % 1000000000u); /* nanoseconds: the file is nanosecond-precision */
+	h.caplen = h.len = (bpf_u_int32)wire;
+	pcap_dump((u_char *)d, &h, w->frame_buf);
+}
+
+void sim_inject(struct sim_world *w, int node, uint32_t port, const uint8_t src[6], const uint8_t dst[6],
+    const uint8_t *data, size_t len)
+{
+	struct sim_node *n = &w->nodes[node];
+	if (!n->node)
+		return;
+	/* As a NIC delivers it: a short frame arrives padded to the Ethernet minimum. */
+	uint8_t pad[LSOE_ETH_MIN_FRAME - LSOE_ETH_HDR_LEN];
+	if (len < sizeof(pad)) {
+		memset(pad, 0, sizeof(pad));
+		memcpy(pad, data, len);
+		data = pad;
+		len = sizeof(pad);
+	}
+	lsoe_node_input(n->node, port, src, dst, data, len);
+	sim_node_kick(w, n);
+}
+
+static void deliver(struct sim_world *w, struct sim_frame *f)
+{
+	struct sim_node *n = &w->nodes[f->to];
+	/* Lost in flight: the cable went down or was cut while the frame travelled. */
+	if (f->link >= 0 && !link_passes(&w->links[f->link])) {
+		w->st.frames_lost++;
+		return;
+	}
+	/* A node bound to another EtherType never sees the frame. */
+	if (!n->node || f->ethertype != n->cfg.ethertype)
+		return;
+	w->st.delivered++;
+	w->st.frames_corrupted += f->corrupted;
+	if (f->link >= 0)
+		pcap_write(w, f);
+	sim_inject(w, f->to, f->port, f->src, f->dst, f->data, f->len);
+}
+
+/* ---- setup and the loop ---- */
+
+static bool open_pcaps(struct sim_world *w, char *err, size_t cap)
+{
+	const char *dir = w->opts.pcap_dir;
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		snprintf(err, cap, "%s: %s", dir, strerror(errno));
+		return false;
+	}
+	for (size_t i = 0; i < w->sc->nlinks; i++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s.pcap", dir, w->sc->links[i].name);
+		pcap_t *p = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
+		pcap_dumper_t *d = p ? pcap_dump_open(p, path) : NULL;
+		if (!d) {
+			snprintf(err, cap, "%s: %s", path, p ? pcap_geterr(p) : "cannot open");
+			if (p)
+				pcap_close(p);
+			return false;
+		}
+		pcap_close(p); /* the dumper keeps what it needs */
+		w->links[i].pcap = d;
+	}
+	return true;
+}
+
+bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const struct sim_opts *o, char *err,
+    size_t cap)
+{
+	memset(w, 0, sizeof(*w));
+	w->sc = sc;
+	w->opts = *o;
+	w->seed = o->seed_set ? o->seed : sc->seed;
+	w->end = o->until ? o->until : sc->duration;
+	w->nodes = calloc(sc->nnodes, sizeof(*w->nodes));
+	w->links = calloc(sc->nlinks ? sc->nlinks : 1, sizeof(*w->links));
+	w->up = calloc(sc->nlinks ? sc->nlinks : 1, sizeof(*w->up));
+	w->expect_done = calloc(sc->nexpects ? sc->nexpects : 1, sizeof(*w->expect_done));
+	w->frame_buf = malloc(LSOE_ETH_HDR_LEN + LSOE_DGRAM_MAX_LEN + LSOE_ETH_MIN_FRAME);
+	if (!w->nodes || !w->links || !w->up || !w->expect_done || !w->frame_buf) {
+		snprintf(err, cap, "out of memory");
+		return false;
+	}
+	sim_rng_seed(&w->proc_rng, w->seed, RNG_PROC, 0);
+	for (size_t i = 0; i < sc->nlinks; i++) {
+		w->links[i].carrier = true;
+		sim_rng_seed(&w->links[i].rng, w->seed, RNG_LINK, i);
+	}
+	for (size_t i = 0; i < sc->nnodes; i++) {
+		struct sim_node *n = &w->nodes[i];
+		n->w = w;
+		n->index = (int)i;
+		n->cfg = sc->nodes[i].cfg;
+		n->nports = sc->nodes[i].nports;
+		n->ports = calloc(n->nports + 1, sizeof(*n->ports));
+		if (!n->ports) {
+			snprintf(err, cap, "out of memory");
+			return false;
+		}
+		n->wake_at = LSOE_NEVER;
+		sim_rng_seed(&n->rng, w->seed, RNG_NODE, i);
+	}
+	/* Ports: which link, which end, a MAC naming node and port, the link's addresses. */
+	for (size_t i = 0; i < sc->nlinks; i++) {
+		const struct sim_link_spec *ls = &sc->links[i];
+		for (int side = 0; side < 2; side++) {
+			struct sim_node *n = &w->nodes[side ? ls->b : ls->a];
+			uint32_t p = side ? ls->b_port : ls->a_port;
+			struct sim_port *sp = &n->ports[p];
+			sp->link = (int)i;
+			sp->side = side;
+			uint8_t mac[6] = { 0x02, (uint8_t)(n->index >> 16), (uint8_t)(n->index >> 8), (uint8_t)n->index,
+				(uint8_t)(p >> 8), (uint8_t)p };
+			memcpy(sp->mac, mac, 6);
+			const struct sim_addr *a = side ? ls->b_addrs : ls->a_addrs;
+			unsigned na = side ? ls->b_naddrs : ls->a_naddrs;
+			if (na) {
+				sp->addrs.a = malloc(na * sizeof(*a));
+				if (!sp->addrs.a) {
+					snprintf(err, cap, "out of memory");
+					return false;
+				}
+				memcpy(sp->addrs.a, a, na * sizeof(*a));
+			}
+			sp->addrs.n = sp->addrs.cap = na;
+		}
+	}
+	if (o->pcap_dir && !open_pcaps(w, err, cap))
+		return false;
+	for (size_t i = 0; i < sc->nexpects; i++)
+		if (sc->expects[i].kind == SX_SENT_TIMES && sc->expects[i].node >= 0)
+			w->nodes[sc->expects[i].node].record_sent = true;
+	return true;
+}
+
+static void progress(struct sim_world *w, double start, bool *shown)
+{
+	double t = w->wall_now() - start;
+	if (t < 2.0)
+		return;
+	fprintf(stderr, "\rlsoe-sim: %s: virtual %.1f of %.1f s, %llu events, %.1f s wall   ", w->sc->name,
+	    (double)w->now / 1e9, (double)w->end / 1e9, (unsigned long long)w->st.events, t);
+	*shown = true;
+}
+
+void sim_world_run(struct sim_world *w)
+{
+	for (size_t i = 0; i < w->sc->nnodes; i++)
+		sim_node_start(w, &w->nodes[i]);
+	sim_faults_schedule(w);
+	sim_expect_schedule(w);
+
+	double start = w->opts.progress && w->wall_now ? w->wall_now() : 0;
+	bool shown = false;
+	while (w->nq && w->q[0].time <= w->end) {
+		struct qentry e = qpop(w);
+		w->now = e.time;
+		switch (e.kind) {
+		case QE_FRAME:
+			deliver(w, e.p);
+			free(e.p);
+			break;
+		case QE_WAKE: {
+			struct sim_node *n = &w->nodes[e.a];
+			if (!n->node || n->wake_at != e.time) {
+				w->st.stale_wakes++;
+				continue; /* superseded: not an event */
+			}
+			n->wake_at = LSOE_NEVER;
+			lsoe_node_run(n->node);
+			sim_node_kick(w, n);
+			break;
+		}
+		case QE_SCHED:
+			sim_sched_event(w, e.a);
+			break;
+		case QE_PROC:
+			sim_proc_event(w, e.a, e.b);
+			break;
+		case QE_FLOOD:
+			sim_flood_event(w, e.a, e.b);
+			break;
+		case QE_RESTART:
+			if (!w->nodes[e.a].node)
+				sim_node_start(w, &w->nodes[e.a]);
+			break;
+		case QE_CHECK:
+			sim_expect_check(w, e.a);
+			break;
+		}
+		w->st.events++;
+		if (w->opts.progress && w->wall_now && (w->st.events & 0xFFFF) == 0)
+			progress(w, start, &shown);
+	}
+	w->now = w->end;
+	if (shown)
+		fputc('\n', stderr);
+	sim_expect_finish(w);
+}
+
+void sim_world_free(struct sim_world *w)
+{
+	for (size_t i = 0; i < w->nq; i++)
+		if (w->q[i].kind == QE_FRAME)
+			free(w->q[i].p);
+	free(w->q);
+	for (size_t i = 0; w->nodes && i < w->sc->nnodes; i++) {
+		struct sim_node *n = &w->nodes[i];
+		lsoe_node_destroy(n->node);
+		for (uint32_t p = 0; n->ports && p <= n->nports; p++)
+			free(n->ports[p].addrs.a);
+		free(n->ports);
+		free(n->sent_times);
+		free(n->sent_types);
+		free(n->sent_ack_of);
+	}
+	for (size_t i = 0; w->links && i < w->sc->nlinks; i++)
+		if (w->links[i].pcap)
+			pcap_dump_close(w->links[i].pcap);
+	for (size_t i = 0; i < w->nfailures; i++)
+		free(w->failures[i]);
+	free(w->failures);
+	free(w->nodes);
+	free(w->links);
+	free(w->up);
+	free(w->drops);
+	free(w->log);
+	free(w->expect_done);
+	free(w->frame_buf);
+}

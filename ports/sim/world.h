@@ -1,0 +1,176 @@
+/*
+ * The simulated world: nodes running the unchanged engine, links with faults, and
+ * one event queue in virtual nanoseconds. Single-threaded and deterministic: the
+ * queue orders by (time, sequence number), every random draw comes from a stream
+ * seeded by the run's seed, and nothing reads a clock.
+ */
+#ifndef LSOE_SIM_WORLD_H
+#define LSOE_SIM_WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <pcap/pcap.h>
+
+#include "lsoe/node.h"
+#include "rng.h"
+#include "scenario.h"
+
+/* Queue entries. */
+enum {
+	QE_FRAME,        /* p: struct sim_frame */
+	QE_WAKE,         /* a: node; stale unless it matches the node's wake_at */
+	QE_SCHED,        /* a: scheduled event index */
+	QE_PROC,         /* a: process index, b: target index within it */
+	QE_FLOOD,        /* a: scheduled event index (mac_flood), b: next source */
+	QE_RESTART,      /* a: node */
+	QE_CHECK,        /* a: expectation index (runs after everything else at its time) */
+};
+
+struct qentry {
+	uint64_t time;
+	uint64_t seq;
+	uint32_t kind, a, b;
+	void *p;
+};
+
+struct sim_frame {
+	int to;                      /* node index */
+	uint32_t port;
+	uint16_t ethertype;
+	bool corrupted;              /* counted when it reaches the receiver, not when sent */
+	uint32_t len;
+	int link;                    /* -1 for injected frames (floods) */
+	uint8_t src[6], dst[6];
+	uint8_t data[];
+};
+
+struct sim_addrlist {                /* grows with address_add; bounded by SIM_MAX_ADDRS */
+	struct sim_addr *a;
+	unsigned n, cap;
+};
+
+struct sim_port {
+	int link;                    /* -1: none (should not happen) */
+	int side;                    /* 0: this node is the link's a end */
+	uint8_t mac[6];
+	struct sim_addrlist addrs;   /* what the port announces now */
+};
+
+struct sim_node {
+	struct sim_world *w;
+	int index;
+	struct lsoe_node *node;      /* NULL while crashed */
+	struct lsoe_platform pf;
+	struct sim_rng rng;
+	struct lsoe_config cfg;      /* current: config events change it; a restart reuses it */
+	struct sim_port *ports;      /* [1..nports] */
+	uint32_t nports;
+	uint64_t wake_at;            /* scheduled QE_WAKE time, UINT64_MAX: none */
+	size_t mem_bytes, mem_peak;
+	bool record_sent;            /* keep sent PDU times (sent_times expectations) */
+	uint64_t *sent_times;
+	uint8_t *sent_types, *sent_ack_of;
+	size_t nsent, sent_cap;
+	struct lsoe_counters dead;   /* counters of earlier incarnations (crashes) */
+	uint32_t crashes;
+};
+
+struct sim_link {
+	uint64_t last_arrival[2];    /* per direction: jitter never reorders a FIFO link */
+	bool carrier;                /* both ports up */
+	bool cut;                    /* link_cut: silently lost */
+	bool partitioned;            /* cut by a partition */
+	struct sim_rng rng;
+	pcap_dumper_t *pcap;
+};
+
+struct drop_rule {
+	int link, dir, pdu, ack_of;
+	uint64_t until;
+};
+
+/* What the expectations need to know of each session. */
+struct sess_log {
+	uint64_t time;
+	int link, side;              /* side: which end reported */
+	bool up;
+	int reason;
+};
+
+struct sim_stats {
+	uint64_t events, stale_wakes, frames, delivered;
+	uint64_t frames_lost, frames_duplicated, frames_reordered, frames_injected;
+	uint64_t frames_corrupted;   /* corrupted frames delivered to a receiver */
+};
+
+struct sim_opts {
+	uint64_t seed;
+	bool seed_set;
+	uint64_t until;              /* 0: the scenario's duration */
+	const char *pcap_dir;
+	FILE *events_out;
+	int log_level;               /* -1: no engine logs */
+	bool progress;               /* a progress line on stderr */
+};
+
+struct sim_world {
+	const struct sim_scenario *sc;
+	struct sim_opts opts;
+	uint64_t now, end, seed;
+	struct qentry *q;
+	size_t nq, qcap;
+	uint64_t seq;
+	struct sim_node *nodes;
+	struct sim_link *links;
+	struct drop_rule *drops;
+	size_t ndrops;
+	struct sess_log *log;
+	size_t nlog, logcap;
+	bool (*up)[2];               /* per link: each end's session established */
+	struct sim_rng proc_rng;
+	struct sim_stats st;
+	uint8_t *frame_buf;          /* a pcap frame being written */
+	char **failures;             /* expectation failures, in order */
+	size_t nfailures;
+	uint32_t passed;
+	bool *expect_done;           /* per expectation: already evaluated (by a check event) */
+	double (*wall_now)(void);    /* progress only; never affects the simulation */
+};
+
+/* world.c */
+bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const struct sim_opts *o, char *err,
+    size_t cap);
+void sim_world_run(struct sim_world *w);
+void sim_world_free(struct sim_world *w);
+void sim_push(struct sim_world *w, uint64_t time, uint32_t kind, uint32_t a, uint32_t b, void *p);
+void sim_node_start(struct sim_world *w, struct sim_node *n);
+void sim_node_crash(struct sim_world *w, struct sim_node *n);
+void sim_node_kick(struct sim_world *w, struct sim_node *n);
+void sim_link_carrier(struct sim_world *w, int link, bool up);
+void sim_port_announce(struct sim_world *w, struct sim_node *n, uint32_t port);
+/* Sessions open now: links whose both ends are established. */
+uint32_t sim_sessions_open(const struct sim_world *w);
+/* A node's counters, earlier incarnations included. */
+void sim_node_counters(const struct sim_node *n, struct lsoe_counters *out);
+/* Deliver a frame into a node now (floods, replay). */
+void sim_inject(struct sim_world *w, int node, uint32_t port, const uint8_t src[6], const uint8_t dst[6],
+    const uint8_t *data, size_t len);
+
+/* faults.c */
+void sim_faults_schedule(struct sim_world *w);
+void sim_sched_event(struct sim_world *w, uint32_t index);
+void sim_proc_event(struct sim_world *w, uint32_t proc, uint32_t target);
+void sim_flood_event(struct sim_world *w, uint32_t index, uint32_t next);
+bool sim_drop_matches(const struct sim_world *w, int link, int dir, const uint8_t *dgram, size_t len);
+
+/* expect.c */
+void sim_expect_schedule(struct sim_world *w);
+void sim_expect_check(struct sim_world *w, uint32_t index);
+void sim_expect_finish(struct sim_world *w);
+void sim_session_event(struct sim_world *w, struct sim_node *n, const struct lsoe_event *ev);
+/* Validate counter names etc. before running; false with a message. */
+bool sim_expect_validate(const struct sim_scenario *sc, char *err, size_t cap);
+
+#endif
