@@ -135,8 +135,23 @@ void node_event(struct lsoe_node *n, struct lsoe_event *ev, const struct port *p
 		n->pf.event(n->pf.ctx, ev);
 }
 
+/*
+ * HELLO and KEEPALIVE are the bulk of what a node sends and never change: their
+ * sealed datagrams (the digest's test vectors, checked by tests/unit/test_checksum.c)
+ * are sent as they are, without the fragmentation iterator and the checksum.
+ */
+static const uint8_t hello_dgram[11] = { 0x00, 0x80, 0x00, 0x0b, 0xea, 0x89, 0xca, 0x1c, 0x00, 0x00, 0x03 };
+static const uint8_t keepalive_dgram[11] = { 0x00, 0x80, 0x00, 0x0b, 0x50, 0x89, 0xca, 0x1c, 0x02, 0x00, 0x03 };
+
 void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], const uint8_t *pdu, size_t len)
 {
+	if (len == LSOE_PDU_HDR_LEN && (pdu[0] == LSOE_PDU_HELLO || pdu[0] == LSOE_PDU_KEEPALIVE)) {
+		n->pf.send(n->pf.ctx, p->id, dst, pdu[0] == LSOE_PDU_HELLO ? hello_dgram : keepalive_dgram, 11);
+		COUNT(n, p, tx_frames);
+		COUNT(n, p, tx_pdus);
+		COUNT_ARR(n, p, tx_by_type, lsoe_pdu_type_slot(pdu[0]));
+		return;
+	}
 	struct lsoe_frag f;
 	/* Cannot fail for what we build: lists are checked against the MTU when set and when it changes. */
 	if (lsoe_frag_init(&f, pdu, len, p->mtu) != LSOE_OK) {
@@ -145,12 +160,12 @@ void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], co
 		return;
 	}
 	size_t dl;
-	while ((dl = lsoe_frag_next(&f, n->scratch, LSOE_DGRAM_MAX_LEN, NULL)) > 0) {
+	while ((dl = lsoe_frag_next(&f, n->scratch, n->scratch_cap, NULL)) > 0) {
 		n->pf.send(n->pf.ctx, p->id, dst, n->scratch, dl);
 		COUNT(n, p, tx_frames);
 	}
 	COUNT(n, p, tx_pdus);
-	COUNT_ARR(n, p, tx_by_type, pdu[0]);
+	COUNT_ARR(n, p, tx_by_type, lsoe_pdu_type_slot(pdu[0]));
 }
 
 /* ---- shared PDUs and encapsulation lists ---- */
@@ -273,19 +288,33 @@ static bool timers_reserve(struct lsoe_node *n, uint32_t need)
 
 /* ---- ports ---- */
 
+/* The datagram buffer follows the largest MTU in use, not the 64 KiB a datagram could be. */
+static bool scratch_fit(struct lsoe_node *n, uint32_t mtu)
+{
+	if (mtu <= n->scratch_cap)
+		return true;
+	uint8_t *b = node_alloc(n, mtu);
+	if (!b)
+		return false;
+	node_free(n, n->scratch, n->scratch_cap);
+	n->scratch = b;
+	n->scratch_cap = mtu;
+	return true;
+}
+
 static struct port *port_find(const struct lsoe_node *n, uint32_t id, uint32_t *pos)
 {
 	uint32_t lo = 0, hi = n->nports;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (n->ports[mid]->id < id)
+		if (n->port_ids[mid] < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (pos)
 		*pos = lo;
-	return lo < n->nports && n->ports[lo]->id == id ? n->ports[lo] : NULL;
+	return lo < n->nports && n->port_ids[lo] == id ? n->ports[lo] : NULL;
 }
 
 static void send_hello(struct lsoe_node *n, struct port *p)
@@ -305,17 +334,24 @@ enum lsoe_err lsoe_node_port_add(struct lsoe_node *n, uint32_t id, const char *n
 	n->now = n->pf.now_ns(n->pf.ctx);
 	if (port_find(n, id, &pos))
 		return LSOE_E_EXISTS;
-	if (!timers_reserve(n, timers_needed(n->nports + 1, n->nsessions)))
+	if (!timers_reserve(n, timers_needed(n->nports + 1, n->nsessions)) || !scratch_fit(n, n->cfg.mtu))
 		return LSOE_E_NOMEM;
 	if (n->nports == n->ports_cap) {
 		uint32_t cap = n->ports_cap ? n->ports_cap * 2 : 8;
 		struct port **v = node_alloc(n, (size_t)cap * sizeof(*v));
-		if (!v)
+		uint32_t *ids = v ? node_alloc(n, (size_t)cap * sizeof(*ids)) : NULL;
+		if (!ids) {
+			node_free(n, v, (size_t)cap * sizeof(*v));
 			return LSOE_E_NOMEM;
-		if (n->nports)
+		}
+		if (n->nports) {
 			memcpy(v, n->ports, (size_t)n->nports * sizeof(*v));
+			memcpy(ids, n->port_ids, (size_t)n->nports * sizeof(*ids));
+		}
 		node_free(n, n->ports, (size_t)n->ports_cap * sizeof(*v));
+		node_free(n, n->port_ids, (size_t)n->ports_cap * sizeof(*ids));
 		n->ports = v;
+		n->port_ids = ids;
 		n->ports_cap = cap;
 	}
 	struct port *p = node_alloc(n, sizeof(*p));
@@ -333,7 +369,9 @@ enum lsoe_err lsoe_node_port_add(struct lsoe_node *n, uint32_t id, const char *n
 	p->mtu = n->cfg.mtu;
 	timer_init(&p->hello, TK_PORT_HELLO);
 	memmove(&n->ports[pos + 1], &n->ports[pos], (size_t)(n->nports - pos) * sizeof(*n->ports));
+	memmove(&n->port_ids[pos + 1], &n->port_ids[pos], (size_t)(n->nports - pos) * sizeof(*n->port_ids));
 	n->ports[pos] = p;
+	n->port_ids[pos] = id;
 	n->nports++;
 	node_log(n, LSOE_LOG_INFO, "port", "%s: added%s%s", p->name, p->up ? ", up" : ", down",
 	    p->loopback ? ", loopback" : "");
@@ -382,6 +420,8 @@ enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t 
 		if (p->local_pdu[i] && lsoe_frag_init(&f, p->local_pdu[i]->bytes, p->local_pdu[i]->len, mtu) != LSOE_OK)
 			return LSOE_E_TOO_MANY_FRAGMENTS;
 	}
+	if (!scratch_fit(n, mtu))
+		return LSOE_E_NOMEM;
 	p->mtu = mtu;
 	return LSOE_OK;
 }
@@ -408,6 +448,7 @@ enum lsoe_err lsoe_node_port_remove(struct lsoe_node *n, uint32_t id)
 	node_log(n, LSOE_LOG_INFO, "port", "%s: removed", p->name);
 	port_free(n, p);
 	memmove(&n->ports[pos], &n->ports[pos + 1], (size_t)(n->nports - pos - 1) * sizeof(*n->ports));
+	memmove(&n->port_ids[pos], &n->port_ids[pos + 1], (size_t)(n->nports - pos - 1) * sizeof(*n->port_ids));
 	n->nports--;
 	return LSOE_OK;
 }
@@ -647,7 +688,7 @@ void lsoe_node_input(struct lsoe_node *n, uint32_t port, const uint8_t src[6], c
 		return;
 	}
 	COUNT(n, p, rx_pdus);
-	COUNT_ARR(n, p, rx_by_type, pdu.type);
+	COUNT_ARR(n, p, rx_by_type, lsoe_pdu_type_slot(pdu.type));
 	session_input(n, p, src, session_find(n, p, src), &pdu);
 }
 
@@ -727,7 +768,8 @@ struct lsoe_node *lsoe_node_create(const struct lsoe_config *cfg, const struct l
 	struct lsoe_allocator ra = { reasm_alloc, reasm_free, n };
 	n->nbuckets = 16;
 	n->buckets = node_alloc(n, n->nbuckets * sizeof(*n->buckets));
-	n->scratch = node_alloc(n, LSOE_DGRAM_MAX_LEN);
+	n->scratch_cap = cfg->mtu;
+	n->scratch = node_alloc(n, n->scratch_cap);
 	n->reasm = lsoe_reasm_create(&rc, &ra);
 	if (!n->buckets || !n->scratch || !n->reasm || !timers_reserve(n, timers_needed(0, 0))) {
 		lsoe_node_destroy(n);
@@ -754,10 +796,11 @@ void lsoe_node_destroy(struct lsoe_node *n)
 		port_free(n, n->ports[i]);
 	}
 	node_free(n, n->ports, (size_t)n->ports_cap * sizeof(*n->ports));
+	node_free(n, n->port_ids, (size_t)n->ports_cap * sizeof(*n->port_ids));
 	node_free(n, n->buckets, (size_t)n->nbuckets * sizeof(*n->buckets));
 	node_free(n, n->vendors, (size_t)n->nvendors * sizeof(*n->vendors));
 	node_free(n, n->timers.v, (size_t)n->timers.cap * sizeof(*n->timers.v));
-	node_free(n, n->scratch, LSOE_DGRAM_MAX_LEN);
+	node_free(n, n->scratch, n->scratch_cap);
 	if (n->reasm)
 		lsoe_reasm_destroy(n->reasm);
 	n->pf.free(n->pf.ctx, n, sizeof(*n));

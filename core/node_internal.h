@@ -112,24 +112,27 @@ struct vendor_handler {
 };
 
 struct lsoe_node {
-	struct lsoe_config cfg;
+	/* Hot: touched by every frame and timer. The configuration, large and mostly cold, comes last. */
+	uint64_t now;                /* the time of the call being served */
 	struct lsoe_platform pf;
-	struct timer_heap timers;
-	struct lsoe_timer t_reasm;
-	struct lsoe_reasm *reasm;
 	struct port **ports;         /* sorted by id */
+	uint32_t *port_ids;          /* the same ids, contiguous: the lookup of every frame stays in cache */
 	uint32_t nports, ports_cap;
 	struct session **buckets;    /* session hash table, keyed by (port, MAC) */
 	uint32_t nbuckets;
 	uint32_t nsessions;
 	uint64_t hash_seed;
+	struct timer_heap timers;
+	struct lsoe_reasm *reasm;
+	uint8_t *scratch;            /* one datagram being built, scratch_cap octets: the largest port MTU */
+	uint32_t scratch_cap;
+	bool fsm_abort;              /* set by an action that could not complete: the state stays */
+	struct lsoe_timer t_reasm;
 	struct vendor_handler *vendors;
 	uint32_t nvendors;
-	uint8_t *scratch;            /* one datagram being built */
 	size_t mem_bytes, mem_peak;
-	uint64_t now;                /* the time of the call being served */
-	bool fsm_abort;              /* set by an action that could not complete: the state stays */
 	struct lsoe_counters ctr;
+	struct lsoe_config cfg;
 };
 
 /* ---- node.c: services for the session code ---- */

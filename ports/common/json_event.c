@@ -190,12 +190,12 @@ void lsoe_json_counters(yajl_gen g, const struct lsoe_counters *c)
 	lsoe_json_key(g, "rx_by_type");
 	yajl_gen_map_open(g);
 	for (size_t i = 0; i < sizeof(pdu_types) / sizeof(pdu_types[0]); i++)
-		lsoe_json_ku64(g, type_name(pdu_types[i]), c->rx_by_type[pdu_types[i]]);
+		lsoe_json_ku64(g, type_name(pdu_types[i]), c->rx_by_type[lsoe_pdu_type_slot(pdu_types[i])]);
 	yajl_gen_map_close(g);
 	lsoe_json_key(g, "tx_by_type");
 	yajl_gen_map_open(g);
 	for (size_t i = 0; i < sizeof(pdu_types) / sizeof(pdu_types[0]); i++)
-		lsoe_json_ku64(g, type_name(pdu_types[i]), c->tx_by_type[pdu_types[i]]);
+		lsoe_json_ku64(g, type_name(pdu_types[i]), c->tx_by_type[lsoe_pdu_type_slot(pdu_types[i])]);
 	yajl_gen_map_close(g);
 	lsoe_json_key(g, "sessions_down");
 	yajl_gen_map_open(g);

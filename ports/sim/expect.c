@@ -245,7 +245,7 @@ static bool counter_value(const struct sim_world *w, const char *name, int node,
 		int t = lsoe_pdu_type_from_name(dot + 1);
 		if (t >= 0)
 			off = (name[0] == 'r' ? offsetof(struct lsoe_counters, rx_by_type) : offsetof(struct lsoe_counters, tx_by_type)) +
-			    (size_t)t * sizeof(uint64_t);
+			    lsoe_pdu_type_slot((unsigned)t) * sizeof(uint64_t);
 	} else if (strncmp(name, "sessions_down.", 14) == 0) {
 		for (unsigned r = 0; r < LSOE_DOWN_COUNT; r++)
 			if (strcmp(dot + 1, lsoe_down_reason_name((enum lsoe_down_reason)r)) == 0)

@@ -51,6 +51,7 @@ static void apply_config(struct sim_world *w, struct sim_node *n, const struct s
 	char why[256];
 	for (size_t k = 0; k < e->nset; k++)
 		lsoe_config_set(&n->cfg, e->set[k].key, e->set[k].value, why, sizeof(why)); /* validated when parsed */
+	n->ethertype = n->cfg.ethertype;
 	if (n->node) {
 		lsoe_node_reconfigure(n->node, &n->cfg);
 		sim_node_kick(w, n);

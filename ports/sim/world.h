@@ -28,14 +28,21 @@ enum {
 	QE_CHECK,        /* a: expectation index (runs after everything else at its time) */
 };
 
+/* 24 octets: the queue is the hottest memory of a large run. */
 struct qentry {
-	uint64_t time;
-	uint64_t seq;
-	uint32_t kind, a, b;
-	void *p;
+	uint64_t seqkind;            /* sequence number << 8 | kind: unique, so it alone breaks ties */
+	uint64_t time;               /* after seqkind: (time, seqkind) read as one 128-bit key on little-endian hosts */
+	union {
+		void *p;
+		struct {
+			uint32_t a, b;
+		} ab;
+	} u;
 };
+static inline uint32_t qkind(const struct qentry *e) { return (uint32_t)(e->seqkind & 0xFF); }
 
 struct sim_frame {
+	struct sim_frame *next_free; /* the free list of small frames */
 	int to;                      /* node index */
 	uint32_t port;
 	uint16_t ethertype;
@@ -59,15 +66,16 @@ struct sim_port {
 };
 
 struct sim_node {
-	struct sim_world *w;
-	int index;
+	/* Touched by every event: first. */
 	struct lsoe_node *node;      /* NULL while crashed */
-	struct lsoe_platform pf;
-	struct sim_rng rng;
-	struct lsoe_config cfg;      /* current: config events change it; a restart reuses it */
+	uint64_t wake_at;            /* scheduled QE_WAKE time, UINT64_MAX: none */
+	uint16_t ethertype;          /* cfg.ethertype, kept hot */
 	struct sim_port *ports;      /* [1..nports] */
 	uint32_t nports;
-	uint64_t wake_at;            /* scheduled QE_WAKE time, UINT64_MAX: none */
+	struct sim_world *w;
+	int index;
+	struct lsoe_platform pf;
+	struct sim_rng rng;
 	size_t mem_bytes, mem_peak;
 	bool record_sent;            /* keep sent PDU times (sent_times expectations) */
 	uint64_t *sent_times;
@@ -75,9 +83,13 @@ struct sim_node {
 	size_t nsent, sent_cap;
 	struct lsoe_counters dead;   /* counters of earlier incarnations (crashes) */
 	uint32_t crashes;
+	struct lsoe_config cfg;      /* current: config events change it; a restart reuses it */
 };
 
 struct sim_link {
+	const struct sim_dir *dir[2]; /* the spec's a_to_b, b_to_a */
+	int to[2];                   /* node reached in each direction */
+	uint32_t to_port[2];
 	uint64_t last_arrival[2];    /* per direction: jitter never reorders a FIFO link */
 	bool carrier;                /* both ports up */
 	bool cut;                    /* link_cut: silently lost */
@@ -132,6 +144,7 @@ struct sim_world {
 	struct sim_rng proc_rng;
 	struct sim_stats st;
 	uint8_t *frame_buf;          /* a pcap frame being written */
+	struct sim_frame *free_frames; /* small frames for reuse */
 	char **failures;             /* expectation failures, in order */
 	size_t nfailures;
 	uint32_t passed;

@@ -322,7 +322,7 @@ static void test_vendor(void **state)
 	assert_int_equal(t[1], TEST + 2 * D);
 	assert_int_equal(ctr(p.a)->retransmits, 0);
 	assert_int_equal(ctr(p.b)->vendor_pdus, 2);
-	assert_int_equal(ctr(p.b)->rx_by_type[LSOE_PDU_VENDOR], 2);
+	assert_int_equal(ctr(p.b)->rx_by_type[lsoe_pdu_type_slot(LSOE_PDU_VENDOR)], 2);
 	/* A handler removed: still ACKed, not called. */
 	assert_int_equal(lsoe_node_vendor_register(p.b->node, 32473, NULL, NULL), LSOE_OK);
 	assert_int_equal(lsoe_node_vendor_send(p.a->node, P, p.mb, 32473, 7, data, 5), LSOE_OK);

@@ -697,7 +697,7 @@ static void test_counters(void **state)
 		w[i] = 1000 + i;
 	full->rx_frames = UINT64_MAX;
 	full->rx_errors[LSOE_E_DGRAM_CHECKSUM] = 77;
-	full->rx_by_type[LSOE_PDU_VENDOR] = 5;
+	full->rx_by_type[lsoe_pdu_type_slot(LSOE_PDU_VENDOR)] = 5;
 	full->tx_by_type[LSOE_PDU_HELLO] = 6;
 	full->sessions_down[LSOE_DOWN_SHUTDOWN] = 8;
 	full->vendor_pdus = 9;

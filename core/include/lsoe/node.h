@@ -149,8 +149,8 @@ struct lsoe_counters {
 	LSOE_COUNTERS(LSOE_COUNTER_FIELD)
 #undef LSOE_COUNTER_FIELD
 	uint64_t rx_errors[LSOE_ERR_COUNT];     /* per reason, names from lsoe_err_name */
-	uint64_t rx_by_type[256];               /* valid PDUs received, per type */
-	uint64_t tx_by_type[256];               /* PDUs sent, per type */
+	uint64_t rx_by_type[LSOE_PDU_TYPE_SLOTS]; /* valid PDUs received, per type: index lsoe_pdu_type_slot() */
+	uint64_t tx_by_type[LSOE_PDU_TYPE_SLOTS]; /* PDUs sent, per type */
 	uint64_t sessions_down[LSOE_DOWN_COUNT];/* per reason */
 };
 

@@ -111,6 +111,10 @@ struct lsoe_pdu {
 	} u;
 };
 
+/* The nine defined types as a dense index 0..8 (VENDOR is 8), for per-type arrays. */
+#define LSOE_PDU_TYPE_SLOTS 9u
+static inline unsigned lsoe_pdu_type_slot(unsigned type) { return type == LSOE_PDU_VENDOR ? 8u : type; }
+
 /* Name as used in JSON ("HELLO", "IPV4_ENCAP", ...), or NULL for an unknown type. */
 const char *lsoe_pdu_type_name(unsigned type);
 /* Parse a name (as above); returns -1 if unknown. */

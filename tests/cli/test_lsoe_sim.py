@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""lsoe-sim as a user runs it: determinism, replay of the reference captures, errors, pcaps."""
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+SIM = DUMP = DATA = SCEN = None
+
+
+def run(*args, cwd=None):
+    p = subprocess.run([SIM, *args], capture_output=True, timeout=300, cwd=cwd)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def digest(d):
+    h = hashlib.sha256()
+    for root, _, files in sorted(os.walk(d)):
+        for f in sorted(files):
+            h.update(f.encode())
+            with open(os.path.join(root, f), 'rb') as fh:
+                h.update(fh.read())
+    return h.hexdigest()
+
+
+class Determinism(unittest.TestCase):
+    def outputs(self, d, seed, name='lossy-20pct'):
+        os.makedirs(d, exist_ok=True)
+        rc, out, err = run('run', os.path.join(SCEN, name + '.json'), '--seed', str(seed), '--pcap',
+                           os.path.join(d, 'pcap'), '--events', os.path.join(d, 'events.jsonl'), '--json')
+        self.assertEqual(rc, 0, err + out)
+        summary = json.loads(out.strip().splitlines()[-1])
+        summary.pop('wall_seconds')
+        with open(os.path.join(d, 'events.jsonl'), 'rb') as f:
+            events = f.read()
+        return digest(os.path.join(d, 'pcap')), events, summary
+
+    def test_same_seed_same_bytes_other_seed_differs(self):
+        with tempfile.TemporaryDirectory() as t:
+            a = self.outputs(os.path.join(t, 'a'), 42)
+            b = self.outputs(os.path.join(t, 'b'), 42)
+            c = self.outputs(os.path.join(t, 'c'), 43)
+        self.assertEqual(a, b)
+        self.assertNotEqual(a[0], c[0])
+        self.assertNotEqual(a[2]['frames_lost'], c[2]['frames_lost'])
+
+    def test_events_schema(self):
+        with tempfile.TemporaryDirectory() as t:
+            _, events, _ = self.outputs(t, 1, 'peer-restart')
+        ev = [json.loads(l) for l in events.decode().splitlines()]
+        for e in ev:
+            for k in ('time', 'node', 'event', 'port', 'peer_mac'):
+                self.assertIn(k, e)
+        downs = [e for e in ev if e['event'] == 'session_down']
+        self.assertEqual([(d['node'], d['reason']) for d in downs], [('a', 'peer_restart')])
+        withdrawals = [e for e in ev if e['event'] == 'encaps' and e['node'] == 'a' and e['time'] == downs[0]['time']]
+        self.assertEqual(sorted(w['type'] for w in withdrawals),
+                         ['IPV4_ENCAP', 'IPV6_ENCAP', 'MPLS_IPV4_ENCAP', 'MPLS_IPV6_ENCAP'])
+        self.assertTrue(all(w['encaps'] == [] for w in withdrawals))
+
+
+class Pcaps(unittest.TestCase):
+    def test_pcaps_decode_strictly(self):
+        with tempfile.TemporaryDirectory() as t:
+            rc, _, err = run('run', os.path.join(SCEN, 'big-encap.json'), '--pcap', t)
+            self.assertEqual(rc, 0, err)
+            files = os.listdir(t)
+            self.assertEqual(files, ['a-b.pcap'])
+            p = subprocess.run([DUMP, '--json', '--summary', '--strict', '--roundtrip', '-q', os.path.join(t, files[0])],
+                               capture_output=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr.decode())
+            s = json.loads(p.stdout.decode().splitlines()[-1])
+            self.assertEqual((s['errors'], s['roundtrip_mismatches']), ({}, 0))
+            self.assertEqual(s['pdus']['IPV6_ENCAP'], 2)
+            self.assertGreater(s['pdus']['KEEPALIVE'], 10)
+
+
+class Replay(unittest.TestCase):
+    def replay(self, name):
+        rc, out, err = run('replay', os.path.join(DATA, name + '.pcap'), '--as', '02:00:00:00:00:0a',
+                           '--ethertype', '0x8885', '--json')
+        self.assertEqual(rc, 0, err)
+        lines = [json.loads(l) for l in out.splitlines()]
+        return [l for l in lines if 'event' in l], lines[-1]
+
+    def test_reference_captures(self):
+        for name, v6 in (('ref-basic', 3), ('ref-bigencap', 123), ('ref-restart', 3)):
+            ev, summary = self.replay(name)
+            ups = [e for e in ev if e['event'] == 'session_up']
+            self.assertTrue(ups and all(u['peer_id'] == '00:11:22:33:44:55:66:77:88:02' for u in ups))
+            v4 = [e for e in ev if e['event'] == 'encaps' and e['type'] == 'IPV4_ENCAP' and e['encaps']]
+            self.assertEqual(v4[0]['encaps'], [
+                {'primary': False, 'loopback': True, 'address': '127.0.0.1', 'prefix_len': 8, 'labels': []},
+                {'primary': False, 'loopback': False, 'address': '192.0.2.0', 'prefix_len': 31, 'labels': []}])
+            six = [e for e in ev if e['event'] == 'encaps' and e['type'] == 'IPV6_ENCAP' and e['encaps']]
+            self.assertEqual(len(six[0]['encaps']), v6)
+            self.assertEqual(summary['counters']['rx_dropped'], 0)
+            if name == 'ref-restart':
+                self.assertEqual(len(ups), 2)
+                self.assertEqual([e['reason'] for e in ev if e['event'] == 'session_down'], ['peer_restart'])
+            else:
+                self.assertEqual(len(ups), 1)
+
+    def test_replay_out_pcap(self):
+        with tempfile.TemporaryDirectory() as t:
+            out = os.path.join(t, 'a.pcap')
+            rc, _, err = run('replay', os.path.join(DATA, 'ref-basic.pcap'), '--as', '02:00:00:00:00:0a',
+                             '--ethertype', '0x8885', '--out', out)
+            self.assertEqual(rc, 0, err)
+            p = subprocess.run([DUMP, '--json', '--summary', '--strict', '-q', out], capture_output=True)
+            s = json.loads(p.stdout.decode().splitlines()[-1])
+            self.assertEqual(p.returncode, 0)
+            self.assertEqual(s['pdus']['OPEN'], 1)
+            self.assertGreater(s['pdus']['ACK'], 4)
+
+
+class Errors(unittest.TestCase):
+    def scenario(self, d, text):
+        p = os.path.join(d, 's.json')
+        with open(p, 'w') as f:
+            f.write(text)
+        return p
+
+    def test_bad_files_exit_2_with_position(self):
+        cases = [
+            ('{\n  "duration": 10,\n  "topology": { "type": "pair" }\n  "expect": []\n}\n', ':4:3:'),
+            ('{ "duration": 10, "topology": { "type": "pair" },\n  "durration": 5 }\n', ':2:3: unknown key'),
+            ('{ "duration": 10, "topology": { "type": "pair" },\n  "defaults": { "hello-interval": "x" } }\n',
+             'hello-interval'),
+        ]
+        with tempfile.TemporaryDirectory() as t:
+            for text, want in cases:
+                p = self.scenario(t, text)
+                rc, _, err = run('run', p)
+                self.assertEqual(rc, 2, err)
+                self.assertIn(p + ':', err)
+                self.assertIn(want, err)
+            rc, _, err = run('run', os.path.join(t, 'missing.json'))
+            self.assertEqual(rc, 2)
+            self.assertIn('missing.json', err)
+
+    def test_failed_expectation_exits_1(self):
+        with tempfile.TemporaryDirectory() as t:
+            p = self.scenario(t, '{ "duration": 5, "topology": { "type": "pair" }, "events": '
+                                 '[ { "at": 1, "type": "link_down", "link": "a-b" } ], '
+                                 '"expect": [ { "type": "sessions_open", "by": 4 } ] }')
+            rc, out, _ = run('run', p, '--json')
+            self.assertEqual(rc, 1)
+            s = json.loads(out.splitlines()[-1])
+            self.assertEqual((s['expectations']['passed'], s['expectations']['failed']), (0, 1))
+            self.assertIn('a-b', s['expectations']['failures'][0])
+
+    def test_usage(self):
+        self.assertEqual(run('nonsense')[0], 2)
+        self.assertEqual(run('run', '--seed', 'x', os.path.join(SCEN, 'two-node.json'))[0], 2)
+        self.assertEqual(run('replay', os.path.join(DATA, 'ref-basic.pcap'))[0], 2)
+        self.assertEqual(run('--help')[0], 0)
+
+    def test_default_scenario_and_until(self):
+        rc, out, err = run(cwd=os.path.dirname(SCEN))
+        self.assertEqual(rc, 0, err)
+        self.assertIn('scenario clos-4x8', out)
+        rc, out, _ = run('run', os.path.join(SCEN, 'two-node.json'), '--until', '2.5', '--json')
+        self.assertEqual(json.loads(out.splitlines()[-1])['virtual_seconds'], 2.5)
+
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser()
+    for a in ('sim', 'dump', 'data', 'scenarios'):
+        ap.add_argument('--' + a, required=True)
+    a, rest = ap.parse_known_args()
+    SIM, DUMP, DATA, SCEN = a.sim, a.dump, a.data, a.scenarios
+    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
