@@ -14,7 +14,12 @@
 
 enum { RNG_NODE = 1, RNG_LINK = 2, RNG_PROC = 3 };
 
-/* ---- the queue: a 4-ary heap ordered by (time, seq): shallower than binary, fewer misses ---- */
+/*
+ * ---- the queue: a binary heap ordered by (time, seq) ----
+ * Pops are bottom-up (Floyd): the hole walks to a leaf along the smaller children, one
+ * comparison per level, and the last element is sifted up from there, which is
+ * usually no distance at all. About half the comparisons of the textbook pop.
+ */
 
 static inline bool qless(const struct qentry *a, const struct qentry *b)
 {
@@ -22,6 +27,18 @@ static inline bool qless(const struct qentry *a, const struct qentry *b)
 	unsigned __int128 ka = (unsigned __int128)a->time << 64 | a->seqkind;
 	unsigned __int128 kb = (unsigned __int128)b->time << 64 | b->seqkind;
 	return ka < kb;
+}
+
+static void sift_up(struct sim_world *w, size_t i, struct qentry e)
+{
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+		if (!qless(&e, &w->q[parent]))
+			break;
+		w->q[i] = w->q[parent];
+		i = parent;
+	}
+	w->q[i] = e;
 }
 
 static void qpush(struct sim_world *w, struct qentry e)
@@ -34,36 +51,26 @@ static void qpush(struct sim_world *w, struct qentry e)
 			exit(1);
 		}
 	}
-	size_t i = w->nq++;
-	while (i > 0) {
-		size_t parent = (i - 1) / 4;
-		if (!qless(&e, &w->q[parent]))
-			break;
-		w->q[i] = w->q[parent];
-		i = parent;
-	}
-	w->q[i] = e;
+	sift_up(w, w->nq++, e);
 }
 
 static struct qentry qpop(struct sim_world *w)
 {
-	struct qentry top = w->q[0], last = w->q[--w->nq];
-	size_t i = 0, n = w->nq;
+	struct qentry top = w->q[0];
+	size_t n = --w->nq;
+	if (n == 0)
+		return top;
+	size_t i = 0;
 	for (;;) {
-		size_t c = 4 * i + 1, best = c;
+		size_t c = 2 * i + 1;
 		if (c >= n)
 			break;
-		size_t end = c + 4 < n ? c + 4 : n;
-		for (size_t k = c + 1; k < end; k++)
-			if (qless(&w->q[k], &w->q[best]))
-				best = k;
-		if (!qless(&w->q[best], &last))
-			break;
-		w->q[i] = w->q[best];
-		i = best;
+		if (c + 1 < n && qless(&w->q[c + 1], &w->q[c]))
+			c++;
+		w->q[i] = w->q[c];
+		i = c;
 	}
-	if (n)
-		w->q[i] = last;
+	sift_up(w, i, w->q[n]);
 	return top;
 }
 
@@ -616,9 +623,14 @@ void sim_world_run(struct sim_world *w)
 			progress(w, start, &shown);
 	}
 	w->now = w->end;
-	if (getenv("LSOE_SIM_STATS"))
-		fprintf(stderr, "queue: %zu entries at the end (capacity %zu), %llu stale wake-ups\n", w->nq, w->qcap,
+	if (getenv("LSOE_SIM_STATS")) {
+		size_t kinds[8] = { 0 };
+		for (size_t i = 0; i < w->nq; i++)
+			kinds[qkind(&w->q[i]) & 7]++;
+		fprintf(stderr, "queue: %zu entries at the end (frames %zu, wakes %zu, other %zu), %llu stale wake-ups\n",
+		    w->nq, kinds[QE_FRAME], kinds[QE_WAKE], w->nq - kinds[QE_FRAME] - kinds[QE_WAKE],
 		    (unsigned long long)w->st.stale_wakes);
+	}
 	if (shown)
 		fputc('\n', stderr);
 	sim_expect_finish(w);
