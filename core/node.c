@@ -779,6 +779,28 @@ struct lsoe_node *lsoe_node_create(const struct lsoe_config *cfg, const struct l
 	return n;
 }
 
+unsigned lsoe_node_withdraw(struct lsoe_node *n)
+{
+	for (uint32_t i = 0; i < n->nports; i++) {
+		struct port *p = n->ports[i];
+		for (unsigned t = 0; t < ENCAP_TYPES; t++)
+			if (p->encap_set & (1u << t))
+				lsoe_node_set_encaps(n, p->id, LSOE_PDU_IPV4_ENCAP + t, NULL, 0);
+	}
+	node_log(n, LSOE_LOG_INFO, "node", "withdrawing every encapsulation before shutdown");
+	return lsoe_node_unacked(n);
+}
+
+unsigned lsoe_node_unacked(const struct lsoe_node *n)
+{
+	unsigned k = 0;
+	for (uint32_t i = 0; i < n->nports; i++)
+		for (const struct session *s = n->ports[i]->sessions; s; s = s->next)
+			for (unsigned j = 0; j < SLOTS; j++)
+				k += (s->rtx[j].pdu != NULL) + (s->rtx[j].pend != NULL);
+	return k;
+}
+
 void lsoe_node_shutdown(struct lsoe_node *n)
 {
 	n->now = n->pf.now_ns(n->pf.ctx);

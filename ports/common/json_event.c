@@ -156,7 +156,10 @@ void lsoe_json_session(yajl_gen g, const struct lsoe_session_view *s, uint64_t n
 	json_port_ref(g, s->port, s->port_name);
 	json_kmac(g, "peer_mac", true, s->peer_mac);
 	json_kid(g, "peer_id", s->has_peer_id, s->peer_id);
-	lsoe_json_kstr(g, "state", lsoe_session_state_name(s->state));
+	/* The state is opening or established; a session held after a hopeless error is "opening" and held. */
+	bool held = s->state == LSOE_STATE_HOLD;
+	lsoe_json_kstr(g, "state", lsoe_session_state_name(held ? LSOE_STATE_OPENING : s->state));
+	lsoe_json_kbool(g, "held", held);
 	lsoe_json_kseconds(g, "uptime", est && now_ns > s->since_ns ? now_ns - s->since_ns : 0);
 	lsoe_json_kseconds(g, "since", s->since_ns);
 	lsoe_json_kseconds(g, "last_rx", s->last_rx_ns);

@@ -22,7 +22,8 @@
  *                about an ACK (error_ack_received, error_ack_sent, address_conflict):
  *                ack_type (PDU type name), error_type, error_code, error_hint
  *
- * Session: port, port_id, peer_mac, peer_id, state ("opening" | "established" | "hold"),
+ * Session: port, port_id, peer_mac, peer_id, state ("opening" | "established"), held (a hopeless
+ *   error holds the session until reset: state "opening", held true),
  *   uptime (seconds established, 0 in other states), since, last_rx (node clock,
  *   seconds), attributes [int...], our_nonce, peer_nonce ("0x%08x"), retransmits,
  *   encaps {IPV4_ENCAP: [...], IPV6_ENCAP: [...], MPLS_IPV4_ENCAP: [...], MPLS_IPV6_ENCAP: [...]}

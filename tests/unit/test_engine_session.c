@@ -788,9 +788,43 @@ static void test_shutdown(void **state)
 	h_world_free(&w);
 }
 
+/* A graceful stop: empty lists withdraw everything at the peer before the sessions close. */
+static void test_graceful_withdraw(void **state)
+{
+	(void)state;
+	struct pair p;
+	pair_init(&p, NULL, NULL, D);
+	struct lsoe_encap e4 = h_ipv4(192, 0, 2, 1, 31, LSOE_ENCAP_PRIMARY);
+	assert_int_equal(lsoe_node_set_encaps(p.a->node, P, LSOE_PDU_IPV4_ENCAP, &e4, 1), LSOE_OK);
+	assert_int_equal(lsoe_node_set_encaps(p.a->node, P, LSOE_PDU_IPV6_ENCAP, NULL, 0), LSOE_OK);
+	const uint64_t TW = T0 + 2 * SEC;
+	h_run_until(&p.w, TW);
+	size_t before = h_count_events(p.b, LSOE_EV_ENCAPS);
+	assert_int_equal(lsoe_node_unacked(p.a->node), 0);
+	unsigned queued = lsoe_node_withdraw(p.a->node);
+	assert_int_equal(queued, 2); /* IPv4 and IPv6: the types A advertises */
+	assert_int_equal(lsoe_node_unacked(p.a->node), queued);
+	/* B reports A's lists empty one delay later, and ACKs; A has nothing outstanding after 2D. */
+	h_run_until(&p.w, TW + 2 * D);
+	assert_int_equal(lsoe_node_unacked(p.a->node), 0);
+	size_t after = h_count_events(p.b, LSOE_EV_ENCAPS);
+	assert_int_equal(after - before, queued);
+	for (size_t i = before; i < after; i++) {
+		const struct h_event *e = h_nth_event(p.b, LSOE_EV_ENCAPS, i);
+		assert_int_equal(e->encap_count, 0);
+		assert_int_equal(e->time, TW + D);
+	}
+	/* The session itself is still up at B: only A's shutdown (or B's timeout) ends it. */
+	assert_int_equal(h_count_events(p.b, LSOE_EV_SESSION_DOWN), 0);
+	lsoe_node_shutdown(p.a->node);
+	assert_int_equal(h_last_event(p.a, LSOE_EV_SESSION_DOWN)->reason, LSOE_DOWN_SHUTDOWN);
+	h_world_free(&p.w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_graceful_withdraw),
 		cmocka_unit_test(test_open_a_first),
 		cmocka_unit_test(test_open_b_first),
 		cmocka_unit_test(test_open_both_at_once),

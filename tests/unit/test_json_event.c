@@ -551,8 +551,8 @@ static void test_event_line(void **state)
 static void test_session_views(void **state)
 {
 	(void)state;
-	static const char *const keys[] = { "port", "port_id", "peer_mac", "peer_id", "state", "uptime", "since", "last_rx",
-		"attributes", "our_nonce", "peer_nonce", "retransmits", "encaps", NULL };
+	static const char *const keys[] = { "port", "port_id", "peer_mac", "peer_id", "state", "held", "uptime", "since",
+		"last_rx", "attributes", "our_nonce", "peer_nonce", "retransmits", "encaps", NULL };
 	static const char *const enc_keys[] = { "IPV4_ENCAP", "IPV6_ENCAP", "MPLS_IPV4_ENCAP", "MPLS_IPV6_ENCAP", NULL };
 	static const uint8_t attrs[1] = { 42 };
 	static const long long want_attrs[1] = { 42 };
@@ -630,7 +630,8 @@ static void test_session_views(void **state)
 	s.port_name = NULL;
 	v = parse_session(&s, 9123456789ull);
 	keys_are(v, keys);
-	str_is(v, "state", "hold");
+	str_is(v, "state", "opening"); /* held: shown as opening, with held true */
+	assert_true(YAJL_IS_TRUE(yajl_tree_get(v, (const char *[]){ "held", NULL }, yajl_t_any)));
 	str_is(v, "port", "3");
 	seconds_is(v, "uptime", "0.000000000");
 	yajl_tree_free(v);

@@ -46,6 +46,17 @@ struct lsoe_node;
 
 /* NULL if cfg fails lsoe_config_check or memory runs out. */
 struct lsoe_node *lsoe_node_create(const struct lsoe_config *cfg, const struct lsoe_platform *pf);
+/*
+ * A graceful stop, in two steps. LSOE has no CLOSE message, so a peer would only
+ * notice our going at its keepalive timeout. First lsoe_node_withdraw announces an
+ * empty list (Count = 0 withdraws all, draft 12.1) of every type we advertise, on
+ * every established session; keep running the node until lsoe_node_unacked is 0 or
+ * a deadline of your choosing passes; then lsoe_node_shutdown.
+ * lsoe_node_withdraw returns the number of PDUs now awaiting an ACK.
+ */
+unsigned lsoe_node_withdraw(struct lsoe_node *n);
+/* ACKed PDUs sent or queued and not yet acknowledged, over every session. */
+unsigned lsoe_node_unacked(const struct lsoe_node *n);
 /* Close every session (session_down "shutdown" and withdrawals are reported). */
 void lsoe_node_shutdown(struct lsoe_node *n);
 /* Free everything. Reports nothing; call lsoe_node_shutdown first for a clean stop. */

@@ -1,0 +1,366 @@
+#!/usr/bin/env python3
+"""lsoed in network namespaces, asserted with lsoectl --json. Needs root; skips (77) otherwise.
+
+Every test builds its own namespaces (prefix lt<pid>), starts real daemons joined by veth
+pairs, and removes everything afterwards, whatever happens.
+"""
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+LSOED = LSOECTL = PCAPSEND = DATA = None
+PREFIX = 'lt%d' % os.getpid()
+SKIP = 77
+
+
+def sh(*args, check=True):
+    p = subprocess.run(args, capture_output=True, text=True)
+    if check and p.returncode != 0:
+        raise RuntimeError('%s: %s' % (' '.join(args), p.stderr.strip()))
+    return p.stdout
+
+
+def wait_for(what, pred, timeout=10.0, step=0.05):
+    t0 = time.monotonic()
+    last = None
+    while time.monotonic() - t0 < timeout:
+        try:
+            last = pred()
+            if last:
+                return last
+        except (json.JSONDecodeError, RuntimeError, KeyError, IndexError) as e:
+            last = e
+        time.sleep(step)
+    raise AssertionError('timed out waiting for %s (last: %r)' % (what, last))
+
+
+class Node:
+    def __init__(self, net, name, idx, extra=''):
+        self.net, self.name, self.idx = net, name, idx
+        self.ns = '%s%s' % (PREFIX, name)
+        self.sock = os.path.join(net.dir, name + '.sock')
+        self.conf = os.path.join(net.dir, name + '.conf')
+        self.log = os.path.join(net.dir, name + '.log')
+        self.proc = None
+        sh('ip', 'netns', 'add', self.ns)
+        sh('ip', '-n', self.ns, 'link', 'set', 'lo', 'up')
+        self.write_conf(extra)
+
+    def write_conf(self, extra=''):
+        with open(self.conf, 'w') as f:
+            f.write('[lsoed]\n# written by tests/linux/test_netns.py\n'
+                    'name = %s\nlocal-id = 00:00:00:00:00:00:00:00:%02x:%02x\n'
+                    'hello-interval = 1\nkeepalive-send-interval = 0.5\nkeepalive-receive-timeout = 3\n'
+                    'control-socket = %s\n%s\n' % (self.name, self.idx >> 8, self.idx & 0xff, self.sock, extra))
+
+    def start(self):
+        if getattr(self, 'logf', None):
+            self.logf.close()
+        self.logf = open(self.log, 'a')
+        self.proc = subprocess.Popen(['ip', 'netns', 'exec', self.ns, LSOED, '-f', '-c', self.conf],
+                                     stdout=self.logf, stderr=subprocess.STDOUT)
+        wait_for('%s control socket' % self.name, lambda: os.path.exists(self.sock), 5)
+
+    def ctl(self, *args):
+        out = subprocess.run(['ip', 'netns', 'exec', self.ns, LSOECTL, '-s', self.sock, *args, '--json'],
+                             capture_output=True, text=True, timeout=10)
+        if out.returncode != 0:
+            raise RuntimeError('lsoectl %s: %s' % (' '.join(args), out.stderr.strip()))
+        return json.loads(out.stdout)
+
+    def neighbors(self):
+        return self.ctl('show', 'neighbors')['neighbors']
+
+    def established_with(self, other):
+        return [n for n in self.neighbors() if n['state'] == 'established' and n['peer_id'].endswith(
+            '%02x:%02x' % (other.idx >> 8, other.idx & 0xff))]
+
+    def ip(self, *args):
+        return sh('ip', '-n', self.ns, *args)
+
+    def signal(self, sig):
+        # ip netns exec runs the daemon as its child in the same process: signal it directly.
+        self.proc.send_signal(sig)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+        if getattr(self, 'logf', None):
+            self.logf.close()
+
+
+class Monitor:
+    """lsoectl monitor --json in a thread, events kept with the wall time they arrived."""
+
+    def __init__(self, node):
+        self.events = []
+        self.p = subprocess.Popen(['ip', 'netns', 'exec', node.ns, LSOECTL, '-s', node.sock, 'monitor', '--json'],
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.t = threading.Thread(target=self.read, daemon=True)
+        self.t.start()
+
+    def read(self):
+        for line in self.p.stdout:
+            try:
+                self.events.append((time.monotonic(), json.loads(line)))
+            except json.JSONDecodeError:
+                pass
+
+    def find(self, pred):
+        return [e for t, e in self.events if pred(e)]
+
+    def stop(self):
+        self.p.kill()
+        self.p.wait()
+        self.p.stdout.close()
+
+
+class Net:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix='lsoe-netns-')
+        self.nodes, self.links = [], 0
+
+    def node(self, name, extra=''):
+        n = Node(self, name, len(self.nodes) + 1, extra)
+        self.nodes.append(n)
+        return n
+
+    def link(self, a, b, a_addrs=(), b_addrs=()):
+        """veth between a and b; returns the interface names (in a, in b)."""
+        self.links += 1
+        ia, ib = 'v%da' % self.links, 'v%db' % self.links
+        sh('ip', 'link', 'add', ia, 'netns', a.ns, 'type', 'veth', 'peer', 'name', ib, 'netns', b.ns)
+        for n, i, addrs in ((a, ia, a_addrs), (b, ib, b_addrs)):
+            for ad in addrs:
+                n.ip('addr', 'add', ad, 'dev', i, *(['nodad'] if ':' in ad else []))
+            n.ip('link', 'set', i, 'up')
+        return ia, ib
+
+    def close(self):
+        for n in self.nodes:
+            n.stop()
+        for n in self.nodes:
+            sh('ip', 'netns', 'del', n.ns, check=False)
+
+    def logs(self):
+        out = []
+        for n in self.nodes:
+            try:
+                with open(n.log) as f:
+                    out.append('--- %s\n%s' % (n.name, ''.join(f.readlines()[-15:])))
+            except OSError:
+                pass
+        return '\n'.join(out)
+
+
+class NetnsTest(unittest.TestCase):
+    def setUp(self):
+        self.net = Net()
+
+    def tearDown(self):
+        if any(err for _, err in self._outcome.errors if err) if hasattr(self._outcome, 'errors') else False:
+            print(self.net.logs(), file=sys.stderr)
+        self.net.close()
+
+    def pair(self, a_extra='', b_extra=''):
+        a, b = self.net.node('a', a_extra), self.net.node('b', b_extra)
+        ia, ib = self.net.link(a, b, ['192.0.2.1/31', '2001:db8::a/127'], ['192.0.2.0/31', '2001:db8::b/127'])
+        a.start()
+        b.start()
+        wait_for('a-b established', lambda: a.established_with(b) and b.established_with(a))
+        return a, b, ia, ib
+
+    # ---- the issue's list ----
+
+    def test_two_nodes(self):
+        a, b, ia, _ = self.pair()
+        n = a.established_with(b)[0]
+        self.assertEqual(n['port'], ia)
+        v4 = n['encaps']['IPV4_ENCAP']
+        self.assertEqual([(e['address'], e['prefix_len'], e['primary']) for e in v4], [('192.0.2.0', 31, True)])
+        v6 = [e['address'] for e in n['encaps']['IPV6_ENCAP']]
+        self.assertIn('2001:db8::b', v6)
+        # The link-local address is announced once duplicate address detection has finished.
+        wait_for('b\'s link-local address at a', lambda: any(
+            e['address'].startswith('fe80::') for e in a.established_with(b)[0]['encaps']['IPV6_ENCAP']), 5)
+        for k in ('port', 'peer_mac', 'peer_id', 'state', 'uptime', 'attributes', 'encaps'):
+            self.assertIn(k, n)
+        self.assertEqual(sorted(n['encaps']), ['IPV4_ENCAP', 'IPV6_ENCAP', 'MPLS_IPV4_ENCAP', 'MPLS_IPV6_ENCAP'])
+
+    def test_chain_of_three(self):
+        a, b, c = self.net.node('a'), self.net.node('b'), self.net.node('c')
+        self.net.link(a, b, ['192.0.2.1/31'], ['192.0.2.0/31'])
+        self.net.link(b, c, ['192.0.2.2/31'], ['192.0.2.3/31'])
+        for n in (a, b, c):
+            n.start()
+        wait_for('chain established', lambda: a.established_with(b) and c.established_with(b) and
+                 b.established_with(a) and b.established_with(c))
+        self.assertEqual(len(b.neighbors()), 2)
+        self.assertEqual(len(a.neighbors()), 1)
+        self.assertEqual(len(c.neighbors()), 1)
+
+    def test_32_neighbours(self):
+        hub = self.net.node('hub')
+        leaves = []
+        for k in range(32):
+            leaf = self.net.node('n%d' % k)
+            self.net.link(hub, leaf, ['198.51.100.%d/31' % (2 * k)], ['198.51.100.%d/31' % (2 * k + 1)])
+            leaves.append(leaf)
+        hub.start()
+        for leaf in leaves:
+            leaf.start()
+        wait_for('32 sessions on the hub',
+                 lambda: len([n for n in hub.neighbors() if n['state'] == 'established']) == 32, 20)
+        seen = sorted(e['address'] for n in hub.neighbors() for e in n['encaps']['IPV4_ENCAP'])
+        self.assertEqual(seen, sorted('198.51.100.%d' % (2 * k + 1) for k in range(32)))
+        for leaf in leaves[:4]:
+            self.assertTrue(leaf.established_with(hub))
+
+    def test_address_change_seen_within_1s(self):
+        a, b, ia, _ = self.pair()
+        t0 = time.monotonic()
+        a.ip('addr', 'add', '198.51.100.7/32', 'dev', ia)
+
+        def has(addr):
+            return any(e['address'] == addr for e in b.established_with(a)[0]['encaps']['IPV4_ENCAP'])
+        wait_for('added address at b', lambda: has('198.51.100.7'), 1.0, 0.02)
+        added = time.monotonic() - t0
+        t0 = time.monotonic()
+        a.ip('addr', 'del', '198.51.100.7/32', 'dev', ia)
+        wait_for('removed address gone at b', lambda: not has('198.51.100.7'), 1.0, 0.02)
+        removed = time.monotonic() - t0
+        print('address add seen in %.0f ms, removal in %.0f ms' % (added * 1e3, removed * 1e3), file=sys.stderr)
+
+    def test_silent_failure_detected_at_timeout(self):
+        a, b, _, _ = self.pair()
+        mon = Monitor(b)
+        last_rx = [None]
+
+        def poll():
+            ns = [n for n in b.neighbors() if n['peer_id'].endswith('00:01')]
+            if ns and ns[0]['state'] == 'established':
+                last_rx[0] = ns[0]['last_rx']
+            return not ns or ns[0]['state'] != 'established'
+        time.sleep(0.3)
+        a.signal(signal.SIGSTOP)
+        try:
+            wait_for('b declares a down', poll, 8, 0.02)
+            downs = wait_for('session_down event', lambda: mon.find(
+                lambda e: e.get('event') == 'session_down' and e['reason'] == 'keepalive_timeout'), 2)
+        finally:
+            a.signal(signal.SIGCONT)
+            mon.stop()
+        late = downs[0]['time'] - last_rx[0] - 3.0
+        print('silent failure: down %.1f ms after last_rx + timeout' % (late * 1e3), file=sys.stderr)
+        self.assertGreaterEqual(late, -0.001)
+        self.assertLess(late, 0.1)
+
+    def test_link_down_detected_at_once(self):
+        a, b, ia, _ = self.pair()
+        ma, mb = Monitor(a), Monitor(b)
+        time.sleep(0.2)
+        t0 = time.monotonic()
+        a.ip('link', 'set', ia, 'down')
+        try:
+            def down(m):
+                return [t for t, e in m.events if e.get('event') == 'session_down' and e['reason'] == 'port_down']
+            ta = wait_for('port_down at a', lambda: down(ma), 2, 0.005)[0] - t0
+            # b learns of the carrier loss through the kernel's linkwatch, which delays
+            # carrier-off notifications by up to a second.
+            tb = wait_for('port_down at b', lambda: down(mb), 3, 0.005)[0] - t0
+        finally:
+            ma.stop()
+            mb.stop()
+        print('link down: detected by a (set down) in %.0f ms, by b (carrier lost) in %.0f ms' % (ta * 1e3, tb * 1e3),
+              file=sys.stderr)
+        self.assertLess(ta, 0.1)
+        self.assertLess(tb, 1.5)
+
+    def test_sigkill_and_restart_new_nonce(self):
+        a, b, _, _ = self.pair()
+        before = b.established_with(a)[0]['peer_nonce']
+        mon = Monitor(b)
+        time.sleep(0.2)
+        a.signal(signal.SIGKILL)
+        a.proc.wait()
+        a.start()
+        try:
+            wait_for('b reopened with a new nonce', lambda: b.established_with(a) and
+                     b.established_with(a)[0]['peer_nonce'] != before, 10)
+            downs = mon.find(lambda e: e.get('event') == 'session_down')
+        finally:
+            mon.stop()
+        self.assertEqual([d['reason'] for d in downs], ['peer_restart'])
+
+    def test_sigterm_withdraws(self):
+        a, b, _, _ = self.pair()
+        mon = Monitor(b)
+        time.sleep(0.2)
+        a.signal(signal.SIGTERM)
+        rc = a.proc.wait(timeout=5)
+        try:
+            wait_for('empty lists at b', lambda: all(
+                not b.established_with(a)[0]['encaps'][t] for t in ('IPV4_ENCAP', 'IPV6_ENCAP')), 2)
+            empties = mon.find(lambda e: e.get('event') == 'encaps' and e['encaps'] == [])
+        finally:
+            mon.stop()
+        self.assertEqual(rc, 0)
+        self.assertEqual(sorted(e['type'] for e in empties), ['IPV4_ENCAP', 'IPV6_ENCAP'])
+
+    def test_reload_changes_keepalive_interval(self):
+        a, b, _, _ = self.pair()
+
+        def ka_rate(seconds):
+            c0 = b.ctl('show', 'statistics')['counters']['rx_by_type']['KEEPALIVE']
+            time.sleep(seconds)
+            return (b.ctl('show', 'statistics')['counters']['rx_by_type']['KEEPALIVE'] - c0) / seconds
+        before = ka_rate(2)
+        with open(a.conf) as f:
+            text = f.read().replace('keepalive-send-interval = 0.5', 'keepalive-send-interval = 0.1')
+        with open(a.conf, 'w') as f:
+            f.write(text)
+        a.signal(signal.SIGHUP)
+        time.sleep(0.3)
+        after = ka_rate(2)
+        print('keepalives from a: %.1f/s before the reload, %.1f/s after' % (before, after), file=sys.stderr)
+        self.assertAlmostEqual(before, 2.0, delta=0.6)
+        self.assertAlmostEqual(after, 10.0, delta=2.0)
+        self.assertTrue(b.established_with(a))
+        self.assertEqual(a.ctl('show', 'config')['config']['keepalive-send-interval'], '0.1')
+
+    def test_capture_replay_opens_session(self):
+        if not PCAPSEND:
+            self.skipTest('no lsoe-pcap-send')
+        a = self.net.node('a', 'ethertype = 0x8885\n')
+        b = self.net.node('b')
+        ia, ib = self.net.link(a, b, ['192.0.2.1/31'], [])
+        a.ip('link', 'set', ia, 'address', '02:00:00:00:00:0a')
+        a.start()
+        sh('ip', 'netns', 'exec', b.ns, PCAPSEND, '-i', ib, '--skip-src', '02:00:00:00:00:0a', '--quiet',
+           os.path.join(DATA, 'ref-basic.pcap'))
+        ns = wait_for('session with the captured B', lambda: [
+            n for n in a.neighbors() if n['peer_id'] == '00:11:22:33:44:55:66:77:88:02'], 3)
+        self.assertEqual(ns[0]['peer_mac'], '02:00:00:00:00:0b')
+        self.assertEqual([e['address'] for e in ns[0]['encaps']['IPV4_ENCAP']], ['127.0.0.1', '192.0.2.0'])
+
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--lsoed', required=True)
+    ap.add_argument('--lsoectl', required=True)
+    ap.add_argument('--pcap-send')
+    ap.add_argument('--data', required=True)
+    a, rest = ap.parse_known_args()
+    LSOED, LSOECTL, PCAPSEND, DATA = a.lsoed, a.lsoectl, a.pcap_send, a.data
+    if os.geteuid() != 0 or subprocess.run(['ip', 'netns', 'list'], capture_output=True).returncode != 0:
+        print('skipped: needs root and ip netns')
+        sys.exit(SKIP)
+    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
