@@ -129,6 +129,10 @@ void node_event(struct lsoe_node *n, struct lsoe_event *ev, const struct port *p
 		if ((s->flags & SF_PEER_OPEN) || s->state != SS_OPENING) {
 			ev->has_peer_id = true;
 			memcpy(ev->peer_id, s->peer_id, LSOE_LOCAL_ID_LEN);
+			if (!ev->attr_count) {
+				ev->attrs = s->peer_attrs;
+				ev->attr_count = s->attr_count;
+			}
 		}
 	}
 	if (n->pf.event)
@@ -759,7 +763,7 @@ struct lsoe_node *lsoe_node_create(const struct lsoe_config *cfg, const struct l
 	n->cfg = *cfg;
 	n->pf = *pf;
 	n->mem_bytes = n->mem_peak = sizeof(*n);
-	n->now = pf->now_ns(pf->ctx);
+	n->now = n->epoch = pf->now_ns(pf->ctx);
 	pf->random(pf->ctx, &n->hash_seed, sizeof(n->hash_seed));
 	timer_init(&n->t_reasm, TK_NODE_REASM);
 

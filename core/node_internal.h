@@ -114,6 +114,7 @@ struct vendor_handler {
 struct lsoe_node {
 	/* Hot: touched by every frame and timer. The configuration, large and mostly cold, comes last. */
 	uint64_t now;                /* the time of the call being served */
+	uint64_t epoch;              /* creation time: the origin of the keepalive beat */
 	struct lsoe_platform pf;
 	struct port **ports;         /* sorted by id */
 	uint32_t *port_ids;          /* the same ids, contiguous: the lookup of every frame stays in cache */

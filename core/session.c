@@ -278,6 +278,18 @@ void session_arm_recv(struct lsoe_node *n, struct session *s)
 		timer_arm(&n->timers, &s->t_recv, s->last_rx + timeout);
 }
 
+/*
+ * The next keepalive after now, on the node's beat: multiples of keepalive-send-interval
+ * from the node's creation. Every session still sends at least once per interval, and
+ * a node with many sessions wakes once per interval for all of them instead of once per
+ * session (lsoed at 64 neighbours: one wake-up a second instead of 64).
+ */
+static uint64_t next_beat(const struct lsoe_node *n, uint64_t now)
+{
+	uint64_t iv = n->cfg.keepalive_send;
+	return n->epoch + ((now - n->epoch) / iv + 1) * iv;
+}
+
 void session_enter_established(struct lsoe_node *n, struct session *s)
 {
 	s->flags |= SF_WAS_UP;
@@ -289,7 +301,7 @@ void session_enter_established(struct lsoe_node *n, struct session *s)
 	node_event(n, &ev, s->port, s);
 	/* Keepalives start at once (digest 5.5), then every keepalive-send-interval. */
 	send_keepalive(n, s);
-	timer_arm(&n->timers, &s->t_send, n->now + n->cfg.keepalive_send);
+	timer_arm(&n->timers, &s->t_send, next_beat(n, n->now));
 	timer_cancel(&n->timers, &s->t_recv); /* re-armed for the established timeout by fsm_run */
 	/* One PDU per encapsulation type configured on the port, empty lists included (digest 12.21). */
 	for (unsigned i = 0; i < ENCAP_TYPES; i++)
@@ -305,7 +317,7 @@ void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
 			send_fresh_open(n, s);
 		} else if (s->state == SS_ESTABLISHED) {
 			send_keepalive(n, s);
-			timer_arm(&n->timers, &s->t_send, t->when + n->cfg.keepalive_send);
+			timer_arm(&n->timers, &s->t_send, next_beat(n, t->when));
 		}
 		return;
 	}
@@ -666,8 +678,8 @@ void session_reconfigured(struct lsoe_node *n, struct session *s)
 {
 	/* A shorter keepalive interval or timeout takes effect now, not after the old one runs out. */
 	if (s->state == SS_ESTABLISHED && timer_armed(&s->t_send) && !(s->flags & SF_OPEN_DELAYED) &&
-	    s->t_send.when > n->now + n->cfg.keepalive_send)
-		timer_arm(&n->timers, &s->t_send, n->now + n->cfg.keepalive_send);
+	    s->t_send.when > next_beat(n, n->now))
+		timer_arm(&n->timers, &s->t_send, next_beat(n, n->now));
 	timer_cancel(&n->timers, &s->t_recv);
 	session_arm_recv(n, s);
 }

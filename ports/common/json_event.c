@@ -210,9 +210,15 @@ void lsoe_json_counters(yajl_gen g, const struct lsoe_counters *c)
 
 void lsoe_json_port(yajl_gen g, const struct lsoe_port_view *p)
 {
+	yajl_gen_map_open(g);
+	lsoe_json_port_fields(g, p);
+	yajl_gen_map_close(g);
+}
+
+void lsoe_json_port_fields(yajl_gen g, const struct lsoe_port_view *p)
+{
 	static const struct lsoe_counters zero;
 	char mac[LSOE_MAC_STRLEN];
-	yajl_gen_map_open(g);
 	json_port_ref(g, p->port, p->name);
 	lsoe_json_kstr(g, "mac", lsoe_fmt_mac(mac, p->mac));
 	lsoe_json_kbool(g, "up", p->up);
@@ -227,7 +233,6 @@ void lsoe_json_port(yajl_gen g, const struct lsoe_port_view *p)
 	yajl_gen_array_close(g);
 	lsoe_json_key(g, "counters");
 	lsoe_json_counters(g, p->counters ? p->counters : &zero);
-	yajl_gen_map_close(g);
 }
 
 void lsoe_json_node_memory(yajl_gen g, const struct lsoe_node_memory *m)

@@ -69,6 +69,8 @@ char *lsoe_json_event_line(const char *node, const struct lsoe_event *ev, size_t
 void lsoe_json_session(yajl_gen g, const struct lsoe_session_view *s, uint64_t now_ns);
 /* One port object; its counters are all zero if p->counters is NULL. */
 void lsoe_json_port(yajl_gen g, const struct lsoe_port_view *p);
+/* The same fields without the enclosing object, for callers that add their own beside them. */
+void lsoe_json_port_fields(yajl_gen g, const struct lsoe_port_view *p);
 /* The counters object. */
 void lsoe_json_counters(yajl_gen g, const struct lsoe_counters *c);
 /* The node memory object. */

@@ -410,6 +410,25 @@ static void client_answer(struct ctl_client *cl, const char *line, size_t len)
 {
 	cl->st = CL_ANSWER;
 	cl->deadline_ns = now_ns() + (uint64_t)CTL_ANSWER_TIMEOUT_S * 1000000000u;
+	/* Most answers fit the socket buffer: send at once, queue only the rest. */
+	while (!pending(cl) && len) {
+		ssize_t n = send(cl->fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			line += n;
+			len -= (size_t)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			break;
+		} else {
+			client_close(cl, false);
+			return;
+		}
+	}
+	if (!len) {
+		client_close(cl, true);
+		return;
+	}
 	if (!out_append(cl, line, len)) {
 		client_close(cl, false);
 		return;

@@ -339,6 +339,8 @@ void ifaces_sync(struct lsoed *d)
 		}
 		if (i->mtu && lsoe_node_port_set_mtu(d->node, (uint32_t)i->ifindex, i->mtu) != LSOE_OK)
 			log_warn("%s: MTU %u not applied (too small for the lists announced?)", i->name, i->mtu);
+		if (i->mtu && d->pkt)
+			packet_fit_mtu(d->pkt, i->mtu);
 		if (!i->member && d->pkt)
 			i->member = packet_membership(d->pkt, i->ifindex, d->cfg.hello_mac, true);
 		announce(d, i, &ac);

@@ -411,8 +411,11 @@ static int read_line(struct reader *r, int timeout_ms, char **line, size_t *n)
 	}
 }
 
-/* Ask, and return the answer (parsed; raw text in *raw, *rawlen). Exits on every failure. */
-static yajl_val ask(const char *request, char **raw, size_t *rawlen, struct reader *r)
+/*
+ * Ask, and return the first line of the answer (parsed; raw text in *raw, *rawlen),
+ * waiting for it at most timeout_ms (-1: for ever). Exits on every failure.
+ */
+static yajl_val ask(const char *request, int timeout_ms, char **raw, size_t *rawlen, struct reader *r)
 {
 	int fd = connect_daemon();
 	char req[64];
@@ -423,9 +426,9 @@ static yajl_val ask(const char *request, char **raw, size_t *rawlen, struct read
 	snprintf(req, sizeof(req), "%s\n", request);
 	send_request(fd, req);
 	*r = (struct reader){.fd = fd};
-	int got = read_line(r, ANSWER_TIMEOUT_MS, &line, &n);
+	int got = read_line(r, timeout_ms, &line, &n);
 	if (got < 0)
-		fail(1, "%s: no answer from lsoed within %d s", safe(sock_path), ANSWER_TIMEOUT_MS / 1000);
+		fail(1, "%s: no answer from lsoed within %d s", safe(sock_path), timeout_ms / 1000);
 	if (got == 0)
 		fail(1, "%s: lsoed closed the connection without answering", safe(sock_path));
 	yajl_val v = parse_answer(line, n, why, sizeof(why));
@@ -935,7 +938,7 @@ static int monitor(bool json)
 	size_t rawlen;
 	char why[512];
 
-	yajl_val v = ask("monitor", &raw, &rawlen, &r);
+	yajl_val v = ask("monitor", -1, &raw, &rawlen, &r); /* the first event may be hours away */
 	for (;;) {
 		check_error(v, raw, rawlen, json);
 		if (!jstr(v, "event", NULL))
@@ -1031,7 +1034,7 @@ int main(int argc, char **argv)
 	struct reader r;
 	char *raw;
 	size_t rawlen;
-	yajl_val v = ask(request, &raw, &rawlen, &r);
+	yajl_val v = ask(request, ANSWER_TIMEOUT_MS, &raw, &rawlen, &r);
 	check_error(v, raw, rawlen, json);
 	if (json) {
 		fwrite(raw, 1, rawlen, stdout);

@@ -33,6 +33,7 @@
 #include "json_event.h"
 #include "json_pdu.h"
 #include "lsoed.h"
+#include "report.h"
 
 #define DEFAULT_CONFIG "/etc/lsoed.conf"
 #define DEFAULT_PIDFILE "/run/lsoed.pid"
@@ -109,6 +110,7 @@ static void pf_event(void *ctx, const struct lsoe_event *ev)
 			ctl_broadcast(d->ctl, line, len);
 		free(line);
 	}
+	report_event(d->report, &d->cfg, ev);
 	if (ev->type == LSOE_EV_ENCAPS)
 		log_debug("%s: %s from %02x:%02x:%02x:%02x:%02x:%02x: %u entries", ev->port_name,
 		    lsoe_pdu_type_name(ev->encap_type), ev->peer_mac[0], ev->peer_mac[1], ev->peer_mac[2], ev->peer_mac[3],
@@ -261,10 +263,19 @@ static void reload(struct lsoed *d)
 			} else {
 				packet_close(d->pkt);
 				d->pkt = p;
+				for (size_t k = 0; k < d->ifaces.n; k++)
+					if (d->ifaces.v[k]->is_port)
+						packet_fit_mtu(p, d->ifaces.v[k]->mtu);
 			}
 		}
 	}
 	d->cfg = cfg;
+	if (strcmp(old.report_url, cfg.report_url) != 0) {
+		report_close(d->report);
+		d->report = cfg.report_url[0] ? report_open(cfg.report_url) : NULL;
+		if (cfg.report_url[0] && !d->report)
+			log_err("reload: cannot start reporting to %s", cfg.report_url);
+	}
 	if (strcmp(old.control_socket, cfg.control_socket) != 0 || old.control_socket_mode != cfg.control_socket_mode) {
 		ctl_close(d->ctl);
 		d->ctl = NULL;
@@ -320,10 +331,9 @@ static void port_json(void *ctx, const struct lsoe_port_view *p)
 		yajl_gen_map_close(c->g);
 		return;
 	}
-	/* The engine's port object, then our additions: rendered as one object. */
+	/* The engine's port fields and ours, side by side in one object. */
 	yajl_gen_map_open(c->g);
-	lsoe_json_key(c->g, "port");
-	lsoe_json_port(c->g, p);
+	lsoe_json_port_fields(c->g, p);
 	const struct iface *i = ifaces_find(&c->d->ifaces, (int)p->port);
 	lsoe_json_kint(c->g, "ifindex", (long long)p->port);
 	if (i)
@@ -364,7 +374,14 @@ static bool ctl_show(void *ctx, const char *what, yajl_gen g, char *err, size_t 
 		yajl_gen_map_open(g);
 		lsoe_json_ku64(g, "tx_dropped", d->st.tx_dropped);
 		lsoe_json_ku64(g, "rx_vlan_skipped", d->st.rx_vlan_skipped);
+		lsoe_json_ku64(g, "rx_truncated", d->st.rx_truncated);
 		lsoe_json_ku64(g, "netlink_resyncs", d->st.netlink_resyncs);
+		uint64_t sent, failed, dropped, queued;
+		report_stats(d->report, &sent, &failed, &dropped, &queued);
+		lsoe_json_ku64(g, "reports_sent", sent);
+		lsoe_json_ku64(g, "report_failures", failed);
+		lsoe_json_ku64(g, "reports_dropped", dropped);
+		lsoe_json_ku64(g, "reports_queued", queued);
 		yajl_gen_map_close(g);
 		struct port_ctx pc = { d, g, true };
 		lsoe_json_key(g, "interfaces");
@@ -565,6 +582,10 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		return 1;
 	}
+	if (d->cfg.report_url[0] && !(d->report = report_open(d->cfg.report_url))) {
+		log_err("cannot start reporting to %s", d->cfg.report_url);
+		return 1;
+	}
 	if (!netlink_dump(d->nl, err, sizeof(err))) {
 		log_err("%s", err);
 		return 1;
@@ -576,6 +597,7 @@ int main(int argc, char **argv)
 
 	struct epoll_event evs[32];
 	for (;;) {
+		packet_flush(d->pkt);
 		lsoed_rearm(d);
 		if (d->stopping && (lsoe_node_unacked(d->node) == 0 || lsoed_now() >= d->stop_deadline))
 			break;
@@ -594,6 +616,8 @@ int main(int argc, char **argv)
 
 	unsigned left = lsoe_node_unacked(d->node);
 	lsoe_node_shutdown(d->node);
+	packet_flush(d->pkt);
+	report_close(d->report);
 	log_info("stopped%s", left ? " (some withdrawals were not acknowledged in time)" : "");
 	ctl_close(d->ctl);
 	netlink_close(d->nl);

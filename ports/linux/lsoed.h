@@ -94,12 +94,20 @@ struct packet *packet_open(struct lsoed *d, int epfd, uint16_t ethertype, char *
 void packet_close(struct packet *p);
 /* Join or leave the HELLO group on one interface. */
 bool packet_membership(struct packet *p, int ifindex, const uint8_t group[6], bool join);
-/* Send one datagram to dst on ifindex, from mac; never blocks. */
+/*
+ * Send one datagram to dst on ifindex, from mac; never blocks. Small frames are held
+ * until packet_flush, which the loop calls before it waits again.
+ */
 void packet_send(struct packet *p, int ifindex, const uint8_t src[6], const uint8_t dst[6], const uint8_t *dgram,
     size_t len);
 
+void packet_flush(struct packet *p);
+/* Receive buffers large enough for frames of this MTU. */
+bool packet_fit_mtu(struct packet *p, uint32_t mtu);
+
 struct daemon_stats {
 	uint64_t tx_dropped;         /* the socket refused a frame (full): the protocol retransmits */
+	uint64_t rx_truncated;       /* a frame larger than any port's MTU */
 	uint64_t rx_vlan_skipped;    /* tagged frames seen on a parent: they arrive again on the VLAN port */
 	uint64_t netlink_resyncs;
 };
@@ -116,6 +124,7 @@ struct lsoed {
 	struct netlink *nl;
 	struct packet *pkt;
 	struct ctl *ctl;
+	struct report *report;       /* report-url, when set */
 	int epfd;
 	int timerfd;
 	uint64_t armed;              /* deadline the timerfd holds, LSOE_NEVER if none */

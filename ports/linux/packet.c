@@ -26,7 +26,10 @@
 #define PACKET_IGNORE_OUTGOING 23
 #endif
 
-#define RX_BATCH 256 /* frames read per wake-up, so timers and other sockets get their turn */
+#define RX_VLEN 32        /* frames one recvmmsg takes */
+#define RX_ROUNDS 8       /* recvmmsg calls per wake-up, so timers and other sockets get their turn */
+#define TX_BATCH 64       /* frames held for one sendmmsg */
+#define TX_SLOT 256       /* frames held back are small (HELLO, KEEPALIVE, ACK, OPEN) */
 
 struct packet {
 	struct loop_handler h;
@@ -34,8 +37,24 @@ struct packet {
 	int fd;
 	int epfd;
 	uint16_t ethertype;
-	uint8_t buf[LSOE_ETH_HDR_LEN + LSOE_DGRAM_MAX_LEN + 64];
-	uint8_t tx[LSOE_ETH_HDR_LEN + LSOE_DGRAM_MAX_LEN + 64];
+	/* Receive: RX_VLEN slots, each as large as the largest port's frame (packet_fit_mtu). */
+	uint8_t *rx;
+	size_t slot;
+	struct sockaddr_ll rx_from[RX_VLEN];
+	char rx_cmsg[RX_VLEN][CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	struct iovec rx_iov[RX_VLEN];
+	struct mmsghdr rx_msg[RX_VLEN];
+	/*
+	 * Send: small frames wait here until packet_flush (the end of the loop iteration),
+	 * so the keepalives of every session, which the engine sends on one beat, leave in
+	 * one system call. Large frames flush the batch and go at once, keeping order.
+	 */
+	uint8_t tx[TX_BATCH][TX_SLOT];
+	struct sockaddr_ll tx_to[TX_BATCH];
+	struct iovec tx_iov[TX_BATCH];
+	struct mmsghdr tx_msg[TX_BATCH];
+	unsigned ntx;
+	uint8_t big[LSOE_ETH_HDR_LEN + LSOE_DGRAM_MAX_LEN + 64];
 };
 
 /* ldh [12]; jeq #ethertype, accept, drop: the EtherType, as a last line behind the bound protocol. */
@@ -51,45 +70,72 @@ static int attach_filter(int fd, uint16_t ethertype)
 	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
 }
 
+static void deliver(struct packet *p, const uint8_t *frame, size_t n, const struct sockaddr_ll *sll,
+    const struct msghdr *msg)
+{
+	if (sll->sll_pkttype == PACKET_OUTGOING)
+		return; /* kernels before 4.20 ignore PACKET_IGNORE_OUTGOING */
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c))
+		if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA) {
+			struct tpacket_auxdata aux;
+			memcpy(&aux, CMSG_DATA(c), sizeof(aux));
+			if (aux.tp_status & TP_STATUS_VLAN_VALID) {
+				/* Seen on the parent with its tag stripped: the VLAN port gets its own copy. */
+				p->d->st.rx_vlan_skipped++;
+				return;
+			}
+		}
+	struct iface *i = ifaces_find(&p->d->ifaces, sll->sll_ifindex);
+	struct lsoe_eth eth;
+	if (!i || !i->is_port || lsoe_eth_decode(frame, n, &eth) != LSOE_OK || eth.ethertype != p->ethertype)
+		return;
+	lsoe_node_input(p->d->node, (uint32_t)i->ifindex, eth.src, eth.dst, eth.payload, eth.payload_len);
+}
+
+bool packet_fit_mtu(struct packet *p, uint32_t mtu)
+{
+	size_t slot = LSOE_ETH_HDR_LEN + 8 + (size_t)mtu; /* room for up to two VLAN tags */
+	if (slot <= p->slot)
+		return true;
+	uint8_t *rx = malloc(RX_VLEN * slot);
+	if (!rx) {
+		log_err("no memory for receive buffers at MTU %u", mtu);
+		return false;
+	}
+	free(p->rx);
+	p->rx = rx;
+	p->slot = slot;
+	return true;
+}
+
 static void on_readable(struct loop_handler *h, uint32_t events)
 {
 	struct packet *p = (struct packet *)h;
 	(void)events;
-	for (int k = 0; k < RX_BATCH; k++) {
-		struct sockaddr_ll sll;
-		char cbuf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
-		struct iovec iov = { p->buf, sizeof(p->buf) };
-		struct msghdr msg = { .msg_name = &sll, .msg_namelen = sizeof(sll), .msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-		ssize_t n = recvmsg(p->fd, &msg, MSG_DONTWAIT);
+	for (int round = 0; round < RX_ROUNDS; round++) {
+		for (unsigned k = 0; k < RX_VLEN; k++) {
+			p->rx_iov[k] = (struct iovec){ p->rx + k * p->slot, p->slot };
+			p->rx_msg[k].msg_hdr = (struct msghdr){ .msg_name = &p->rx_from[k], .msg_namelen = sizeof(p->rx_from[k]),
+				.msg_iov = &p->rx_iov[k], .msg_iovlen = 1, .msg_control = p->rx_cmsg[k],
+				.msg_controllen = sizeof(p->rx_cmsg[k]) };
+		}
+		/* One call returns what is queued, up to RX_VLEN: no second call to learn there is no more. */
+		int n = recvmmsg(p->fd, p->rx_msg, RX_VLEN, MSG_DONTWAIT, NULL);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				log_warn("packet socket: %s", strerror(errno));
 			return;
 		}
-		if (sll.sll_pkttype == PACKET_OUTGOING)
-			continue; /* kernels before 4.20 ignore PACKET_IGNORE_OUTGOING */
-		bool tagged = false;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-			if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA) {
-				struct tpacket_auxdata aux;
-				memcpy(&aux, CMSG_DATA(c), sizeof(aux));
-				tagged = (aux.tp_status & TP_STATUS_VLAN_VALID) != 0;
+		for (int k = 0; k < n; k++) {
+			if (p->rx_msg[k].msg_hdr.msg_flags & MSG_TRUNC) {
+				p->d->st.rx_truncated++; /* larger than every port's MTU allows */
+				continue;
 			}
-		if (tagged) {
-			/* Seen on the parent with its tag stripped: the VLAN port gets its own copy. */
-			p->d->st.rx_vlan_skipped++;
-			continue;
+			deliver(p, p->rx + k * p->slot, p->rx_msg[k].msg_len, &p->rx_from[k], &p->rx_msg[k].msg_hdr);
 		}
-		struct iface *i = ifaces_find(&p->d->ifaces, sll.sll_ifindex);
-		if (!i || !i->is_port || (size_t)n < LSOE_ETH_HDR_LEN)
-			continue;
-		struct lsoe_eth eth;
-		if (lsoe_eth_decode(p->buf, (size_t)n, &eth) != LSOE_OK || eth.ethertype != p->ethertype)
-			continue;
-		lsoe_node_input(p->d->node, (uint32_t)i->ifindex, eth.src, eth.dst, eth.payload, eth.payload_len);
+		if (n < RX_VLEN)
+			return; /* drained: epoll tells us when there is more */
 	}
-	/* More may be waiting: level-triggered epoll calls again. */
 }
 
 struct packet *packet_open(struct lsoed *d, int epfd, uint16_t ethertype, char *err, size_t cap)
@@ -101,6 +147,11 @@ struct packet *packet_open(struct lsoed *d, int epfd, uint16_t ethertype, char *
 	}
 	p->h.fn = on_readable;
 	p->d = d;
+	if (!packet_fit_mtu(p, LSOE_MTU_DEFAULT)) {
+		snprintf(err, cap, "out of memory");
+		free(p);
+		return NULL;
+	}
 	p->epfd = epfd;
 	p->ethertype = ethertype;
 	p->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ethertype));
@@ -129,8 +180,10 @@ void packet_close(struct packet *p)
 {
 	if (!p)
 		return;
+	packet_flush(p);
 	loop_del(p->epfd, p->fd);
 	close(p->fd);
+	free(p->rx);
 	free(p);
 }
 
@@ -145,22 +198,50 @@ bool packet_membership(struct packet *p, int ifindex, const uint8_t group[6], bo
 	return true;
 }
 
+void packet_flush(struct packet *p)
+{
+	unsigned done = 0;
+	while (done < p->ntx) {
+		int r = sendmmsg(p->fd, p->tx_msg + done, p->ntx - done, MSG_DONTWAIT);
+		if (r <= 0) {
+			/* The first unsent frame failed (socket full, port gone): drop it, carry on with the rest. */
+			p->d->st.tx_dropped++;
+			if (r < 0 && errno != EAGAIN && errno != ENOBUFS && errno != ENETDOWN && errno != ENXIO)
+				log_debug("send on interface %d: %s", p->tx_to[done].sll_ifindex, strerror(errno));
+			done++;
+			continue;
+		}
+		done += (unsigned)r;
+	}
+	p->ntx = 0;
+}
+
 void packet_send(struct packet *p, int ifindex, const uint8_t src[6], const uint8_t dst[6], const uint8_t *dgram,
     size_t len)
 {
 	if (len > LSOE_DGRAM_MAX_LEN)
 		return;
-	size_t n = lsoe_eth_encode_header(p->tx, dst, src, p->ethertype);
-	memcpy(p->tx + n, dgram, len);
-	n += len;
-	if (n < LSOE_ETH_MIN_FRAME) { /* veth and some drivers do not pad */
-		memset(p->tx + n, 0, LSOE_ETH_MIN_FRAME - n);
-		n = LSOE_ETH_MIN_FRAME;
-	}
+	size_t n = LSOE_ETH_HDR_LEN + len, wire = n < LSOE_ETH_MIN_FRAME ? LSOE_ETH_MIN_FRAME : n;
+	bool batch = wire <= TX_SLOT;
+	if (!batch || p->ntx == TX_BATCH)
+		packet_flush(p); /* keep the order: what waits goes first */
+	uint8_t *f = batch ? p->tx[p->ntx] : p->big;
+	lsoe_eth_encode_header(f, dst, src, p->ethertype);
+	memcpy(f + LSOE_ETH_HDR_LEN, dgram, len);
+	if (n < wire) /* veth and some drivers do not pad */
+		memset(f + n, 0, wire - n);
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(p->ethertype), .sll_ifindex = ifindex,
 		.sll_halen = 6 };
 	memcpy(sll.sll_addr, dst, 6);
-	if (sendto(p->fd, p->tx, n, MSG_DONTWAIT, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+	if (batch) {
+		unsigned k = p->ntx++;
+		p->tx_to[k] = sll;
+		p->tx_iov[k] = (struct iovec){ f, wire };
+		p->tx_msg[k].msg_hdr = (struct msghdr){ .msg_name = &p->tx_to[k], .msg_namelen = sizeof(sll),
+			.msg_iov = &p->tx_iov[k], .msg_iovlen = 1 };
+		return;
+	}
+	if (sendto(p->fd, f, wire, MSG_DONTWAIT, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
 		p->d->st.tx_dropped++;
 		if (errno != EAGAIN && errno != ENOBUFS && errno != ENETDOWN && errno != ENXIO)
 			log_debug("send on interface %d: %s", ifindex, strerror(errno));

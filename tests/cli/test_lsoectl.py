@@ -10,6 +10,7 @@ import argparse
 import configparser
 import json
 import os
+import resource
 import select
 import shutil
 import signal
@@ -30,8 +31,12 @@ PORT_KEYS = ('port', 'port_id', 'mac', 'up', 'loopback', 'mtu', 'sessions', 'enc
              'ifindex', 'announced')
 
 
-def start_server(path, *extra):
-    p = subprocess.Popen([SERVER, path, *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def start_server(path, *extra, nofile=None):
+    def limit():
+        if nofile:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+    p = subprocess.Popen([SERVER, path, *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         preexec_fn=limit if nofile else None)
     line = p.stdout.readline()
     if line.strip() != b'ready':
         p.kill()
@@ -556,6 +561,44 @@ class Lifecycle(unittest.TestCase):
             stop.set()
             stop_server(p)
 
+    def test_out_of_descriptors(self):
+        """With few descriptors, connections beyond them are refused, not left to spin the loop."""
+        p = start_server(self.sock, nofile=24)
+        conns = []
+        try:
+            for _ in range(40):
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(self.sock)
+                conns.append(s)
+            time.sleep(0.3)
+            texts = []
+            for s in conns:
+                s.setblocking(False)
+                try:
+                    d = s.recv(4096)
+                except BlockingIOError:
+                    continue
+                if d:
+                    texts.append(json.loads(d)['error'])
+            self.assertIn('lsoed is out of file descriptors', texts)
+
+            def cpu():
+                with open('/proc/%d/stat' % p.pid) as f:
+                    fields = f.read().rsplit(')', 1)[1].split()
+                return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+            c0 = cpu()
+            time.sleep(1)
+            self.assertLess(cpu() - c0, 0.5, 'the server spins')
+        finally:
+            for s in conns:
+                s.close()
+        try:
+            time.sleep(0.2)
+            rc, _, err = ctl('-s', self.sock, 'show', 'config')
+            self.assertEqual(rc, 0, err)
+        finally:
+            stop_server(p)
+
     def test_not_a_socket_refused(self):
         with open(self.sock, 'w') as f:
             f.write('precious\n')
@@ -710,11 +753,22 @@ class Errors(unittest.TestCase):
         self.assertIn('without answering', err)
 
     def test_timeout(self):
-        t0 = time.time()
-        rc, _, err = self.fake(None, 'show', 'neighbors')
-        self.assertEqual(rc, 1)
-        self.assertIn('within 5 s', err)
-        self.assertLess(time.time() - t0, 9)
+        """show gives up after 5 s without an answer; monitor waits for events for ever."""
+        d = FakeDaemon(self.sock, None)
+        d.start()
+        mon = subprocess.Popen([LSOECTL, '-s', self.sock, 'monitor'], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+        try:
+            t0 = time.time()
+            rc, _, err = ctl('-s', self.sock, 'show', 'neighbors')
+            self.assertEqual(rc, 1)
+            self.assertIn('within 5 s', err)
+            self.assertLess(time.time() - t0, 9)
+            time.sleep(0.5)
+            self.assertIsNone(mon.poll(), 'monitor has no timeout')
+        finally:
+            kill(mon)
+            d.close()
 
     def test_usage(self):
         rc, out, _ = ctl('--help')

@@ -194,6 +194,13 @@ class NetnsTest(unittest.TestCase):
         for k in ('port', 'peer_mac', 'peer_id', 'state', 'uptime', 'attributes', 'encaps'):
             self.assertIn(k, n)
         self.assertEqual(sorted(n['encaps']), ['IPV4_ENCAP', 'IPV6_ENCAP', 'MPLS_IPV4_ENCAP', 'MPLS_IPV6_ENCAP'])
+        ifs = a.ctl('show', 'interfaces')['interfaces']
+        self.assertEqual([(i['port'], i['up'], i['sessions']) for i in ifs], [(ia, True, 1)])
+        self.assertEqual([e['address'] for e in ifs[0]['announced']['IPV4_ENCAP']], ['192.0.2.1'])
+        text = subprocess.run(['ip', 'netns', 'exec', a.ns, LSOECTL, '-s', a.sock, 'show', 'interfaces'],
+                              capture_output=True, text=True).stdout
+        self.assertIn(ia, text)
+        self.assertNotIn('?', text)
 
     def test_chain_of_three(self):
         a, b, c = self.net.node('a'), self.net.node('b'), self.net.node('c')
@@ -351,6 +358,50 @@ class NetnsTest(unittest.TestCase):
         self.assertEqual(ns[0]['peer_mac'], '02:00:00:00:00:0b')
         self.assertEqual([e['address'] for e in ns[0]['encaps']['IPV4_ENCAP']], ['127.0.0.1', '192.0.2.0'])
 
+
+    def test_report_url_posts_py_lsoed_fields(self):
+        collector = os.path.join(self.net.dir, 'collector.py')
+        got = os.path.join(self.net.dir, 'posts.jsonl')
+        with open(collector, 'w') as f:
+            f.write('''import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        with open(sys.argv[2], "ab") as out:
+            out.write(body + b"\\n")
+        self.send_response(200); self.end_headers()
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+''')
+        a, b = self.net.node('a', 'report-url = http://127.0.0.1:8765/lsoe\n'), self.net.node('b')
+        self.net.link(a, b, ['192.0.2.1/31'], ['192.0.2.0/31'])
+        a.start()
+        b.start()
+        wait_for('a-b established', lambda: a.established_with(b))
+        time.sleep(1.5)  # the first posts fail: nobody listens yet
+        srv = subprocess.Popen(['ip', 'netns', 'exec', a.ns, sys.executable, collector, '8765', got])
+        try:
+            def posts():
+                if not os.path.exists(got):
+                    return []
+                with open(got) as f:
+                    return [json.loads(line) for line in f if line.strip()]
+            ps = wait_for('reports retried and delivered', lambda: [p for p in posts()
+                          if p['pdu_name'] == 'IPV4ENCAPSULATION' and p['encaps']], 8)
+        finally:
+            srv.kill()
+            srv.wait()
+        p = ps[0]
+        for k in ('my_switch_id', 'ifname', 'peer_macaddr', 'peer_switch_id', 'peer_attributes', 'pdu_type',
+                  'pdu_name', 'encaps', 'unique'):
+            self.assertIn(k, p)
+        self.assertEqual(p['pdu_type'], 4)
+        self.assertEqual(p['peer_switch_id'], '00:00:00:00:00:00:00:00:00:02')
+        self.assertEqual(p['encaps'], [{'primary': True, 'loopback': False, 'ipaddr': '192.0.2.0', 'prefixlen': 31,
+                                        'labels': None}])
+        self.assertEqual(p['unique'], [p['my_switch_id'], p['ifname'], p['peer_macaddr'], p['peer_switch_id'],
+                                       'IPV4ENCAPSULATION'])
+        self.assertGreater(a.ctl('show', 'statistics')['daemon']['report_failures'], 0)
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()

@@ -533,10 +533,10 @@ static void test_hold_forgotten_when_silent(void **state)
 	h_inject_ack(&p.w, p.a, P, p.mb, LSOE_PDU_IPV4_ENCAP, LSOE_ETYPE_HOPELESS, 0, 0);
 	assert_int_equal(state_of(p.a, p.mb), LSOE_STATE_HOLD);
 	assert_int_equal(lsoe_node_config(p.a->node)->idle_timeout, 300 * SEC);
-	/* B's KEEPALIVEs (sent at T0+3D+k s) keep it held until the link is cut at T0+10.5s. */
+	/* B's KEEPALIVEs (sent on its beat, T0+k s) keep it held until the link is cut at T0+10.5s. */
 	h_run_until(&p.w, T0 + 10 * SEC + 500 * MS);
 	h_link_set_up(&p.w, 0, false);
-	const uint64_t last_rx = T0 + 4 * D + 10 * SEC;
+	const uint64_t last_rx = T0 + 10 * SEC + D;
 	struct lsoe_session_view v;
 	assert_true(h_session(p.a, p.mb, &v));
 	assert_int_equal(v.last_rx_ns, last_rx);

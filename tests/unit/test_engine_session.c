@@ -206,11 +206,12 @@ static void test_open_both_at_once(void **state)
 	check_open(a, b, T0 + 3 * D, T0 + 3 * D);
 	assert_int_equal(h_nth_sent(a, LSOE_PDU_OPEN, 0, 0)->time, T0 + D);
 	assert_int_equal(h_nth_sent(b, LSOE_PDU_OPEN, 0, 0)->time, T0 + D);
-	/* KEEPALIVEs start at once on establishment, then every second. */
+	/* KEEPALIVEs start at once on establishment, then on the node's beat: every whole second from T0. */
 	uint64_t t[8];
-	assert_int_equal(h_sent_times(a, LSOE_PDU_KEEPALIVE, 0, t, 8), 2);
+	assert_int_equal(h_sent_times(a, LSOE_PDU_KEEPALIVE, 0, t, 8), 3);
 	assert_int_equal(t[0], T0 + 3 * D);
-	assert_int_equal(t[1], T0 + 3 * D + SEC);
+	assert_int_equal(t[1], T0 + SEC);
+	assert_int_equal(t[2], T0 + 2 * SEC);
 	h_world_free(&w);
 }
 
@@ -427,11 +428,11 @@ static void test_keepalive_timeout(void **state)
 	struct pair p;
 	pair_init(&p, &c, &cb, D);
 	const uint8_t *ma = mac_of(p.a, P), *mb = mac_of(p.b, P);
-	/* Both establish at T0+3D and send KEEPALIVEs at T0+3D+k s, which arrive D later. */
+	/* Both establish at T0+3D and send a KEEPALIVE then, and at T0+k s (the beat); they arrive D later. */
 	const uint64_t T = T0 + 2 * SEC + 500 * MS;
 	h_run_until(&p.w, T);
 	h_link_set_up(&p.w, 0, false);
-	const uint64_t last_rx = T0 + 3 * D + 2 * SEC + D; /* the KEEPALIVE sent at T0+3D+2s */
+	const uint64_t last_rx = T0 + 2 * SEC + D; /* the KEEPALIVE sent at T0+2s */
 	struct lsoe_session_view va;
 	assert_true(h_session(p.a, mb, &va));
 	assert_int_equal(va.last_rx_ns, last_rx);
@@ -474,11 +475,11 @@ static void test_keepalive_timeout_never(void **state)
 	assert_int_equal(h_count_events(p.b, LSOE_EV_SESSION_DOWN), 0);
 	assert_int_equal(state_of(p.a, mb), LSOE_STATE_ESTABLISHED);
 	assert_int_equal(state_of(p.b, ma), LSOE_STATE_ESTABLISHED);
-	/* A kept beaconing into the cut link: KEEPALIVEs at T0+3D+k s for k = 0..602. */
+	/* A kept beaconing into the cut link: at T0+3D, then at T0+k s for k = 1..602. */
 	assert_int_equal(lsoe_node_counters(p.a->node)->tx_keepalives, 603);
 	struct lsoe_session_view va;
 	assert_true(h_session(p.a, mb, &va));
-	assert_int_equal(va.last_rx_ns, T0 + 4 * D + 2 * SEC);
+	assert_int_equal(va.last_rx_ns, T0 + 2 * SEC + D);
 	h_world_free(&p.w);
 }
 
@@ -505,11 +506,11 @@ static void test_peer_restart(void **state)
 	assert_int_equal(lsoe_node_set_encaps(p.b->node, P, LSOE_PDU_IPV4_ENCAP, &eb, 1), LSOE_OK);
 	/*
 	 * New B's HELLO reaches A at TR+D, but A is established and ignores HELLOs. A's
-	 * next KEEPALIVE (sent at T0+3D+5s) reaches new B at T0+5s+4D: B OPENs; A gets
-	 * the new nonce at T0+5s+5D (peer restart: down, withdraw, ACK, OPEN); B gets
-	 * ACK and OPEN at T0+5s+6D; A gets B's ACK at T0+5s+7D.
+	 * next KEEPALIVE (sent on its beat at T0+5s) reaches new B at T0+5s+D: B OPENs; A
+	 * gets the new nonce at T0+5s+2D (peer restart: down, withdraw, ACK, OPEN); B gets
+	 * ACK and OPEN at T0+5s+3D; A gets B's ACK at T0+5s+4D.
 	 */
-	const uint64_t TD = T0 + 5 * SEC + 5 * D, TU = T0 + 5 * SEC + 7 * D;
+	const uint64_t TD = T0 + 5 * SEC + 2 * D, TU = T0 + 5 * SEC + 4 * D;
 	assert_true(TR + D < TD);
 	h_run_until(&p.w, TD - NS);
 	assert_int_equal(h_count_events(p.a, LSOE_EV_SESSION_DOWN), 0);
@@ -702,7 +703,7 @@ static void test_port_down_up(void **state)
 	assert_false(exists(p.a, mb));
 	const size_t hellos = h_sent_times(p.a, LSOE_PDU_HELLO, 0, NULL, 0);
 
-	/* While down, B's KEEPALIVEs (arriving at T0+4D+3s and +4s) are dropped and counted. */
+	/* While down, B's KEEPALIVEs (arriving at T0+3s+D and T0+4s+D) are dropped and counted. */
 	h_run_until(&p.w, TU);
 	assert_int_equal(lsoe_node_counters(p.a->node)->rx_errors[LSOE_E_PORT_DOWN], 2);
 	assert_int_equal(h_sent_times(p.a, LSOE_PDU_HELLO, 0, NULL, 0), hellos);
@@ -712,11 +713,11 @@ static void test_port_down_up(void **state)
 	assert_int_equal(h_sent_between(p.a, LSOE_PDU_HELLO, 0, TU, TU), 1);
 
 	/*
-	 * B, still established, ignores the HELLO; its next KEEPALIVE (arriving at
-	 * T0+4D+5s) makes A OPEN; B sees a new nonce at T0+5D+5s and answers with ACK
-	 * and OPEN, which establish A at T0+6D+5s.
+	 * B, still established, ignores the HELLO; its next KEEPALIVE (sent at T0+5s,
+	 * arriving at T0+5s+D) makes A OPEN; B sees a new nonce at T0+5s+2D and answers
+	 * with ACK and OPEN, which establish A at T0+5s+3D.
 	 */
-	const uint64_t TK = T0 + 4 * D + 5 * SEC;
+	const uint64_t TK = T0 + 5 * SEC + D;
 	h_run_until(&p.w, TK + 2 * D - NS);
 	assert_int_equal(h_count_events(p.a, LSOE_EV_SESSION_UP), 1);
 	assert_int_equal(h_nth_sent(p.a, LSOE_PDU_OPEN, 0, 1)->time, TK);

@@ -67,7 +67,7 @@ struct lsoe_event {
 	bool has_peer_id;
 	uint8_t peer_id[LSOE_LOCAL_ID_LEN];
 
-	/* session_up */
+	/* The peer's OPEN attributes, on every event whose peer's OPEN is known */
 	const uint8_t *attrs;
 	uint8_t attr_count;
 
