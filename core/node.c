@@ -921,6 +921,12 @@ enum lsoe_err lsoe_node_session_reset(struct lsoe_node *n, uint32_t port, const 
 
 /* ---- views ---- */
 
+bool lsoe_node_has_session(struct lsoe_node *n, uint32_t port, const uint8_t peer[6])
+{
+	struct port *p = port_find(n, port, NULL);
+	return p && session_find(n, p, peer) != NULL;
+}
+
 void lsoe_node_foreach_port(struct lsoe_node *n, lsoe_port_visit_fn fn, void *ctx)
 {
 	for (uint32_t i = 0; i < n->nports; i++) {

@@ -51,6 +51,14 @@ static const struct transition table[FS_COUNT][EV_COUNT] = {
 	[FS_OPENING_10] = {
 		[EV_HELLO]         = T(act_none, SAME),
 		[EV_OPEN]          = T(act_accept_open, FS_ESTABLISHED),
+		/*
+		 * The peer keeps alive, so it holds our OPEN as ACKed and thinks it sent us its
+		 * own; we have none: that ACK came from before a restart of ours. Neither side
+		 * would ever send the missing OPEN, and each in turn fails on the other's
+		 * unACKed Encapsulation PDUs (found by the campaign, seed 26). Start afresh: the
+		 * new nonce makes the peer send its OPEN again. Rate-limited like every restart.
+		 */
+		[EV_KEEPALIVE]     = T(act_restart, FS_OPENING_00),
 		[EV_OPEN_BAD_AUTH] = T(act_reject_open_close, FS_NONE),
 		[EV_ACK_RESTART]   = T(act_restart, FS_OPENING_00),
 		[EV_ACK_HOPELESS]  = T(act_hold, FS_HOLD),

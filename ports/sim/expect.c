@@ -10,9 +10,6 @@
 
 #include "world.h"
 
-unsigned sim_port_expected(const struct sim_world *w, const struct sim_node *n, uint32_t port, unsigned type,
-    struct lsoe_encap *out, uint8_t *labels);
-
 /* ---- tracking ---- */
 
 void sim_session_event(struct sim_world *w, struct sim_node *n, const struct lsoe_event *ev)

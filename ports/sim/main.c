@@ -2,6 +2,7 @@
  * lsoe-sim: the deterministic simulator.
  *
  *   lsoe-sim run SCENARIO [--seed N] [--until T] [--pcap DIR] [--events FILE] [--json] [--log LEVEL]
+ *                [--dot FILE] [--timeline FILE.html] [--timeline-svg FILE.svg]
  *   lsoe-sim replay CAPTURE --as MAC [--ethertype HEX] [--config FILE] [--out PCAP] [--json]
  *
  * Exit status: 0 when every expectation held; 1 when one failed; 2 on bad usage or
@@ -36,8 +37,9 @@ static double wall_now(void)
 static void usage(FILE *out)
 {
 	fputs("usage: lsoe-sim run [SCENARIO] [--seed N] [--until T] [--pcap DIR] [--events FILE] [--json]\n"
-	      "                    [--log LEVEL]\n"
+	      "                    [--log LEVEL] [--dot FILE] [--timeline FILE.html] [--timeline-svg FILE.svg]\n"
 	      "       lsoe-sim replay CAPTURE --as MAC [--ethertype HEX] [--config FILE] [--out PCAP] [--json]\n"
+	      "       lsoe-sim campaign SCENARIO --seeds A..B [--jobs N] [--json]\n"
 	      "\n"
 	      "run:     execute a scenario (default " DEFAULT_SCENARIO ") in virtual time and check\n"
 	      "         its expectations; exit 0 if and only if all of them held\n"
@@ -47,17 +49,12 @@ static void usage(FILE *out)
 	      "  --events FILE   write every node's northbound events there, as JSON lines\n"
 	      "  --json          the summary as one JSON object\n"
 	      "  --log LEVEL     engine logs on stderr: error, warning, info or debug\n"
-	      "replay:  run one node standing in for station MAC in a capture; see README\n",
+	      "  --dot FILE      the topology at the end as Graphviz DOT, links coloured by session state\n"
+	      "  --timeline FILE.html      the sessions over virtual time: a self-contained HTML page\n"
+	      "  --timeline-svg FILE.svg   the same timeline as a standalone SVG\n"
+	      "replay:  run one node standing in for station MAC in a capture; see README\n"
+	      "campaign: swarm faults per seed, safety and liveness invariants; see README\n",
 	    out);
-}
-
-static int parse_level(const char *s)
-{
-	static const char *const names[] = { "error", "warning", "info", "debug" };
-	for (int i = 0; i < 4; i++)
-		if (strcmp(s, names[i]) == 0)
-			return i;
-	return -2;
 }
 
 /* Links that can carry a session at the end: up, uncut, both ends running the same EtherType. */
@@ -132,8 +129,17 @@ static int cmd_run(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' }, { "until", required_argument, NULL, 'u' },
 		{ "pcap", required_argument, NULL, 'p' }, { "events", required_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' }, { "log", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "dot", required_argument, NULL, 'D' }, { "timeline", required_argument, NULL, 'T' },
+		{ "timeline-svg", required_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
+	/* Pictures written at the end of the run; opened first so that a bad path fails at once. */
+	struct picture {
+		const char *path;
+		FILE *f;
+		void (*write)(const struct sim_world *w, uint32_t sessions_expected, FILE *out);
+	} pics[] = { { NULL, NULL, sim_dot_write }, { NULL, NULL, sim_timeline_html }, { NULL, NULL, sim_timeline_svg } };
+	enum { NPICS = sizeof(pics) / sizeof(pics[0]) };
 	struct sim_opts o = { .log_level = -1 };
 	const char *events_path = NULL;
 	bool json = false;
@@ -161,8 +167,11 @@ static int cmd_run(int argc, char **argv)
 		case 'p': o.pcap_dir = optarg; break;
 		case 'e': events_path = optarg; break;
 		case 'j': json = true; break;
+		case 'D': pics[0].path = optarg; break;
+		case 'T': pics[1].path = optarg; break;
+		case 'S': pics[2].path = optarg; break;
 		case 'l':
-			o.log_level = parse_level(optarg);
+			o.log_level = sim_log_level(optarg);
 			if (o.log_level < 0) {
 				fprintf(stderr, "lsoe-sim: --log: want error, warning, info or debug: %s\n", optarg);
 				return 2;
@@ -189,10 +198,24 @@ static int cmd_run(int argc, char **argv)
 		sim_scenario_free(&sc);
 		return 2;
 	}
+	for (int i = 0; i < NPICS; i++)
+		if (pics[i].path && !(pics[i].f = fopen(pics[i].path, "w"))) {
+			perror(pics[i].path);
+			for (int j = 0; j < i; j++)
+				if (pics[j].f)
+					fclose(pics[j].f);
+			if (o.events_out)
+				fclose(o.events_out);
+			sim_scenario_free(&sc);
+			return 2;
+		}
 	o.progress = isatty(STDERR_FILENO);
 	static struct sim_world w;
 	if (!sim_world_init(&w, &sc, &o, err, sizeof(err))) {
 		fprintf(stderr, "lsoe-sim: %s\n", err);
+		for (int i = 0; i < NPICS; i++)
+			if (pics[i].f)
+				fclose(pics[i].f);
 		sim_world_free(&w);
 		sim_scenario_free(&sc);
 		return 2;
@@ -209,6 +232,16 @@ static int cmd_run(int argc, char **argv)
 	if (o.events_out && fclose(o.events_out) != 0) {
 		perror(events_path);
 		rc = 2;
+	}
+	for (int i = 0; i < NPICS; i++) {
+		if (!pics[i].f)
+			continue;
+		pics[i].write(&w, sessions_expected(&w), pics[i].f);
+		bool bad = ferror(pics[i].f) != 0;
+		if (fclose(pics[i].f) != 0 || bad) {
+			perror(pics[i].path);
+			rc = 2;
+		}
 	}
 	sim_world_free(&w);
 	sim_scenario_free(&sc);
@@ -228,11 +261,13 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "replay") == 0)
 		return sim_replay_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "campaign") == 0)
+		return sim_campaign_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "lsoe-sim: unknown command '%s' (run or replay)\n", argv[1]);
+	fprintf(stderr, "lsoe-sim: unknown command '%s' (run, replay or campaign)\n", argv[1]);
 	usage(stderr);
 	return 2;
 }

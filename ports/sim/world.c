@@ -148,6 +148,8 @@ static void pf_event(void *ctx, const struct lsoe_event *ev)
 		}
 	}
 	sim_session_event(sn->w, sn, ev);
+	if (sn->w->inv)
+		sim_inv_event(sn->w, sn, ev);
 }
 
 static void record_sent(struct sim_node *sn, const uint8_t *dgram, size_t len)
@@ -307,14 +309,13 @@ void sim_port_announce(struct sim_world *w, struct sim_node *n, uint32_t port)
 		struct lsoe_encap e[SIM_MAX_ADDRS];
 		uint8_t labels[SIM_MAX_ADDRS * 3];
 		unsigned k = port_encaps(n, port, type, e, labels);
+		if (w->inv)
+			sim_inv_announced(w, n, port, type, e, k);
 		lsoe_node_set_encaps(n->node, port, type, e, (uint16_t)k);
 	}
 	sim_node_kick(w, n);
 }
 
-/* Exposed for expect.c: what a port announces, to compare with its peer's view. */
-unsigned sim_port_expected(const struct sim_world *w, const struct sim_node *n, uint32_t port, unsigned type,
-    struct lsoe_encap *out, uint8_t *labels);
 unsigned sim_port_expected(const struct sim_world *w, const struct sim_node *n, uint32_t port, unsigned type,
     struct lsoe_encap *out, uint8_t *labels)
 {
@@ -616,6 +617,15 @@ void sim_world_run(struct sim_world *w)
 			break;
 		case QE_CHECK:
 			sim_expect_check(w, e.u.ab.a);
+			break;
+		case QE_INV:
+			sim_inv_tick(w);
+			break;
+		case QE_HEAL:
+			sim_inv_heal(w);
+			break;
+		case QE_LIVE:
+			sim_inv_live(w);
 			break;
 		}
 		w->st.events++;

@@ -26,6 +26,9 @@ enum {
 	QE_FLOOD,        /* a: scheduled event index (mac_flood), b: next source */
 	QE_RESTART,      /* a: node */
 	QE_CHECK,        /* a: expectation index (runs after everything else at its time) */
+	QE_INV,          /* campaign: check the safety invariants */
+	QE_HEAL,         /* campaign: heal every fault */
+	QE_LIVE,         /* campaign: check liveness */
 };
 
 /* 24 octets: the queue is the hottest memory of a large run. */
@@ -150,6 +153,8 @@ struct sim_world {
 	uint32_t passed;
 	bool *expect_done;           /* per expectation: already evaluated (by a check event) */
 	double (*wall_now)(void);    /* progress only; never affects the simulation */
+	struct sim_inv *inv;         /* campaign invariants; NULL in a plain run */
+	const struct sim_scenario *inv_base; /* campaign: the scenario before its faults were drawn */
 };
 
 /* world.c */
@@ -167,6 +172,9 @@ void sim_port_announce(struct sim_world *w, struct sim_node *n, uint32_t port);
 uint32_t sim_sessions_open(const struct sim_world *w);
 /* A node's counters, earlier incarnations included. */
 void sim_node_counters(const struct sim_node *n, struct lsoe_counters *out);
+/* What a port announces of type now (its peer's view should match); out has SIM_MAX_ADDRS room. */
+unsigned sim_port_expected(const struct sim_world *w, const struct sim_node *n, uint32_t port, unsigned type,
+    struct lsoe_encap *out, uint8_t *labels);
 /* Deliver a frame into a node now (floods, replay). */
 void sim_inject(struct sim_world *w, int node, uint32_t port, const uint8_t src[6], const uint8_t dst[6],
     const uint8_t *data, size_t len);
@@ -185,5 +193,23 @@ void sim_expect_finish(struct sim_world *w);
 void sim_session_event(struct sim_world *w, struct sim_node *n, const struct lsoe_event *ev);
 /* Validate counter names etc. before running; false with a message. */
 bool sim_expect_validate(const struct sim_scenario *sc, char *err, size_t cap);
+
+/*
+ * Pictures of a finished run (lsoe-sim run --dot, --timeline, --timeline-svg); part of
+ * the lsoe-sim program, not of this library. sessions_expected: the summary's figure.
+ */
+/* dot.c: the topology as a Graphviz graph, each link coloured by its session at the end. */
+void sim_dot_write(const struct sim_world *w, uint32_t sessions_expected, FILE *out);
+/* timeline.c: the sessions over virtual time, as a self-contained HTML page or an SVG. */
+void sim_timeline_html(const struct sim_world *w, uint32_t sessions_expected, FILE *out);
+void sim_timeline_svg(const struct sim_world *w, uint32_t sessions_expected, FILE *out);
+
+/* campaign.c: the invariants a campaign checks, called from the world when w->inv is set */
+void sim_inv_announced(struct sim_world *w, struct sim_node *n, uint32_t port, unsigned type,
+    const struct lsoe_encap *e, unsigned k);
+void sim_inv_event(struct sim_world *w, struct sim_node *n, const struct lsoe_event *ev);
+void sim_inv_tick(struct sim_world *w);
+void sim_inv_heal(struct sim_world *w);
+void sim_inv_live(struct sim_world *w);
 
 #endif

@@ -4,10 +4,13 @@ import argparse
 import hashlib
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import unittest
+import xml.etree.ElementTree as ET
 
 SIM = DUMP = DATA = SCEN = None
 
@@ -166,6 +169,136 @@ class Errors(unittest.TestCase):
         self.assertIn('scenario clos-4x8', out)
         rc, out, _ = run('run', os.path.join(SCEN, 'two-node.json'), '--until', '2.5', '--json')
         self.assertEqual(json.loads(out.splitlines()[-1])['virtual_seconds'], 2.5)
+
+
+class Pictures(unittest.TestCase):
+    """--dot, --timeline and --timeline-svg: what they draw, and that they are deterministic."""
+    GREEN = 'forestgreen'
+    NODE = re.compile(r'^\s*"([^"]+)" \[(.*)\];$')
+    EDGE = re.compile(r'^\s*"([^"]+)" -- "([^"]+)" \[(.*)\];$')
+
+    def picture(self, d, name, option, filename, *more):
+        path = os.path.join(d, filename)
+        rc, out, err = run('run', os.path.join(SCEN, name + '.json'), option, path, *more)
+        self.assertEqual(rc, 0, err + out)
+        with open(path, 'rb') as f:
+            return f.read()
+
+    def dot(self, name):
+        with tempfile.TemporaryDirectory() as t:
+            text = self.picture(t, name, '--dot', 'g.dot').decode()
+        nodes, edges = [], {}
+        for line in text.splitlines():
+            e = self.EDGE.match(line)
+            if e:
+                colour = re.search(r'\bcolor=([\w#]+)', e.group(3)).group(1)
+                tooltip = re.search(r'tooltip="([^":]+):', e.group(3)).group(1)
+                edges[tooltip] = colour
+                continue
+            n = self.NODE.match(line)
+            if n:
+                nodes.append(n.group(1))
+        return text, nodes, edges
+
+    def assert_dot_renders(self, text):
+        if not shutil.which('dot'):
+            return  # graphviz not installed: the syntax is not checked here
+        p = subprocess.run(['dot', '-Tsvg'], input=text.encode(), capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        self.assertIn(b'<svg', p.stdout)
+
+    def test_dot_clos(self):
+        text, nodes, edges = self.dot('clos-4x8')
+        self.assertEqual(len(nodes), 12)
+        self.assertEqual(sorted(nodes), sorted(['spine%d' % j for j in range(1, 5)] + ['leaf%d' % i for i in range(1, 9)]))
+        self.assertEqual(len(edges), 32)
+        self.assertEqual(sorted(edges), sorted('leaf%d-spine%d' % (i, j) for i in range(1, 9) for j in range(1, 5)))
+        self.assertEqual(set(edges.values()), {self.GREEN})
+        self.assertEqual(len([l for l in text.splitlines() if self.EDGE.match(l)]), 32)  # one edge per link
+        self.assertIn('rank=same', text)  # Clos roles: a rank per tier
+        self.assert_dot_renders(text)
+
+    def test_dot_keepalive_timeout_not_green(self):
+        text, nodes, edges = self.dot('keepalive-timeout')
+        self.assertEqual(sorted(nodes), ['a', 'b'])
+        self.assertEqual(list(edges), ['a-b'])
+        self.assertNotEqual(edges['a-b'], self.GREEN)
+        self.assert_dot_renders(text)
+        _, _, edges = self.dot('flap-storm')  # every link recovered
+        self.assertEqual(set(edges.values()), {self.GREEN})
+
+    def timeline(self, d, name, *more):
+        return self.picture(d, name, '--timeline', name + '.html', *more)
+
+    def svg_of(self, html):
+        m = re.search(rb'<svg.*</svg>', html, re.S)
+        self.assertIsNotNone(m)
+        return ET.fromstring(m.group(0))  # well-formed
+
+    @staticmethod
+    def marks(svg, cls):
+        """The tooltips of the marks of a class (the legend's samples have none)."""
+        return sorted(t.text for e in svg.iter() if cls in (e.get('class') or '').split()
+                      for t in e if t.tag.rpartition('}')[2] == 'title')  # no namespace in HTML, SVG's in .svg
+
+    def test_timeline_keepalive_timeout(self):
+        with tempfile.TemporaryDirectory() as t:
+            a = self.timeline(t, 'keepalive-timeout', '--seed', '1')
+            os.rename(os.path.join(t, 'keepalive-timeout.html'), os.path.join(t, 'first.html'))
+            b = self.timeline(t, 'keepalive-timeout', '--seed', '1')
+        self.assertEqual(a, b)
+        for bad in (b'http://', b'https://', b'<script src', b'<link'):
+            self.assertNotIn(bad, a)
+        html = a.decode()
+        self.assertIn('keepalive-timeout', html)
+        self.assertIn('seed 1', html)
+        self.assertIn('expectations: 4 passed, 0 failed', html)
+        svg = self.svg_of(a)
+        self.assertEqual(self.marks(svg, 'down'), ['a-b: session_down at 12.0001 s, reported by a: keepalive_timeout',
+                                  'a-b: session_down at 12.0001 s, reported by b: keepalive_timeout'])
+        self.assertEqual(self.marks(svg, 'ev'), ['a-b: link_cut at 10 s'])
+        self.assertEqual(self.marks(svg, 'bar'), ['a-b: a established (b too) from 0.0003 to 12.0001 s',
+                                                  'a-b: b established (a too) from 0.0003 to 12.0001 s'])
+
+    def test_timeline_every_link_deterministic(self):
+        with tempfile.TemporaryDirectory() as t:
+            outs = []
+            for sub, seed in (('a', 7), ('b', 7), ('c', 8)):
+                os.mkdir(os.path.join(t, sub))
+                outs.append(self.timeline(os.path.join(t, sub), 'flap-storm', '--seed', str(seed)))
+            clos = self.timeline(t, 'clos-4x8')
+        self.assertEqual(outs[0], outs[1])
+        self.assertNotEqual(outs[0], outs[2])
+        for html, links in ((outs[0], ['leaf%d-spine%d' % (i, j) for i in range(1, 7) for j in (1, 2)]),
+                            (clos, ['leaf%d-spine%d' % (i, j) for i in range(1, 9) for j in range(1, 5)])):
+            self.assertNotIn(b'http://', html)
+            self.assertNotIn(b'https://', html)
+            for link in links:
+                self.assertIn(('>%s<title>' % link).encode(), html)  # its row
+        self.assertIn(b'seed 7', outs[0])
+        self.assertGreater(len(self.marks(self.svg_of(outs[0]), 'down')), 20)  # the storm's port_downs
+        self.assertTrue(all('port_down' in m for m in self.marks(self.svg_of(outs[0]), 'down')))
+        self.assertEqual(self.marks(self.svg_of(clos), 'down'), [])
+        self.assertEqual(len(self.marks(self.svg_of(clos), 'bar')), 64)  # one bar per end, all along
+
+    def test_timeline_svg(self):
+        with tempfile.TemporaryDirectory() as t:
+            svg = self.picture(t, 'peer-restart', '--timeline-svg', 'p.svg')
+            svg2 = self.picture(t, 'peer-restart', '--timeline-svg', 'q.svg')
+        self.assertEqual(svg, svg2)
+        self.assertTrue(svg.startswith(b'<?xml'))
+        root = ET.fromstring(svg)
+        self.assertEqual(root.tag, '{http://www.w3.org/2000/svg}svg')
+        text = svg.decode()
+        self.assertIn('peer-restart', text)
+        self.assertIn('peer_restart', text)  # the reason of the down, on hover
+        self.assertTrue(self.marks(root, 'crash'))  # the scheduled crash
+
+    def test_bad_path_exits_2(self):
+        for option in ('--dot', '--timeline', '--timeline-svg'):
+            rc, _, err = run('run', os.path.join(SCEN, 'two-node.json'), option, '/nonexistent/dir/x')
+            self.assertEqual(rc, 2, option)
+            self.assertIn('/nonexistent/dir/x', err)
 
 
 if __name__ == '__main__':

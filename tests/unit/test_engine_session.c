@@ -638,6 +638,47 @@ static void test_opening_acked_but_no_peer_open(void **state)
 }
 
 /*
+ * Our OPEN ACKed, yet the peer keeps alive: that ACK came from the peer's session
+ * with an earlier incarnation of ours, so the peer will never resend its OPEN.
+ * Waiting would livelock (each side in turn failing on the other's unACKed
+ * Encapsulation PDUs: found by lsoe-sim campaign, seed 26). A restarts with a new
+ * nonce, no earlier than retransmit-initial-interval after its last OPEN.
+ */
+static void test_opening_acked_then_keepalive_restarts(void **state)
+{
+	(void)state;
+	struct h_world w;
+	h_world_init(&w, T0);
+	struct h_node *a = h_node_add(&w, "A", 1, NULL);
+	h_port_add(a, P);
+	static const uint8_t f[6] = { 0x02, 0xbb, 0, 0, 0, 1 };
+	const uint64_t TH = T0 + SEC, TA = TH + 100 * MS, TK = TA + 100 * MS;
+	h_run_until(&w, TH);
+	h_inject_hello(&w, a, P, f);
+	h_run_until(&w, TA);
+	h_inject_ack(&w, a, P, f, LSOE_PDU_OPEN, LSOE_ETYPE_NONE, 0, 0);
+	h_run_until(&w, TK);
+	struct lsoe_pdu ka = { .type = LSOE_PDU_KEEPALIVE };
+	h_inject_pdu(&w, a, P, f, &ka, 1500);
+	h_run_until(&w, TH + SEC - NS);
+	assert_int_equal(h_sent_between(a, LSOE_PDU_OPEN, 0, TH, TH + SEC), 1);
+	h_run_until(&w, TH + SEC);
+	assert_int_equal(h_sent_between(a, LSOE_PDU_OPEN, 0, TH + SEC, TH + SEC), 1);
+	assert_int_not_equal(h_nth_sent(a, LSOE_PDU_OPEN, 0, 1)->nonce, h_nth_sent(a, LSOE_PDU_OPEN, 0, 0)->nonce);
+	assert_int_equal(state_of(a, f), LSOE_STATE_OPENING);
+	assert_int_equal(a->nevents, 0);
+	/* The peer ACKs the new OPEN and sends its own: up. */
+	h_inject_ack(&w, a, P, f, LSOE_PDU_OPEN, LSOE_ETYPE_NONE, 0, 0);
+	struct lsoe_pdu op = { .type = LSOE_PDU_OPEN };
+	op.u.open.nonce = 7;
+	op.u.open.local_id[LSOE_LOCAL_ID_LEN - 1] = 9;
+	h_inject_pdu(&w, a, P, f, &op, 1500);
+	h_run_for(&w, MS);
+	assert_int_equal(state_of(a, f), LSOE_STATE_ESTABLISHED);
+	h_world_free(&w);
+}
+
+/*
  * ENGINE BUG (reported): a failed allocation while accepting the peer's OPEN.
  * B has attributes, so A allocates to record B's OPEN; that one allocation fails
  * at T0+2D. act_accept_open (core/session.c) then sends no ACK and records
@@ -839,6 +880,7 @@ int main(void)
 		cmocka_unit_test(test_peer_restart),
 		cmocka_unit_test(test_peer_restart_injected_open),
 		cmocka_unit_test(test_opening_acked_but_no_peer_open),
+		cmocka_unit_test(test_opening_acked_then_keepalive_restarts),
 		cmocka_unit_test(test_nomem_accepting_open),
 		cmocka_unit_test(test_port_down_up),
 		cmocka_unit_test(test_port_remove),

@@ -204,6 +204,9 @@ struct lsoe_session_view {
 typedef void (*lsoe_port_visit_fn)(void *ctx, const struct lsoe_port_view *p);
 typedef void (*lsoe_session_visit_fn)(void *ctx, const struct lsoe_session_view *s);
 
+/* Whether a session (in any state) exists with peer on port: O(1), for invariant checkers. */
+bool lsoe_node_has_session(struct lsoe_node *n, uint32_t port, const uint8_t peer[6]);
+
 /* Visit in a stable order: ports by id; sessions by port id, then peer MAC. */
 void lsoe_node_foreach_port(struct lsoe_node *n, lsoe_port_visit_fn fn, void *ctx);
 void lsoe_node_foreach_session(struct lsoe_node *n, lsoe_session_visit_fn fn, void *ctx);
