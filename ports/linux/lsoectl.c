@@ -707,6 +707,17 @@ static void print_counters(yajl_val c, const char *indent)
 	}
 }
 
+/* A flat object of numbers under a title (nothing if it is missing). */
+static void print_numbers(yajl_val o, const char *title)
+{
+	if (!YAJL_IS_OBJECT(o))
+		return;
+	printf("%s\n", title);
+	for (size_t i = 0; i < o->u.object.len; i++)
+		if (YAJL_IS_NUMBER(o->u.object.values[i]))
+			printf("  %-24s %s\n", safe(o->u.object.keys[i]), safe(o->u.object.values[i]->u.number.r));
+}
+
 static void show_statistics(yajl_val v)
 {
 	char title[256];
@@ -717,13 +728,8 @@ static void show_statistics(yajl_val v)
 	header(title);
 	printf("Node:\n");
 	print_counters(counters, "  ");
-	yajl_val mem = jget(v, "memory");
-	if (YAJL_IS_OBJECT(mem)) {
-		printf("Memory:\n");
-		for (size_t i = 0; i < mem->u.object.len; i++)
-			if (YAJL_IS_NUMBER(mem->u.object.values[i]))
-				printf("  %-24s %s\n", safe(mem->u.object.keys[i]), safe(mem->u.object.values[i]->u.number.r));
-	}
+	print_numbers(jget(v, "memory"), "Memory:");
+	print_numbers(jget(v, "daemon"), "Daemon:");
 	printf("%s\n", RULE);
 	yajl_val ifs = jarr(v, "interfaces");
 	for (size_t i = 0; i < alen(ifs); i++) {

@@ -375,6 +375,7 @@ static bool ctl_show(void *ctx, const char *what, yajl_gen g, char *err, size_t 
 		lsoe_json_ku64(g, "tx_dropped", d->st.tx_dropped);
 		lsoe_json_ku64(g, "rx_vlan_skipped", d->st.rx_vlan_skipped);
 		lsoe_json_ku64(g, "rx_truncated", d->st.rx_truncated);
+		lsoe_json_ku64(g, "rx_kernel_dropped", d->pkt ? packet_rx_drops(d->pkt) : 0);
 		lsoe_json_ku64(g, "netlink_resyncs", d->st.netlink_resyncs);
 		uint64_t sent, failed, dropped, queued;
 		report_stats(d->report, &sent, &failed, &dropped, &queued);

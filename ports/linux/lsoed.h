@@ -7,6 +7,7 @@
  *   log.c      syslog or stderr, with levels
  *   packet.c   AF_PACKET: one socket for every port, BPF, multicast membership
  *   netlink.c  rtnetlink (libmnl): links and addresses, dumps and notifications
+ *   netlink_msg.c  the messages parsed into the interface table (no socket)
  *   ifaces.c   the interface table: which are ports, what each announces
  */
 #ifndef LSOED_H
@@ -79,6 +80,21 @@ bool iface_addr_set(struct iface *i, int family, const uint8_t *addr, uint8_t pl
 /* Bring the engine in line with the table: ports added/removed/up/down, MTUs, announcements. */
 void ifaces_sync(struct lsoed *d);
 
+/* ---- netlink_msg.c: rtnetlink messages into d->ifaces, without a socket ---- */
+
+/*
+ * Apply the rtnetlink messages in buf (len octets as received: a stream of
+ * nlmsghdr) to d->ifaces: RTM_NEWLINK, RTM_DELLINK, RTM_NEWADDR, RTM_DELADDR; other
+ * types are ignored. seq and portid as for mnl_cb_run (0: not checked). Returns
+ * mnl_cb_run's result: MNL_CB_STOP at the end of a dump, -1 on an error message or
+ * a malformed one (the messages before it are applied). The caller runs ifaces_sync.
+ */
+int netlink_handle_buffer(struct lsoed *d, const void *buf, size_t len, uint32_t seq, uint32_t portid);
+/* A resynchronisation: mark everything unseen before the dump... */
+void netlink_dump_mark(struct lsoed *d);
+/* ...and after it drop what the dump did not show (then ifaces_sync). */
+void netlink_dump_sweep(struct lsoed *d);
+
 /* ---- netlink.c ---- */
 
 struct netlink;
@@ -102,6 +118,8 @@ void packet_send(struct packet *p, int ifindex, const uint8_t src[6], const uint
     size_t len);
 
 void packet_flush(struct packet *p);
+/* Frames the kernel dropped before lsoed could read them (receive buffer full), in total. */
+uint64_t packet_rx_drops(struct packet *p);
 /* Receive buffers large enough for frames of this MTU. */
 bool packet_fit_mtu(struct packet *p, uint32_t mtu);
 

@@ -27,6 +27,7 @@
 #endif
 
 #define RX_VLEN 32        /* frames one recvmmsg takes */
+#define RX_BUFFER (4 << 20) /* socket receive buffer, octets */
 #define RX_ROUNDS 8       /* recvmmsg calls per wake-up, so timers and other sockets get their turn */
 #define TX_BATCH 64       /* frames held for one sendmmsg */
 #define TX_SLOT 256       /* frames held back are small (HELLO, KEEPALIVE, ACK, OPEN) */
@@ -37,6 +38,7 @@ struct packet {
 	int fd;
 	int epfd;
 	uint16_t ethertype;
+	uint64_t kernel_drops;       /* frames the kernel dropped for want of buffer room, so far */
 	/* Receive: RX_VLEN slots, each as large as the largest port's frame (packet_fit_mtu). */
 	uint8_t *rx;
 	size_t slot;
@@ -173,7 +175,23 @@ struct packet *packet_open(struct lsoed *d, int epfd, uint16_t ethertype, char *
 	if (setsockopt(p->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0)
 		log_debug("PACKET_IGNORE_OUTGOING unsupported (%s): filtering our own frames by packet type",
 		    strerror(errno));
+	/*
+	 * Room for a burst (a flood, or every port's HELLO at once after a restart) while the
+	 * loop is busy: what does not fit is dropped by the kernel and counted (packet_rx_drops).
+	 */
+	int rcvbuf = RX_BUFFER;
+	if (setsockopt(p->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(p->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	return p;
+}
+
+uint64_t packet_rx_drops(struct packet *p)
+{
+	struct tpacket_stats st;
+	socklen_t len = sizeof(st);
+	if (getsockopt(p->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0)
+		p->kernel_drops += st.tp_drops; /* the kernel resets its counts on every read */
+	return p->kernel_drops;
 }
 
 void packet_close(struct packet *p)

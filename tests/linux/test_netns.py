@@ -3,10 +3,15 @@
 
 Every test builds its own namespaces (prefix lt<pid>), starts real daemons joined by veth
 pairs, and removes everything afterwards, whatever happens.
+
+With --valgrind, every daemon runs under valgrind memcheck and is stopped with SIGTERM at
+the end; a test fails if any daemon's memcheck reported an error or a leak (definite,
+indirect or possible), or if it did not exit cleanly.
 """
 import argparse
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,7 +20,7 @@ import threading
 import time
 import unittest
 
-LSOED = LSOECTL = PCAPSEND = DATA = None
+LSOED = LSOECTL = PCAPSEND = FLOOD = DATA = VALGRIND = None
 PREFIX = 'lt%d' % os.getpid()
 SKIP = 77
 
@@ -49,6 +54,8 @@ class Node:
         self.conf = os.path.join(net.dir, name + '.conf')
         self.log = os.path.join(net.dir, name + '.log')
         self.proc = None
+        self.runs = 0
+        self.problems = []  # valgrind or exit problems of earlier incarnations
         sh('ip', 'netns', 'add', self.ns)
         sh('ip', '-n', self.ns, 'link', 'set', 'lo', 'up')
         self.write_conf(extra)
@@ -64,9 +71,16 @@ class Node:
         if getattr(self, 'logf', None):
             self.logf.close()
         self.logf = open(self.log, 'a')
-        self.proc = subprocess.Popen(['ip', 'netns', 'exec', self.ns, LSOED, '-f', '-c', self.conf],
+        self.runs += 1
+        cmd = [LSOED, '-f', '-c', self.conf]
+        if VALGRIND:
+            self.vglog = os.path.join(self.net.dir, '%s.%d.valgrind' % (self.name, self.runs))
+            cmd = [VALGRIND, '--quiet', '--leak-check=full', '--show-leak-kinds=definite,indirect,possible',
+                   '--errors-for-leak-kinds=definite,indirect,possible', '--error-exitcode=97',
+                   '--log-file=' + self.vglog, *cmd]
+        self.proc = subprocess.Popen(['ip', 'netns', 'exec', self.ns, *cmd],
                                      stdout=self.logf, stderr=subprocess.STDOUT)
-        wait_for('%s control socket' % self.name, lambda: os.path.exists(self.sock), 5)
+        wait_for('%s control socket' % self.name, lambda: os.path.exists(self.sock), 30 if VALGRIND else 5)
 
     def ctl(self, *args):
         out = subprocess.run(['ip', 'netns', 'exec', self.ns, LSOECTL, '-s', self.sock, *args, '--json'],
@@ -89,12 +103,40 @@ class Node:
         # ip netns exec runs the daemon as its child in the same process: signal it directly.
         self.proc.send_signal(sig)
 
+    def kill(self):
+        """SIGKILL on purpose (a crash): memcheck cannot report on this incarnation."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
     def stop(self):
         if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait()
+            if VALGRIND:
+                # A clean exit, so that memcheck reports errors and leaks.
+                self.proc.send_signal(signal.SIGCONT)
+                self.proc.send_signal(signal.SIGTERM)
+                try:
+                    self.proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+                    self.problems.append('%s: did not exit within 30 s of SIGTERM' % self.name)
+            else:
+                self.proc.send_signal(signal.SIGKILL)
+                self.proc.wait()
+        if VALGRIND and self.proc and self.proc.returncode not in (0, -signal.SIGKILL):
+            with open(self.vglog) as f:
+                report = f.read()
+            self.problems.append('%s: exit status %s under valgrind:\n%s' % (self.name, self.proc.returncode,
+                                                                             report[-4000:]))
         if getattr(self, 'logf', None):
             self.logf.close()
+
+    def pid(self):
+        return self.proc.pid  # ip netns exec execs the daemon: same process
+
+    def rss_kb(self):
+        with open('/proc/%d/status' % self.pid()) as f:
+            return int(next(l for l in f if l.startswith('VmRSS:')).split()[1])
 
 
 class Monitor:
@@ -145,10 +187,12 @@ class Net:
         return ia, ib
 
     def close(self):
+        """Stop everything; returns the problems found (valgrind reports, unclean exits)."""
         for n in self.nodes:
             n.stop()
         for n in self.nodes:
             sh('ip', 'netns', 'del', n.ns, check=False)
+        return [p for n in self.nodes for p in n.problems]
 
     def logs(self):
         out = []
@@ -161,14 +205,18 @@ class Net:
         return '\n'.join(out)
 
 
-class NetnsTest(unittest.TestCase):
+class NetnsCase(unittest.TestCase):
+    """A fresh set of namespaces per test, removed afterwards; see Net.close for valgrind."""
+
     def setUp(self):
         self.net = Net()
 
     def tearDown(self):
         if any(err for _, err in self._outcome.errors if err) if hasattr(self._outcome, 'errors') else False:
             print(self.net.logs(), file=sys.stderr)
-        self.net.close()
+        problems = self.net.close()
+        if problems:
+            self.fail('\n'.join(problems))
 
     def pair(self, a_extra='', b_extra=''):
         a, b = self.net.node('a', a_extra), self.net.node('b', b_extra)
@@ -178,6 +226,8 @@ class NetnsTest(unittest.TestCase):
         wait_for('a-b established', lambda: a.established_with(b) and b.established_with(a))
         return a, b, ia, ib
 
+
+class NetnsTest(NetnsCase):
     # ---- the issue's list ----
 
     def test_two_nodes(self):
@@ -403,14 +453,119 @@ http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
                                        'IPV4ENCAPSULATION'])
         self.assertGreater(a.ctl('show', 'statistics')['daemon']['report_failures'], 0)
 
+
+class AttackTest(NetnsCase):
+    """Hostile traffic (tools/lsoe-flood) from b's side of the a-b link, onto a's port: a's
+    memory stays under its configured caps, the real a-b session stays up on both ends, and
+    the drops show in a's counters, in `lsoectl show statistics --json` and in its text."""
+
+    SESSIONS_CAP, REASM_SOURCES, REASM_BYTES = 16, 32, 262144
+    CAPS = ('max-sessions-per-port = %d\nreassembly-max-sources = %d\nreassembly-max-bytes = %d\n'
+            % (SESSIONS_CAP, REASM_SOURCES, REASM_BYTES))
+
+    def attack(self, kind, count, extra=()):
+        """Flood a from b's interface; returns (a's statistics before, after, RSS before, after in kB)."""
+        a, b, ia, ib = self.pair(a_extra=self.CAPS)
+        mon_a, mon_b = Monitor(a), Monitor(b)
+        time.sleep(0.2)
+        before, rss0 = a.ctl('show', 'statistics'), a.rss_kb()
+        mac_a = a.ip('-j', 'link', 'show', ia)
+        mac_a = json.loads(mac_a)[0]['address']
+        p = subprocess.run(['ip', 'netns', 'exec', b.ns, FLOOD, '-i', ib, '--kind', kind, '--count', str(count),
+                            '--dst', mac_a, *extra], capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        print(p.stdout.strip(), file=sys.stderr)
+        time.sleep(1.5)  # a keepalive timeout is 3 s: the real session must ride through
+        after, rss1 = a.ctl('show', 'statistics'), a.rss_kb()
+        try:
+            self.assertTrue(a.established_with(b), 'a lost the real session')
+            self.assertTrue(b.established_with(a), 'b lost the real session')
+            for m, peer in ((mon_a, '00:02'), (mon_b, '00:01')):
+                downs = m.find(lambda e: e.get('event') == 'session_down' and e.get('peer_id', '').endswith(peer))
+                self.assertEqual(downs, [], 'the real session went down during the flood')
+        finally:
+            mon_a.stop()
+            mon_b.stop()
+        mem = after['memory']
+        # The engine's memory bound from the caps: the idle base, every session slot
+        # used with room for peers' lists, and the whole reassembly budget.
+        bound = before['memory']['bytes'] + self.SESSIONS_CAP * 4096 + self.REASM_BYTES
+        self.assertLessEqual(mem['peak_bytes'], bound, mem)
+        self.assertLessEqual(mem['sessions'], self.SESSIONS_CAP, mem)
+        if not VALGRIND:  # valgrind's own memory would hide the daemon's
+            self.assertLess(rss1 - rss0, 4096, 'RSS grew by %d kB' % (rss1 - rss0))
+        print('%s flood: engine peak %d bytes (bound %d), %d sessions, RSS %d -> %d kB' % (
+            kind, mem['peak_bytes'], bound, mem['sessions'], rss0, rss1), file=sys.stderr)
+        text = subprocess.run(['ip', 'netns', 'exec', a.ns, LSOECTL, '-s', a.sock, 'show', 'statistics'],
+                              capture_output=True, text=True, timeout=10).stdout
+        # What the kernel dropped (receive buffer full) is counted too, and shown.
+        kdrop = after['daemon']['rx_kernel_dropped'] - before['daemon']['rx_kernel_dropped']
+        self.assertShown(text, 'rx_kernel_dropped', kdrop)
+        self.reached = count - kdrop  # the frames the engine saw
+        self.assertGreater(self.reached, count // 4, 'the kernel dropped %d of %d frames' % (kdrop, count))
+        return before['counters'], after['counters'], text
+
+    def most(self):
+        """Nearly every frame that reached the engine (a few are the real peer's or in flight)."""
+        return int(self.reached * 0.95)
+
+    def grew(self, before, after, *path):
+        b, a = before, after
+        for k in path:
+            b, a = b[k], a[k]
+        return a - b
+
+    def assertShown(self, text, name, n):
+        """The text of show statistics names the counter with at least n."""
+        m = re.search(r'\b%s\b\D*(\d+)' % re.escape(name), text)
+        self.assertTrue(m, 'show statistics does not show %s:\n%s' % (name, text))
+        self.assertGreaterEqual(int(m.group(1)), n, text)
+
+    def test_spoofed_source_flood(self):
+        b, a, text = self.attack('hello', 20000)
+        self.assertGreaterEqual(self.grew(b, a, 'rx_by_type', 'HELLO'), self.most())
+        refused = self.grew(b, a, 'sessions_refused')
+        self.assertGreater(refused, self.most())
+        self.assertShown(text, 'sessions_refused', refused)
+
+    def test_open_flood_from_new_macs(self):
+        b, a, text = self.attack('open', 20000)
+        self.assertGreaterEqual(self.grew(b, a, 'rx_by_type', 'OPEN'), self.most())
+        refused = self.grew(b, a, 'sessions_refused')
+        self.assertGreater(refused, self.most())
+        self.assertLessEqual(self.grew(b, a, 'sessions_created'), self.SESSIONS_CAP)
+        self.assertShown(text, 'sessions_refused', refused)
+
+    def test_reassembly_flood(self):
+        b, a, text = self.attack('reasm', 20000)
+        full = sum(self.grew(b, a, 'rx_errors', k) for k in
+                   ('reassembly_table_full', 'reassembly_total_limit', 'reassembly_source_limit'))
+        self.assertGreater(full, self.most())
+        self.assertShown(text, 'reassembly_table_full', 1)
+
+    def test_giant_claimed_lengths(self):
+        b, a, text = self.attack('giant', 20000)
+        for k in ('datagram_truncated', 'pdu_length_mismatch', 'encap_truncated'):
+            self.assertGreaterEqual(self.grew(b, a, 'rx_errors', k), self.most() // 4, k)
+            self.assertShown(text, k, self.most() // 4)
+
+    def test_unknown_type_storm(self):
+        b, a, text = self.attack('unknown', 20000)
+        n = self.grew(b, a, 'rx_errors', 'pdu_unknown_type')
+        self.assertGreaterEqual(n, self.most())
+        self.assertShown(text, 'pdu_unknown_type', n)
+
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
     ap.add_argument('--lsoed', required=True)
     ap.add_argument('--lsoectl', required=True)
     ap.add_argument('--pcap-send')
+    ap.add_argument('--flood')
+    ap.add_argument('--valgrind', help='run every daemon under this valgrind (memcheck)')
     ap.add_argument('--data', required=True)
     a, rest = ap.parse_known_args()
-    LSOED, LSOECTL, PCAPSEND, DATA = a.lsoed, a.lsoectl, a.pcap_send, a.data
+    LSOED, LSOECTL, PCAPSEND, FLOOD, DATA, VALGRIND = a.lsoed, a.lsoectl, a.pcap_send, a.flood, a.data, a.valgrind
     if os.geteuid() != 0 or subprocess.run(['ip', 'netns', 'list'], capture_output=True).returncode != 0:
         print('skipped: needs root and ip netns')
         sys.exit(SKIP)
