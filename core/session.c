@@ -370,8 +370,15 @@ void session_input(struct lsoe_node *n, struct port *p, const uint8_t src[6], st
 	struct fsm_input in = { .port = p, .src = src, .pdu = pdu };
 	enum fsm_event ev;
 
-	if (s)
-		s->last_rx = n->now; /* any valid PDU feeds the receive timer (digest 12.14) */
+	/*
+	 * Any valid PDU feeds the receive timer (digest 12.14) except, once established, a
+	 * HELLO: it is multicast and sessionless, proof that the box is up, not that it
+	 * still holds the session. A peer that crashed and came back would otherwise keep a
+	 * dead session alive with its HELLOs for as long as its new OPEN is lost (found by
+	 * lsoe-sim campaign on lossy-20pct, seed 115).
+	 */
+	if (s && !(pdu->type == LSOE_PDU_HELLO && s->state == SS_ESTABLISHED))
+		s->last_rx = n->now;
 	switch (pdu->type) {
 	case LSOE_PDU_HELLO:
 		ev = EV_HELLO;

@@ -24,9 +24,10 @@ bool sim_inv_init(struct sim_inv *v, size_t nlinks, size_t nnodes)
 {
 	memset(v, 0, sizeof(*v));
 	v->closed_since = calloc(nlinks * 2 + 1, sizeof(*v->closed_since));
+	v->up_since = calloc(nlinks * 2 + 1, sizeof(*v->up_since));
 	v->announced = calloc(nlinks * 8 + 1, sizeof(*v->announced));
 	v->mem_cap = calloc(nnodes + 1, sizeof(*v->mem_cap));
-	return v->closed_since && v->announced && v->mem_cap;
+	return v->closed_since && v->up_since && v->announced && v->mem_cap;
 }
 
 void sim_inv_free(struct sim_inv *v, size_t nlinks)
@@ -35,6 +36,7 @@ void sim_inv_free(struct sim_inv *v, size_t nlinks)
 		free(v->announced[i].h);
 	free(v->announced);
 	free(v->closed_since);
+	free(v->up_since);
 	free(v->mem_cap);
 }
 
@@ -101,9 +103,20 @@ void sim_inv_announced(struct sim_world *w, struct sim_node *n, uint32_t port, u
 
 void sim_inv_event(struct sim_world *w, struct sim_node *n, const struct lsoe_event *ev)
 {
-	if (ev->type != LSOE_EV_ENCAPS || !ev->encap_count || ev->port == 0 || ev->port > n->nports)
+	if (ev->port == 0 || ev->port > n->nports)
 		return;
 	const struct sim_port *sp = &n->ports[ev->port];
+	/*
+	 * A session that came up may be gone again before the next tick (a crash): its
+	 * end was not closed all along, and the peer's session may be a new one. Restart
+	 * the count from the next tick that sees it closed.
+	 */
+	if (ev->type == LSOE_EV_SESSION_UP) {
+		w->inv->closed_since[(size_t)sp->link * 2 + (size_t)sp->side] = 0;
+		w->inv->up_since[(size_t)sp->link * 2 + (size_t)sp->side] = w->now;
+	}
+	if (ev->type != LSOE_EV_ENCAPS || !ev->encap_count)
+		return;
 	const struct sim_link_spec *ls = &w->sc->links[sp->link];
 	const struct sim_node *peer = &w->nodes[sp->side ? ls->a : ls->b];
 	uint32_t peer_port = sp->side ? ls->a_port : ls->b_port;
@@ -140,9 +153,13 @@ void sim_inv_tick(struct sim_world *w)
 				continue; /* "never": the operator asked for it */
 			const struct sim_dir *d = side ? &ls->ab : &ls->ba;
 			uint64_t bound = timeout + d->delay + d->jitter + d->reorder_delay + 10 * d->delay + 1000000u + 2 * TICK;
-			if (w->now - *since > bound)
+			/* A session that came up after the other end closed is a new one: count from then. */
+			uint64_t from = *since;
+			if (v->up_since[i * 2 + (size_t)!side] > from)
+				from = v->up_since[i * 2 + (size_t)!side];
+			if (w->now - from > bound)
 				violate(w, "half_open", "%s keeps the session on %s established %.3f s after %s closed it "
-				    "(receive timeout %.3f s)", peer->cfg.name, ls->name, (double)(w->now - *since) / 1e9,
+				    "(receive timeout %.3f s)", peer->cfg.name, ls->name, (double)(w->now - from) / 1e9,
 				    n->cfg.name, (double)timeout / 1e9);
 		}
 	}

@@ -19,6 +19,7 @@ struct history {
 struct sim_inv {
 	uint64_t heal_at, live_by;
 	uint64_t *closed_since;       /* per link end (2 per link): when it last had no session; 0 = has one */
+	uint64_t *up_since;           /* per link end: when its session last came up */
 	struct history *announced;    /* per link end and type: hashes of every list announced */
 	size_t *mem_cap;              /* per node */
 	bool violated;

@@ -456,6 +456,38 @@ static void test_keepalive_timeout(void **state)
 	h_world_free(&p.w);
 }
 
+/*
+ * Once established, HELLOs do not feed the receive timer: they are multicast and
+ * sessionless, and a peer that crashed and came back would otherwise keep a dead
+ * session alive for as long as its new OPEN is lost (found by lsoe-sim campaign,
+ * lossy-20pct seed 115). B keeps sending HELLOs every second; its KEEPALIVEs are lost.
+ */
+static void test_hellos_do_not_keep_a_session_alive(void **state)
+{
+	(void)state;
+	struct lsoe_config c;
+	h_config(&c, 1);
+	c.keepalive_receive_timeout = 3 * SEC;
+	c.hello_interval = SEC;
+	struct lsoe_config cb = c;
+	cb.local_id[9] = 2;
+	struct pair p;
+	pair_init(&p, &c, &cb, D);
+	const uint8_t *mb = mac_of(p.b, P);
+	const uint64_t T = T0 + 2 * SEC + 500 * MS;
+	h_run_until(&p.w, T);
+	assert_int_equal(state_of(p.a, mb), LSOE_STATE_ESTABLISHED);
+	h_drop_add(&p.w, &p.rules, IB, LSOE_PDU_KEEPALIVE, -1, -1);
+	const uint64_t last_rx = T0 + 2 * SEC + D; /* B's KEEPALIVE sent at T0+2s */
+	h_run_until(&p.w, last_rx + 3 * SEC);
+	assert_true(h_sent_between(p.b, LSOE_PDU_HELLO, 0, T, last_rx + 3 * SEC) >= 2);
+	assert_int_equal(h_count_events(p.a, LSOE_EV_SESSION_DOWN), 1);
+	const struct h_event *dn = h_nth_event(p.a, LSOE_EV_SESSION_DOWN, 0);
+	assert_int_equal(dn->reason, LSOE_DOWN_KEEPALIVE_TIMEOUT);
+	assert_int_equal(dn->time, last_rx + 3 * SEC);
+	h_world_free(&p.w);
+}
+
 static void test_keepalive_timeout_never(void **state)
 {
 	(void)state;
@@ -881,6 +913,7 @@ int main(void)
 		cmocka_unit_test(test_peer_restart_injected_open),
 		cmocka_unit_test(test_opening_acked_but_no_peer_open),
 		cmocka_unit_test(test_opening_acked_then_keepalive_restarts),
+		cmocka_unit_test(test_hellos_do_not_keep_a_session_alive),
 		cmocka_unit_test(test_nomem_accepting_open),
 		cmocka_unit_test(test_port_down_up),
 		cmocka_unit_test(test_port_remove),
