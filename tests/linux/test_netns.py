@@ -223,7 +223,11 @@ class NetnsCase(unittest.TestCase):
         ia, ib = self.net.link(a, b, ['192.0.2.1/31', '2001:db8::a/127'], ['192.0.2.0/31', '2001:db8::b/127'])
         a.start()
         b.start()
-        wait_for('a-b established', lambda: a.established_with(b) and b.established_with(a))
+        # Established comes before the encapsulations: wait for those too (a slow host shows the gap).
+        wait_for('a-b established with IPv4 encapsulations',
+                 lambda: all(s and s[0]['encaps']['IPV4_ENCAP']
+                             for s in (a.established_with(b), b.established_with(a))),
+                 30 if VALGRIND else 10)
         return a, b, ia, ib
 
 
@@ -274,10 +278,16 @@ class NetnsTest(NetnsCase):
         hub.start()
         for leaf in leaves:
             leaf.start()
-        wait_for('32 sessions on the hub',
-                 lambda: len([n for n in hub.neighbors() if n['state'] == 'established']) == 32, 20)
-        seen = sorted(e['address'] for n in hub.neighbors() for e in n['encaps']['IPV4_ENCAP'])
-        self.assertEqual(seen, sorted('198.51.100.%d' % (2 * k + 1) for k in range(32)))
+        want = sorted('198.51.100.%d' % (2 * k + 1) for k in range(32))
+
+        def seen():
+            # A session is established before its encapsulations arrive: wait for both, or a slow
+            # host (valgrind) catches one in between.
+            return sorted(e['address'] for n in hub.neighbors() if n['state'] == 'established'
+                          for e in n['encaps']['IPV4_ENCAP'])
+        wait_for('32 sessions on the hub with their IPv4 encapsulations', lambda: seen() == want,
+                 60 if VALGRIND else 20)
+        self.assertEqual(seen(), want)
         for leaf in leaves[:4]:
             self.assertTrue(leaf.established_with(hub))
 
