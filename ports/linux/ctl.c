@@ -448,28 +448,28 @@ static void client_error(struct ctl_client *cl, const char *text)
 	free(line);
 }
 
-static void client_show(struct ctl_client *cl, const char *what)
+/* ---- requests and their answers (ctl_answer: no socket involved) ---- */
+
+/* An error answer: {"error": text}\n. */
+static enum ctl_answer_kind answer_error(const char *text, char **line, size_t *len)
 {
-	struct ctl *c = cl->c;
+	*line = error_line(text, len);
+	return *line ? CTL_ANSWER_LINE : CTL_ANSWER_NOMEM;
+}
+
+static enum ctl_answer_kind answer_show(const struct ctl_ops *ops, const char *what, char **line, size_t *len)
+{
 	char err[256] = "";
 	char text[512];
 	const unsigned char *buf;
 	size_t n;
 	yajl_gen g;
 
-	if (!c->ops.show) {
-		client_error(cl, "show is not available");
-		return;
-	}
-	if (!(g = yajl_gen_alloc(NULL))) {
-		client_error(cl, "out of memory");
-		return;
-	}
-	bool ok = c->ops.show(c->ops.ctx, what, g, err, sizeof(err));
-	if (cl->st != CL_REQUEST) { /* the ctl was closed meanwhile (see ctl_close) */
-		yajl_gen_free(g);
-		return;
-	}
+	if (!ops->show)
+		return answer_error("show is not available", line, len);
+	if (!(g = yajl_gen_alloc(NULL)))
+		return answer_error("out of memory", line, len);
+	bool ok = ops->show(ops->ctx, what, g, err, sizeof(err));
 	if (!ok) {
 		yajl_gen_free(g);
 		err[sizeof(err) - 1] = '\0';
@@ -477,41 +477,36 @@ static void client_show(struct ctl_client *cl, const char *what)
 			char echo[CTL_ECHO_MAX + 8];
 			echo_text(echo, sizeof(echo), what, strlen(what));
 			snprintf(text, sizeof(text), "unknown request 'show %s' " CTL_HINT, echo);
-			client_error(cl, text);
-		} else {
-			client_error(cl, err);
+			return answer_error(text, line, len);
 		}
-		return;
+		return answer_error(err, line, len);
 	}
 	if (yajl_gen_get_buf(g, &buf, &n) != yajl_gen_status_ok || n == 0) {
 		yajl_gen_free(g);
-		client_error(cl, "internal error: empty answer");
-		return;
+		return answer_error("internal error: empty answer", line, len);
 	}
 	if (n + 1 > CTL_OUTPUT_MAX) {
 		yajl_gen_free(g);
 		snprintf(text, sizeof(text), "answer too large (%zu octets, the limit is %u)", n + 1,
 		    (unsigned)CTL_OUTPUT_MAX);
-		client_error(cl, text);
-		return;
+		return answer_error(text, line, len);
 	}
-	char *line = malloc(n + 1);
-	if (!line) {
+	char *out = malloc(n + 1);
+	if (!out) {
 		yajl_gen_free(g);
-		client_error(cl, "out of memory");
-		return;
+		return answer_error("out of memory", line, len);
 	}
-	memcpy(line, buf, n);
-	line[n] = '\n';
+	memcpy(out, buf, n);
+	out[n] = '\n';
 	yajl_gen_free(g);
-	utf8_repair(line, n);
-	if (memchr(line, '\n', n) || !json_valid(line, n)) {
-		free(line);
-		client_error(cl, "internal error: the answer is not one line of JSON");
-		return;
+	utf8_repair(out, n);
+	if (memchr(out, '\n', n) || !json_valid(out, n)) {
+		free(out);
+		return answer_error("internal error: the answer is not one line of JSON", line, len);
 	}
-	client_answer(cl, line, n + 1);
-	free(line);
+	*line = out;
+	*len = n + 1;
+	return CTL_ANSWER_LINE;
 }
 
 static bool is_space(char ch)
@@ -519,13 +514,18 @@ static bool is_space(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f';
 }
 
-/* One request line (without its '\n'). */
-static void client_request(struct ctl_client *cl, const char *s, size_t n)
+enum ctl_answer_kind ctl_answer(const struct ctl_ops *ops, const char *s, size_t n, char **line, size_t *len)
 {
 	char req[CTL_REQUEST_MAX + 1];
 	char text[256];
 	char echo[CTL_ECHO_MAX + 8];
 
+	*line = NULL;
+	*len = 0;
+	if (n >= CTL_REQUEST_MAX) {
+		snprintf(text, sizeof(text), "request too long (%d octets without a newline)", CTL_REQUEST_MAX);
+		return answer_error(text, line, len);
+	}
 	while (n && is_space(s[0])) {
 		s++;
 		n--;
@@ -541,24 +541,45 @@ static void client_request(struct ctl_client *cl, const char *s, size_t n)
 	}
 	memcpy(req, s, n);
 	req[n] = '\0';
-	if (strcmp(req, "monitor") == 0) {
+	if (strcmp(req, "monitor") == 0)
+		return CTL_ANSWER_MONITOR;
+	if (n > 4 && strncmp(req, "show", 4) == 0 && is_space(req[4])) {
+		const char *what = req + 5;
+		while (is_space(*what))
+			what++;
+		return answer_show(ops, what, line, len);
+	}
+unknown:
+	echo_text(echo, sizeof(echo), s, n);
+	snprintf(text, sizeof(text), "unknown request '%s' " CTL_HINT, echo);
+	return answer_error(text, line, len);
+}
+
+/* One request line (without its '\n'). */
+static void client_request(struct ctl_client *cl, const char *s, size_t n)
+{
+	char *line = NULL;
+	size_t len = 0;
+	enum ctl_answer_kind k = ctl_answer(&cl->c->ops, s, n, &line, &len);
+	if (cl->st != CL_REQUEST) { /* the ctl was closed meanwhile, by ops->show (see ctl_close) */
+		free(line);
+		return;
+	}
+	switch (k) {
+	case CTL_ANSWER_MONITOR:
 		cl->st = CL_MONITOR;
 		cl->inlen = 0;
 		if (!client_update(cl))
 			client_close(cl, false);
 		return;
-	}
-	if (n > 4 && strncmp(req, "show", 4) == 0 && is_space(req[4])) {
-		const char *what = req + 5;
-		while (is_space(*what))
-			what++;
-		client_show(cl, what);
+	case CTL_ANSWER_LINE:
+		client_answer(cl, line, len);
+		free(line);
 		return;
+	case CTL_ANSWER_NOMEM:
+		break;
 	}
-unknown:
-	echo_text(echo, sizeof(echo), s, n);
-	snprintf(text, sizeof(text), "unknown request '%s' " CTL_HINT, echo);
-	client_error(cl, text);
+	client_close(cl, false);
 }
 
 static void client_read_request(struct ctl_client *cl)

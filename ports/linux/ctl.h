@@ -56,6 +56,25 @@ struct ctl_ops {
 
 struct ctl;
 
+/* What ctl_answer makes of a request. */
+enum ctl_answer_kind {
+	CTL_ANSWER_LINE,     /* answer *line and close */
+	CTL_ANSWER_MONITOR,  /* "monitor": the client becomes a monitor (no line) */
+	CTL_ANSWER_NOMEM,    /* out of memory even for an error line: close */
+};
+
+/*
+ * The request parser and dispatcher, without a socket: the answer to the request s
+ * (n octets, without its '\n'), exactly as the server gives it. For "show WHAT" it
+ * calls ops->show. On CTL_ANSWER_LINE, *line is a malloc'd answer of *len octets: one
+ * JSON value on one line, valid UTF-8, then '\n' ({"error": ...} for a bad request);
+ * otherwise *line is NULL. A request of CTL_REQUEST_MAX octets or more is answered
+ * "request too long" (the server never passes one: it answers so itself when that many
+ * octets come without a '\n'). The server's client_request calls this; so does the
+ * fuzz target tests/fuzz/fuzz_ctl.c.
+ */
+enum ctl_answer_kind ctl_answer(const struct ctl_ops *ops, const char *s, size_t n, char **line, size_t *len);
+
 /*
  * Listen on path (an existing socket file is replaced; any other file is an error),
  * chmod it to mode, register with epfd. NULL on error, with err set.

@@ -86,8 +86,10 @@ void ifaces_sync(struct lsoed *d);
  * Apply the rtnetlink messages in buf (len octets as received: a stream of
  * nlmsghdr) to d->ifaces: RTM_NEWLINK, RTM_DELLINK, RTM_NEWADDR, RTM_DELADDR; other
  * types are ignored. seq and portid as for mnl_cb_run (0: not checked). Returns
- * mnl_cb_run's result: MNL_CB_STOP at the end of a dump, -1 on an error message or
- * a malformed one (the messages before it are applied). The caller runs ifaces_sync.
+ * mnl_cb_run's result: MNL_CB_STOP at the end of a dump, -1 on an error message, a
+ * sequence or port mismatch or an interrupted dump (the messages before it are
+ * applied). A malformed message ends the buffer: what follows it is ignored. The
+ * caller runs ifaces_sync.
  */
 int netlink_handle_buffer(struct lsoed *d, const void *buf, size_t len, uint32_t seq, uint32_t portid);
 /* A resynchronisation: mark everything unseen before the dump... */

@@ -3,6 +3,7 @@
  * notifications (RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR). When the
  * kernel drops notifications (ENOBUFS) the receive buffer is enlarged and the whole
  * table resynchronised from a fresh dump: nothing is ever silently out of date.
+ * The messages themselves are parsed into the table by netlink_msg.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,87 +34,6 @@ struct netlink {
 	char buf[65536];
 };
 
-/* ---- parsing ---- */
-
-static int link_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(a);
-	if (mnl_attr_type_valid(a, IFLA_MAX) < 0)
-		return MNL_CB_OK;
-	tb[type] = a;
-	return MNL_CB_OK;
-}
-
-static int addr_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(a);
-	if (mnl_attr_type_valid(a, IFA_MAX) < 0)
-		return MNL_CB_OK;
-	tb[type] = a;
-	return MNL_CB_OK;
-}
-
-static void on_link(struct netlink *nl, const struct nlmsghdr *nlh)
-{
-	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
-	if (nlh->nlmsg_type == RTM_DELLINK) {
-		ifaces_remove(nl->d, ifm->ifi_index);
-		return;
-	}
-	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
-	mnl_attr_parse(nlh, sizeof(*ifm), link_attr, tb);
-	struct iface *i = ifaces_upsert(&nl->d->ifaces, ifm->ifi_index);
-	if (!i)
-		return;
-	i->seen = true;
-	i->flags = ifm->ifi_flags;
-	i->arptype = ifm->ifi_type;
-	if (tb[IFLA_IFNAME])
-		snprintf(i->name, sizeof(i->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
-	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6)
-		memcpy(i->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
-	if (tb[IFLA_MTU] && mnl_attr_get_payload_len(tb[IFLA_MTU]) == 4)
-		i->mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
-}
-
-static void on_addr(struct netlink *nl, const struct nlmsghdr *nlh)
-{
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
-		return;
-	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
-	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, tb);
-	/* IPv4: IFA_LOCAL is the interface's own address (IFA_ADDRESS is the peer's on point-to-point). */
-	const struct nlattr *a = ifa->ifa_family == AF_INET && tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	size_t alen = ifa->ifa_family == AF_INET ? 4 : 16;
-	if (!a || mnl_attr_get_payload_len(a) != alen)
-		return;
-	struct iface *i = ifaces_find(&nl->d->ifaces, (int)ifa->ifa_index);
-	if (!i)
-		return; /* the link comes first in a dump; a late address comes again with its link */
-	uint32_t flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
-	iface_addr_set(i, ifa->ifa_family, mnl_attr_get_payload(a), ifa->ifa_prefixlen, flags,
-	    nlh->nlmsg_type == RTM_NEWADDR);
-}
-
-static int on_msg(const struct nlmsghdr *nlh, void *data)
-{
-	struct netlink *nl = data;
-	switch (nlh->nlmsg_type) {
-	case RTM_NEWLINK:
-	case RTM_DELLINK:
-		on_link(nl, nlh);
-		break;
-	case RTM_NEWADDR:
-	case RTM_DELADDR:
-		on_addr(nl, nlh);
-		break;
-	}
-	return MNL_CB_OK;
-}
-
 /* ---- dumps ---- */
 
 static bool dump_one(struct netlink *nl, int type, int family, char *err, size_t cap)
@@ -135,7 +55,7 @@ static bool dump_one(struct netlink *nl, int type, int family, char *err, size_t
 			snprintf(err, cap, "rtnetlink dump: %s", strerror(errno));
 			return false;
 		}
-		int rc = mnl_cb_run(nl->buf, (size_t)n, nl->seq, nl->dump_portid, on_msg, nl);
+		int rc = netlink_handle_buffer(nl->d, nl->buf, (size_t)n, nl->seq, nl->dump_portid);
 		if (rc == MNL_CB_STOP)
 			return true;
 		if (rc < 0) {
@@ -147,29 +67,10 @@ static bool dump_one(struct netlink *nl, int type, int family, char *err, size_t
 
 bool netlink_dump(struct netlink *nl, char *err, size_t cap)
 {
-	struct ifaces *t = &nl->d->ifaces;
-	for (size_t k = 0; k < t->n; k++) {
-		t->v[k]->seen = false;
-		for (size_t a = 0; a < t->v[k]->naddrs; a++)
-			t->v[k]->addrs[a].seen = false;
-	}
+	netlink_dump_mark(nl->d);
 	if (!dump_one(nl, RTM_GETLINK, AF_UNSPEC, err, cap) || !dump_one(nl, RTM_GETADDR, AF_UNSPEC, err, cap))
 		return false;
-	/* Sweep what the dump no longer shows. */
-	for (size_t k = 0; k < t->n;) {
-		struct iface *i = t->v[k];
-		if (!i->seen) {
-			ifaces_remove(nl->d, i->ifindex);
-			continue;
-		}
-		for (size_t a = 0; a < i->naddrs;) {
-			if (!i->addrs[a].seen)
-				i->addrs[a] = i->addrs[--i->naddrs];
-			else
-				a++;
-		}
-		k++;
-	}
+	netlink_dump_sweep(nl->d);
 	ifaces_sync(nl->d);
 	return true;
 }
@@ -207,7 +108,7 @@ static void on_readable(struct loop_handler *h, uint32_t events)
 				log_warn("rtnetlink: %s", strerror(errno));
 			break;
 		}
-		if (mnl_cb_run(nl->buf, (size_t)n, 0, 0, on_msg, nl) < 0)
+		if (netlink_handle_buffer(nl->d, nl->buf, (size_t)n, 0, 0) < 0)
 			log_debug("rtnetlink: a malformed notification was ignored");
 		changed = true;
 	}

@@ -28,8 +28,9 @@
  *    free names a live block with the size it was allocated with;
  *  - sources and bytes stay within the configured limits; expire returns a deadline
  *    in the future, or UINT64_MAX exactly when nothing is held;
- *  - a PDU that decodes re-encodes to exactly the same octets, both as decoded (wire
- *    entries) and, for encapsulation PDUs, from typed entries read with lsoe_encap_iter.
+ *  - every complete PDU passes fz_check_pdu (pdu_check.c): a PDU that decodes
+ *    re-encodes to exactly the same octets, both as decoded (wire entries) and, for
+ *    encapsulation PDUs, from typed entries read with lsoe_encap_iter.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -37,12 +38,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "lsoe/checksum.h"
 #include "lsoe/pdu.h"
 #include "lsoe/reasm.h"
 #include "lsoe/wire.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /*
  * Small limits, so that every bound is reachable with libFuzzer's default inputs of at
@@ -61,17 +61,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FLAG_FIX_CHECKSUM    0x04u
 #define FLAG_HOUSEKEEPING    0x08u
 #define FLAG_TIME_SHIFT      4
-
-/* Entries of one encapsulation PDU: at least 6 octets each after a 5-octet header. */
-#define FZ_MAX_ENTRIES       ((LSOE_PDU_MAX_LEN - LSOE_ENCAP_HDR_LEN) / 6u + 1u)
-
-#define CHECK(cond)                                                                                  \
-	do {                                                                                         \
-		if (!(cond)) {                                                                       \
-			fprintf(stderr, "fuzz_frame: check failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-			abort();                                                                     \
-		}                                                                                    \
-	} while (0)
 
 /* ---- the counting allocator ---- */
 
@@ -134,8 +123,6 @@ struct fz {
 	uint64_t now;
 };
 
-static struct lsoe_encap entries[FZ_MAX_ENTRIES];
-
 static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
 static void put32(uint8_t *p, uint32_t v)
@@ -181,70 +168,6 @@ static void check_reasm(const struct fz *z)
 	CHECK(st->bytes_buffered <= st->bytes_buffered_peak);
 	CHECK(st->sources <= z->cfg.max_sources && st->sources_peak <= z->cfg.max_sources);
 	CHECK(st->pdus_multi <= st->pdus);
-}
-
-/* ---- PDUs ---- */
-
-static void encode_exact(struct lsoe_pdu *pdu, const uint8_t *want, size_t len)
-{
-	uint8_t *out = malloc(len);
-	CHECK(out != NULL);
-	memset(out, 0xA5, len);
-	size_t n = 0;
-	enum lsoe_err e = lsoe_pdu_encode(pdu, out, len, &n);
-	CHECK(e == LSOE_OK);
-	CHECK(n == len && pdu->length == len);
-	CHECK(memcmp(out, want, len) == 0);
-	/* One octet short must be refused, with nothing reported written. */
-	CHECK(lsoe_pdu_encode(pdu, out, len - 1, &n) == LSOE_E_BUFFER && n == 0);
-	free(out);
-}
-
-static void check_pdu(const uint8_t *pdu_in, size_t len)
-{
-	uint8_t *buf = malloc(len ? len : 1); /* exactly the PDU: ASan sees any read past it */
-	CHECK(buf != NULL);
-	if (len)
-		memcpy(buf, pdu_in, len);
-	struct lsoe_pdu pdu;
-	enum lsoe_err e = lsoe_pdu_decode(buf, len, &pdu);
-	CHECK(e < LSOE_ERR_COUNT);
-	if (e != LSOE_OK) {
-		free(buf);
-		return;
-	}
-	CHECK(len >= LSOE_PDU_HDR_LEN && pdu.length == len && buf[0] == pdu.type);
-	CHECK(lsoe_pdu_type_name(pdu.type) != NULL);
-	CHECK(lsoe_pdu_encoded_len(&pdu) == len);
-
-	/* As decoded: encapsulation entries are copied from the wire. */
-	struct lsoe_pdu copy = pdu;
-	encode_exact(&copy, buf, len);
-
-	if (lsoe_pdu_type_is_encap(pdu.type)) {
-		/* From typed entries, as a sender builds them. */
-		struct lsoe_encap_iter it;
-		lsoe_encap_iter_init(&it, &pdu);
-		size_t k = 0;
-		while (k < FZ_MAX_ENTRIES && lsoe_encap_iter_next(&it, &entries[k]))
-			k++;
-		CHECK(k == pdu.u.encap.count);
-		CHECK(it.p == it.end && it.left == 0);
-		struct lsoe_encap e1;
-		CHECK(!lsoe_encap_iter_next(&it, &e1));
-		for (size_t i = 0; i < k; i++) {
-			CHECK(entries[i].prefix_len <= lsoe_encap_addr_len(pdu.type) * 8u);
-			CHECK(lsoe_encap_is_mpls(pdu.type) || entries[i].nlabels == 0);
-		}
-		struct lsoe_pdu typed;
-		memset(&typed, 0, sizeof(typed));
-		typed.type = pdu.type;
-		typed.u.encap.count = pdu.u.encap.count;
-		typed.u.encap.entries = entries;
-		CHECK(lsoe_pdu_encoded_len(&typed) == len);
-		encode_exact(&typed, buf, len);
-	}
-	free(buf);
 }
 
 /* ---- frames ---- */
@@ -298,7 +221,7 @@ static void feed_frame(struct fz *z, uint32_t port, const uint8_t *in, size_t le
 	if (e == LSOE_OK && complete) {
 		CHECK(pdu_len <= LSOE_PDU_MAX_LEN);
 		CHECK(pdu != NULL || pdu_len == 0);
-		check_pdu(pdu, pdu_len);
+		fz_check_pdu(pdu, pdu_len);
 	} else {
 		CHECK(!complete && pdu == NULL && pdu_len == 0);
 	}

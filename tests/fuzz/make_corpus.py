@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Write the seed corpus of fuzz_frame from pcap files (python3 standard library only).
+"""Write the seed corpora of fuzz_frame and fuzz_pdu from pcap files (python3 standard library only).
 
-usage: make_corpus.py --out DIR [--stamp FILE] CAPTURE.pcap...
+usage: make_corpus.py --out DIR [--synthetic] [--pdu-out DIR] [--stamp FILE] CAPTURE.pcap...
 
 For each capture NAME.pcap it writes, in the record format of fuzz_frame.c
 ([flags: 1 octet][length: 2 octets, big-endian][frame]):
@@ -16,8 +16,14 @@ captures lack (py-lsoed sends no MPLS labels, OPEN attributes or authentication,
 PDUs, ACK errors or VLAN tags, and no PDU of more than two datagrams). Their checksum
 fields are zero: the fix-checksum flag makes the target fill them in.
 
-Existing *.bin files in DIR are removed first, so the corpus is exactly what this run
-wrote.
+With --pdu-out it also writes the seed corpus of fuzz_pdu there: every distinct PDU of
+the captures, reassembled (pdu-NAME-TYPE-NNN.bin, the raw PDU octets), and the
+synthetic PDUs above (pdu-synthetic-NAME.bin), so that each of the nine types has
+seeds, with and without the optional parts (attributes, authentication, labels,
+vendor data, error codes).
+
+Existing *.bin files in each output directory are removed first, so the corpus is
+exactly what this run wrote.
 """
 import argparse
 import math
@@ -123,11 +129,71 @@ def frames_of(p, mtu, dst=MAC_B, src=MAC_A, tags=()):
     return [eth(dst, src, tags) + datagram(n, n == len(chunks) - 1, c) for n, c in enumerate(chunks)]
 
 
+V4 = [bytes([192, 0, 2, 1]), bytes([198, 51, 100, 0]), bytes([10, 0, 0, 0])]
+V6 = [bytes.fromhex("20010db8000000000000000000000001"), bytes.fromhex("fe800000000000000000000000000000")]
+
+
+def synthetic_pdus():
+    """[(name, PDU octets)]: one or more valid PDUs of each of the nine types."""
+    v4, v6 = V4, V6
+    return [
+        ("hello", pdu(0, b"")),
+        ("keepalive", pdu(2, b"")),
+        ("open", pdu(1, struct.pack(">I", 1) + bytes(10) + bytes([0]) + struct.pack(">H", 0))),
+        ("open-attrs-auth", pdu(1, struct.pack(">I", 0x12345678) + bytes(range(1, 11)) + bytes([3]) + b"\x01\x02\x03"
+                                + struct.pack(">H", 4) + b"auth")),
+        ("ack", pdu(3, bytes([1, 0, 0, 0, 0]))),
+        ("ack-error", pdu(3, bytes([6, 0x21, 0x02]) + struct.pack(">H", 7))),
+        ("ack-vendor-hopeless", pdu(3, bytes([255, 0x3F, 0xFF]) + struct.pack(">H", 0xFFFF))),
+        ("vendor", pdu(255, struct.pack(">IB", 32473, 9) + b"vendor data")),
+        ("vendor-empty", pdu(255, struct.pack(">IB", 0, 0))),
+        ("ipv4-encap", encap(4, [entry(0x80, v4[0], 32), entry(0x40, v4[1], 24), entry(0, v4[2], 8)])),
+        ("ipv4-encap-empty", encap(4, [])),
+        ("ipv6-encap", encap(5, [entry(0x80, v6[0], 128), entry(0, v6[1], 10)])),
+        ("mpls-ipv4-labels", encap(6, [entry(0x80, v4[0], 32, [(16, 0, True)]),
+                                       entry(0, v4[1], 24, [(1000, 5, False), (3, 0, True)]),
+                                       entry(0x40, v4[2], 8, [])])),
+        ("mpls-ipv6-labels", encap(7, [entry(0x80, v6[0], 128, [(0xFFFFF, 7, True)]),
+                                       entry(0, v6[1], 10, [(17, 1, False), (18, 2, False), (19, 3, True)])])),
+    ]
+
+
+PDU_TYPE_NAMES = {0: "HELLO", 1: "OPEN", 2: "KEEPALIVE", 3: "ACK", 4: "IPV4_ENCAP", 5: "IPV6_ENCAP",
+                  6: "MPLS_IPV4_ENCAP", 7: "MPLS_IPV6_ENCAP", 255: "VENDOR"}
+
+
+def capture_pdus(frames):
+    """The PDUs of a capture's frames, reassembled per source MAC (in order, distinct)."""
+    partial = {}
+    out = []
+    for _t, f in frames:
+        off = 12
+        while off + 4 <= len(f) and f[off:off + 2] in (b"\x81\x00", b"\x88\xa8"):
+            off += 4
+        off += 2
+        if off + 8 > len(f):
+            continue
+        num, length = f[off + 1], struct.unpack(">H", f[off + 2:off + 4])[0]
+        if length < 8 or off + length > len(f):
+            continue
+        src, payload = f[6:12], f[off + 8:off + length]
+        number, last = num & 0x7F, bool(num & 0x80)
+        if number == 0:
+            partial[src] = bytearray()
+        if src not in partial:
+            continue
+        partial[src] += payload
+        if last:
+            p = bytes(partial.pop(src))
+            if p not in out:
+                out.append(p)
+    return out
+
+
 def synthetic_seeds():
     """[(name, [(flags, frame)])]"""
     fix = FLAG_FIX_CHECKSUM
-    v4 = [bytes([192, 0, 2, 1]), bytes([198, 51, 100, 0]), bytes([10, 0, 0, 0])]
-    v6 = [bytes.fromhex("20010db8000000000000000000000001"), bytes.fromhex("fe800000000000000000000000000000")]
+    v4, v6 = V4, V6
     open_pdu = pdu(1, struct.pack(">I", 0x12345678) + bytes(range(1, 11)) + bytes([3]) + b"\x01\x02\x03"
                    + struct.pack(">H", 4) + b"auth")
     ack_err = pdu(3, bytes([6, 0x21, 0x02]) + struct.pack(">H", 7))          # restart, code 0x102, hint 7
@@ -191,13 +257,16 @@ def main(argv):
     ap.add_argument("--out", required=True, help="corpus directory (created)")
     ap.add_argument("--stamp", help="file to touch when done (for the build system)")
     ap.add_argument("--synthetic", action="store_true", help="also write the synthetic seeds")
+    ap.add_argument("--pdu-out", help="also write the fuzz_pdu corpus into this directory (created)")
     ap.add_argument("captures", nargs="+", metavar="CAPTURE.pcap")
     args = ap.parse_args(argv)
 
-    os.makedirs(args.out, exist_ok=True)
-    for name in os.listdir(args.out):
-        if name.endswith(".bin"):
-            os.remove(os.path.join(args.out, name))
+    for d in (args.out, args.pdu_out):
+        if d:
+            os.makedirs(d, exist_ok=True)
+            for name in os.listdir(d):
+                if name.endswith(".bin"):
+                    os.remove(os.path.join(d, name))
 
     total = 0
     for path in args.captures:
@@ -214,6 +283,20 @@ def main(argv):
         with open(os.path.join(args.out, f"{stem}-all.bin"), "wb") as f:
             f.write(seq)
         total += len(frames) + 1
+        if args.pdu_out:
+            per_type = {}
+            for p in capture_pdus(frames):
+                tname = PDU_TYPE_NAMES.get(p[0], f"type{p[0]}")
+                k = per_type.get(tname, 0)
+                per_type[tname] = k + 1
+                with open(os.path.join(args.pdu_out, f"pdu-{stem}-{tname}-{k:03d}.bin"), "wb") as f:
+                    f.write(p)
+                total += 1
+    if args.pdu_out:
+        for name, p in synthetic_pdus():
+            with open(os.path.join(args.pdu_out, f"pdu-synthetic-{name}.bin"), "wb") as f:
+                f.write(p)
+            total += 1
     if args.synthetic:
         for name, recs in synthetic_seeds():
             with open(os.path.join(args.out, f"synthetic-{name}.bin"), "wb") as f:

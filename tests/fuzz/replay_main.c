@@ -1,9 +1,9 @@
 /*
- * fuzz_frame_replay: runs LLVMFuzzerTestOneInput over inputs without libFuzzer, so the
- * fuzz target's checks run in every build (any compiler; under ASan when
- * LSOE_SANITIZE is on).
+ * fuzz_TARGET_replay: runs a fuzz target's LLVMFuzzerTestOneInput over inputs without
+ * libFuzzer, so the target's checks run in every build (any compiler; under ASan when
+ * LSOE_SANITIZE is on). Linked with each target (tests/fuzz/CMakeLists.txt).
  *
- * usage: fuzz_frame_replay PATH...   each PATH a file, or a directory whose files
+ * usage: fuzz_TARGET_replay PATH...   each PATH a file, or a directory whose files
  * (recursively, names starting with '.' skipped) are run in name order.
  * Exit status: 0 if every input ran (a failed check aborts), 1 if none was found,
  * 2 if a PATH cannot be read.
@@ -22,12 +22,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static unsigned long n_inputs;
 static int status;
+static const char *prog = "fuzz_replay";
 
 static void run_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		fprintf(stderr, "fuzz_frame_replay: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
 		status = 2;
 		return;
 	}
@@ -50,7 +51,7 @@ static void run_file(const char *path)
 	int err = ferror(f);
 	fclose(f);
 	if (!buf || err) {
-		fprintf(stderr, "fuzz_frame_replay: %s: cannot read\n", path);
+		fprintf(stderr, "%s: %s: cannot read\n", prog, path);
 		free(buf);
 		status = 2;
 		return;
@@ -80,7 +81,7 @@ static void run_dir(const char *path)
 {
 	DIR *d = opendir(path);
 	if (!d) {
-		fprintf(stderr, "fuzz_frame_replay: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
 		status = 2;
 		return;
 	}
@@ -118,7 +119,7 @@ static void run_path(const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
-		fprintf(stderr, "fuzz_frame_replay: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
 		status = 2;
 	} else if (S_ISDIR(st.st_mode)) {
 		run_dir(path);
@@ -129,17 +130,21 @@ static void run_path(const char *path)
 
 int main(int argc, char **argv)
 {
+	if (argc > 0 && argv[0][0]) {
+		const char *slash = strrchr(argv[0], '/');
+		prog = slash ? slash + 1 : argv[0];
+	}
 	if (argc < 2) {
-		fputs("usage: fuzz_frame_replay FILE-OR-DIRECTORY...\n", stderr);
+		fprintf(stderr, "usage: %s FILE-OR-DIRECTORY...\n", prog);
 		return 2;
 	}
 	for (int i = 1; i < argc; i++)
 		run_path(argv[i]);
-	printf("fuzz_frame_replay: %lu inputs ran without a failed check\n", n_inputs);
+	printf("%s: %lu inputs ran without a failed check\n", prog, n_inputs);
 	if (status)
 		return status;
 	if (n_inputs == 0) {
-		fputs("fuzz_frame_replay: no inputs found\n", stderr);
+		fprintf(stderr, "%s: no inputs found\n", prog);
 		return 1;
 	}
 	return 0;
