@@ -16,7 +16,8 @@
 # Each fuzzer runs with -rss_limit_mb=512, -timeout=25 (seconds per input), a -max_len
 # fit for its inputs (below) and tests/fuzz/dict/TARGET.dict if there is one (config,
 # scenario, ctl); LIBFUZZER_ARGS come last and override them.
-# One line per target is printed: target, seconds, executions, corpus size, result.
+# One line per target is printed: target, seconds, CPU seconds (user + system, if
+# /usr/bin/time is installed, else ?), executions, corpus size, result.
 #
 # Exit status: 0 if no target found a crash, leak, timeout or OOM; 1 if one did (the
 # input is in its artifacts directory: reproduce with BUILD_DIR/tests/fuzz/fuzz_TARGET
@@ -127,8 +128,12 @@ run() {
 	dict=$src/tests/fuzz/dict/$t.dict
 	if [ -f "$dict" ]; then dict=-dict=$dict; else dict=; fi
 	rc=0
-	# shellcheck disable=SC2086 # $dict, $regressions: empty or one word (no spaces in the source path)
-	"$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -print_final_stats=1 -timeout=25 \
+	# CPU seconds too, where GNU time is installed: a run that shared its core is seen as such.
+	rm -f "$w/fuzz.cpu"
+	timer=
+	[ -x /usr/bin/time ] && timer="/usr/bin/time -o $w/fuzz.cpu -f %U+%S"
+	# shellcheck disable=SC2086 # $timer, $dict, $regressions: empty or words without spaces
+	$timer "$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -print_final_stats=1 -timeout=25 \
 		-rss_limit_mb=512 -max_len="$(max_len "$t")" $dict -artifact_prefix="$w/artifacts/" "$@" \
 		"$w/corpus" $regressions >"$w/fuzz.log" 2>&1 || rc=$?
 	echo "$rc" >"$w/fuzz.rc"
@@ -151,7 +156,7 @@ for p in $pids; do
 done
 
 status=0
-printf '%-9s %8s %14s %8s  %s\n' target seconds executions corpus result
+printf '%-9s %8s %8s %14s %8s  %s\n' target seconds cpu_s executions corpus result
 for t in $targets; do
 	w=$build/fuzz-work/$t
 	rc=$(cat "$w/fuzz.rc")
@@ -170,7 +175,11 @@ for t in $targets; do
 			result="FAILED: fuzzer exit status $rc (see $w/fuzz.log)"
 		fi
 	fi
-	printf '%-9s %8s %14s %8s  %s\n' "$t" "$secs" "${execs:-?}" "$(count "$w/corpus")" "$result"
+	cpu=?
+	if [ -s "$w/fuzz.cpu" ]; then
+		cpu=$(tail -n 1 "$w/fuzz.cpu" | awk -F+ 'NF == 2 { printf "%.0f", $1 + $2 }')
+	fi
+	printf '%-9s %8s %8s %14s %8s  %s\n' "$t" "$secs" "${cpu:-?}" "${execs:-?}" "$(count "$w/corpus")" "$result"
 done
 
 if [ "$status" -ne 0 ]; then
