@@ -1,6 +1,7 @@
 #include "format.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +18,19 @@ char *lsoe_fmt_hexcolon(char *out, size_t cap, const uint8_t *p, size_t n)
 		out[0] = '\0';
 	for (size_t i = 0; i < n && o + 3 <= cap; i++)
 		o += (size_t)snprintf(out + o, cap - o, i ? ":%02x" : "%02x", p[i]);
+	return out;
+}
+
+char *lsoe_fmt_seconds(char out[LSOE_SECS_STRLEN], uint64_t ns)
+{
+	uint64_t frac = ns % 1000000000u;
+	if (!frac) {
+		snprintf(out, LSOE_SECS_STRLEN, "%" PRIu64, ns / 1000000000u);
+		return out;
+	}
+	int n = snprintf(out, LSOE_SECS_STRLEN, "%" PRIu64 ".%09" PRIu64, ns / 1000000000u, frac);
+	while (n > 0 && out[n - 1] == '0')
+		out[--n] = '\0';
 	return out;
 }
 

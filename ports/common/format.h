@@ -11,6 +11,7 @@
 #define LSOE_MAC_STRLEN 18       /* "aa:bb:cc:dd:ee:ff" + NUL */
 #define LSOE_ID_STRLEN 30        /* 10 octets colon-separated + NUL */
 #define LSOE_ADDR_STRLEN 46      /* INET6_ADDRSTRLEN */
+#define LSOE_SECS_STRLEN 32      /* 2^64 ns in seconds, a point, 9 digits, NUL */
 
 /* "02:00:00:00:00:0a" */
 char *lsoe_fmt_mac(char out[LSOE_MAC_STRLEN], const uint8_t mac[6]);
@@ -20,6 +21,10 @@ char *lsoe_fmt_hexcolon(char *out, size_t cap, const uint8_t *p, size_t n);
 char *lsoe_fmt_hex(char *out, size_t cap, const uint8_t *p, size_t n);
 /* The address of an entry of encapsulation type `type`, as text. */
 char *lsoe_fmt_encap_addr(char out[LSOE_ADDR_STRLEN], unsigned type, const struct lsoe_encap *e);
+
+/* ns as exact seconds with trailing zeros dropped: "60", "12.0001" (for people; JSON
+ * uses lsoe_json_seconds' fixed nine digits). */
+char *lsoe_fmt_seconds(char out[LSOE_SECS_STRLEN], uint64_t ns);
 
 /* Parse "aa:bb:cc:dd:ee:ff" (also '-' separated). */
 bool lsoe_parse_mac(const char *s, uint8_t mac[6]);

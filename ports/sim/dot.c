@@ -20,6 +20,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "format.h"
 #include "world.h"
 
 /* s escaped for a DOT double-quoted string. */
@@ -131,16 +132,8 @@ static const char *edge_colour(const struct sim_link *l, const char *a, const ch
 
 static void put_seconds(FILE *out, uint64_t ns)
 {
-	unsigned long long s = ns / 1000000000u, frac = ns % 1000000000u;
-	if (!frac) {
-		fprintf(out, "%llu", s);
-		return;
-	}
-	char digits[16];
-	snprintf(digits, sizeof(digits), "%09llu", frac);
-	for (size_t i = strlen(digits); i > 0 && digits[i - 1] == '0'; i--)
-		digits[i - 1] = '\0';
-	fprintf(out, "%llu.%s", s, digits);
+	char buf[LSOE_SECS_STRLEN];
+	fputs(lsoe_fmt_seconds(buf, ns), out);
 }
 
 static void node_line(FILE *out, const struct sim_world *w, size_t i, int t)

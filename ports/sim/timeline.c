@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "world.h"
 
 /* Geometry, in pixels. */
@@ -61,19 +62,10 @@ static void esc(FILE *out, const char *s)
 	}
 }
 
-/* Exact seconds, trailing zeros dropped: 12.0001, 60. */
 static void put_secs(FILE *out, uint64_t ns)
 {
-	unsigned long long s = ns / 1000000000u, frac = ns % 1000000000u;
-	if (!frac) {
-		fprintf(out, "%llu", s);
-		return;
-	}
-	char digits[16];
-	snprintf(digits, sizeof(digits), "%09llu", frac);
-	for (size_t i = strlen(digits); i > 0 && digits[i - 1] == '0'; i--)
-		digits[i - 1] = '\0';
-	fprintf(out, "%llu.%s", s, digits);
+	char buf[LSOE_SECS_STRLEN];
+	fputs(lsoe_fmt_seconds(buf, ns), out);
 }
 
 struct geom {
