@@ -40,6 +40,15 @@ void lsoe_json_kdecimal(yajl_gen g, const char *key, const char *text)
 	yajl_gen_number(g, text, strlen(text));
 }
 
+void lsoe_json_print_line(yajl_gen g, FILE *out)
+{
+	const unsigned char *buf;
+	size_t len;
+	if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
+		fwrite(buf, 1, len, out);
+	fputc('\n', out);
+}
+
 void lsoe_json_encap_entry(yajl_gen g, unsigned type, const struct lsoe_encap *e)
 {
 	char addr[LSOE_ADDR_STRLEN];

@@ -5,6 +5,7 @@
 #ifndef LSOE_JSON_PDU_H
 #define LSOE_JSON_PDU_H
 
+#include <stdio.h>
 #include <yajl/yajl_gen.h>
 
 #include "lsoe/pdu.h"
@@ -17,6 +18,8 @@ void lsoe_json_kint(yajl_gen g, const char *key, long long v);
 void lsoe_json_kbool(yajl_gen g, const char *key, int v);
 /* A number with up to 9 decimals, e.g. seconds: written as a JSON number. */
 void lsoe_json_kdecimal(yajl_gen g, const char *key, const char *text);
+/* What g generated so far, then a newline, onto out: one JSON line. */
+void lsoe_json_print_line(yajl_gen g, FILE *out);
 
 /* {primary, loopback, address, prefix_len, labels} */
 void lsoe_json_encap_entry(yajl_gen g, unsigned type, const struct lsoe_encap *e);

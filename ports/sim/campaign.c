@@ -435,11 +435,7 @@ int sim_campaign_main(int argc, char **argv)
 		}
 		yajl_gen_array_close(g);
 		yajl_gen_map_close(g);
-		const unsigned char *buf;
-		size_t len;
-		yajl_gen_get_buf(g, &buf, &len);
-		fwrite(buf, 1, len, stdout);
-		fputc('\n', stdout);
+		lsoe_json_print_line(g, stdout);
 		yajl_gen_free(g);
 	} else {
 		printf("campaign %s: %llu of %llu seeds passed, %llu violations\n", base.name, (unsigned long long)passed,

@@ -101,11 +101,7 @@ static void summary_json(const struct sim_world *w, double wall)
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
-	const unsigned char *out;
-	size_t len;
-	yajl_gen_get_buf(g, &out, &len);
-	fwrite(out, 1, len, stdout);
-	fputc('\n', stdout);
+	lsoe_json_print_line(g, stdout);
 	yajl_gen_free(g);
 }
 

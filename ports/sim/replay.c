@@ -347,11 +347,7 @@ int sim_replay_main(int argc, char **argv)
 		else
 			yajl_gen_null(g);
 		yajl_gen_map_close(g);
-		const unsigned char *buf;
-		size_t len;
-		yajl_gen_get_buf(g, &buf, &len);
-		fwrite(buf, 1, len, stdout);
-		fputc('\n', stdout);
+		lsoe_json_print_line(g, stdout);
 		yajl_gen_free(g);
 	} else {
 		printf("replayed %llu frames: %llu delivered, %llu of %s skipped, %llu not LSOE; the node sent %llu "

@@ -184,11 +184,7 @@ static void report_json(const char *benchmark, const struct bench_opts *o, const
 		lsoe_json_kint(g, m[i].key, (long long)(m[i].rate.median + 0.5));
 	lsoe_json_kint(g, "repetitions", o->reps);
 	yajl_gen_map_close(g);
-	const unsigned char *buf;
-	size_t len;
-	yajl_gen_get_buf(g, &buf, &len);
-	fwrite(buf, 1, len, stdout);
-	fputc('\n', stdout);
+	lsoe_json_print_line(g, stdout);
 	yajl_gen_free(g);
 }
 

@@ -235,11 +235,7 @@ static void report_json(const struct bench_opts *o, const struct figures *small,
 	lsoe_json_kint(g, "ns_per_idle_run_small", (long long)(small->ns_idle + 0.5));
 	lsoe_json_kint(g, "repetitions", o->reps);
 	yajl_gen_map_close(g);
-	const unsigned char *buf;
-	size_t len;
-	yajl_gen_get_buf(g, &buf, &len);
-	fwrite(buf, 1, len, stdout);
-	fputc('\n', stdout);
+	lsoe_json_print_line(g, stdout);
 	yajl_gen_free(g);
 }
 

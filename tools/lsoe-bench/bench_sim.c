@@ -117,11 +117,7 @@ int bench_sim_main(int argc, char **argv)
 		lsoe_json_kint(g, "small_events", (long long)small_events);
 		lsoe_json_kint(g, "repetitions", o.reps);
 		yajl_gen_map_close(g);
-		const unsigned char *b;
-		size_t len;
-		yajl_gen_get_buf(g, &b, &len);
-		fwrite(b, 1, len, stdout);
-		fputc('\n', stdout);
+		lsoe_json_print_line(g, stdout);
 		yajl_gen_free(g);
 	} else {
 		char cpu[256];
