@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "send_socket.h"
 #include "lsoe/pdu.h"
 #include "lsoe/wire.h"
 
@@ -184,27 +185,6 @@ static size_t build(const struct opts *o, unsigned long i, uint64_t *rng, uint8_
 	return 0;
 }
 
-static int open_socket(const char *iface)
-{
-	unsigned ifindex = if_nametoindex(iface);
-	if (!ifindex) {
-		fprintf(stderr, PROG ": %s: no such interface\n", iface);
-		return -1;
-	}
-	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		fprintf(stderr, PROG ": %s: cannot open a packet socket: %s\n", iface, strerror(errno));
-		return -1;
-	}
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = 0, .sll_ifindex = (int)ifindex };
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		fprintf(stderr, PROG ": %s: cannot bind a packet socket: %s\n", iface, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static bool parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -297,7 +277,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	int fd = open_socket(o.iface);
+	int fd = tool_send_socket(PROG, o.iface, NULL);
 	if (fd < 0)
 		return 2;
 	uint64_t rng = o.seed;

@@ -34,6 +34,7 @@
 #include <pcap/pcap.h>
 
 #include "format.h"
+#include "send_socket.h"
 
 #define PROG "lsoe-pcap-send"
 #define ETH_HDR 14
@@ -177,35 +178,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* A raw packet socket bound to iface, for sending only (protocol 0: it receives nothing). */
-static int open_iface(const char *iface, int *ifindex_out)
-{
-	if (strlen(iface) >= IF_NAMESIZE) {
-		fprintf(stderr, PROG ": %s: interface name too long\n", iface);
-		return -1;
-	}
-	unsigned ifindex = if_nametoindex(iface);
-	if (!ifindex) {
-		fprintf(stderr, PROG ": %s: no such interface (%s)\n", iface, strerror(errno));
-		return -1;
-	}
-	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		int e = errno;
-		fprintf(stderr, PROG ": %s: cannot open a packet socket: %s%s\n", iface, strerror(e),
-		    e == EPERM ? " (sending raw frames needs CAP_NET_RAW)" : "");
-		return -1;
-	}
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = 0, .sll_ifindex = (int)ifindex };
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		fprintf(stderr, PROG ": %s: cannot bind a packet socket: %s\n", iface, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	*ifindex_out = (int)ifindex;
-	return fd;
-}
-
 static int64_t ts_ns(const struct timespec *t)
 {
 	return (int64_t)t->tv_sec * NS + t->tv_nsec;
@@ -272,7 +244,7 @@ int main(int argc, char **argv)
 	}
 
 	int ifindex = 0;
-	int fd = open_iface(o.iface, &ifindex);
+	int fd = tool_send_socket(PROG, o.iface, &ifindex);
 	if (fd < 0) {
 		pcap_close(pc);
 		return 2;
