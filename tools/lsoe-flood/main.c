@@ -1,6 +1,6 @@
 /*
  * lsoe-flood: send hostile LSOE traffic onto an interface, to test that a node
- * stays within its caps and keeps its real sessions (tests/linux/test_attack.py).
+ * stays within its caps and keeps its real sessions (AttackTest in tests/linux/test_netns.py).
  *
  *   lsoe-flood -i IFACE --kind KIND [--count N] [--rate PPS] [--sources N]
  *              [--dst MAC] [--ethertype HEX] [--seed N]
