@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lint_section.h"
 #include "lsoe/config.h"
 
 /* Copy roff text into out without the escapes used for names and values: "\-" -> "-", "\&" -> "". */
@@ -57,23 +58,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s lsoed.conf.5\n", argv[0]);
 		return 2;
 	}
-	FILE *f = fopen(argv[1], "r");
-	if (!f) {
-		perror(argv[1]);
-		return 2;
-	}
 	static char text[1 << 20];
-	size_t n = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[n] = '\0';
-	char *sec = strstr(text, "\n.SH KEYS\n");
-	if (!sec) {
-		printf("%s: no KEYS section\n", argv[1]);
-		return 1;
-	}
-	char *end = strstr(sec + 1, "\n.SH ");
-	if (end)
-		end[1] = '\0';
+	int status;
+	char *sec = lint_read_section(argv[1], "\n.SH KEYS\n", "\n.SH ", text, sizeof(text), &status);
+	if (!sec)
+		return status;
 
 	int bad = 0;
 	for (size_t i = 0; i < lsoe_config_key_count(); i++) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lint_section.h"
 #include "lsoe/config.h"
 
 int main(int argc, char **argv)
@@ -11,24 +12,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s README.md\n", argv[0]);
 		return 2;
 	}
-	FILE *f = fopen(argv[1], "r");
-	if (!f) {
-		perror(argv[1]);
-		return 2;
-	}
 	static char text[1 << 20];
-	size_t n = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[n] = '\0';
+	int status;
 	/* Only the "## Configuration" section counts. */
-	char *sec = strstr(text, "\n## Configuration\n");
-	if (!sec) {
-		printf("README.md: no \"## Configuration\" section\n");
-		return 1;
-	}
-	char *end = strstr(sec + 1, "\n## ");
-	if (end)
-		end[1] = '\0';
+	char *sec = lint_read_section(argv[1], "\n## Configuration\n", "\n## ", text, sizeof(text), &status);
+	if (!sec)
+		return status;
 	int bad = 0;
 	for (size_t i = 0; i < lsoe_config_key_count(); i++) {
 		char row[128];
