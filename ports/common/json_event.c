@@ -71,15 +71,6 @@ static void json_kid(yajl_gen g, const char *key, bool known, const uint8_t id[L
 	lsoe_json_kstr(g, key, known ? lsoe_fmt_hexcolon(buf, sizeof(buf), id, LSOE_LOCAL_ID_LEN) : "");
 }
 
-static void json_attrs(yajl_gen g, const uint8_t *attrs, unsigned count)
-{
-	lsoe_json_key(g, "attributes");
-	yajl_gen_array_open(g);
-	for (unsigned i = 0; attrs && i < count; i++)
-		yajl_gen_integer(g, attrs[i]);
-	yajl_gen_array_close(g);
-}
-
 static void json_encap_list(yajl_gen g, unsigned type, const struct lsoe_encap *e, unsigned count)
 {
 	yajl_gen_array_open(g);
@@ -104,7 +95,7 @@ void lsoe_json_event(yajl_gen g, const char *node, const struct lsoe_event *ev)
 	json_kid(g, "peer_id", ev->has_peer_id, ev->peer_id);
 	switch (ev->type) {
 	case LSOE_EV_SESSION_UP:
-		json_attrs(g, ev->attrs, ev->attr_count);
+		lsoe_json_kattrs(g, "attributes", ev->attrs, ev->attr_count);
 		break;
 	case LSOE_EV_SESSION_DOWN:
 		lsoe_json_kstr(g, "reason", lsoe_down_reason_name(ev->reason));
@@ -163,7 +154,7 @@ void lsoe_json_session(yajl_gen g, const struct lsoe_session_view *s, uint64_t n
 	lsoe_json_kseconds(g, "uptime", est && now_ns > s->since_ns ? now_ns - s->since_ns : 0);
 	lsoe_json_kseconds(g, "since", s->since_ns);
 	lsoe_json_kseconds(g, "last_rx", s->last_rx_ns);
-	json_attrs(g, s->attrs, s->attr_count);
+	lsoe_json_kattrs(g, "attributes", s->attrs, s->attr_count);
 	snprintf(buf, sizeof(buf), "0x%08" PRIx32, s->our_nonce);
 	lsoe_json_kstr(g, "our_nonce", buf);
 	snprintf(buf, sizeof(buf), "0x%08" PRIx32, s->peer_nonce);

@@ -40,6 +40,15 @@ void lsoe_json_kdecimal(yajl_gen g, const char *key, const char *text)
 	yajl_gen_number(g, text, strlen(text));
 }
 
+void lsoe_json_kattrs(yajl_gen g, const char *key, const uint8_t *attrs, unsigned count)
+{
+	lsoe_json_key(g, key);
+	yajl_gen_array_open(g);
+	for (unsigned i = 0; attrs && i < count; i++)
+		yajl_gen_integer(g, attrs[i]);
+	yajl_gen_array_close(g);
+}
+
 void lsoe_json_print_line(yajl_gen g, FILE *out)
 {
 	const unsigned char *buf;
@@ -84,11 +93,7 @@ static void json_open(yajl_gen g, const struct lsoe_open *o)
 	snprintf(buf, sizeof(buf), "0x%08x", o->nonce);
 	lsoe_json_kstr(g, "nonce", buf);
 	lsoe_json_kstr(g, "local_id", lsoe_fmt_hexcolon(buf, sizeof(buf), o->local_id, LSOE_LOCAL_ID_LEN));
-	lsoe_json_key(g, "attributes");
-	yajl_gen_array_open(g);
-	for (unsigned i = 0; i < o->attr_count; i++)
-		yajl_gen_integer(g, o->attrs[i]);
-	yajl_gen_array_close(g);
+	lsoe_json_kattrs(g, "attributes", o->attrs, o->attr_count);
 	lsoe_json_kint(g, "auth_length", o->auth_len);
 	if (o->auth_len)
 		json_khex(g, "auth", o->auth, o->auth_len);

@@ -18,6 +18,8 @@ void lsoe_json_kint(yajl_gen g, const char *key, long long v);
 void lsoe_json_kbool(yajl_gen g, const char *key, int v);
 /* A number with up to 9 decimals, e.g. seconds: written as a JSON number. */
 void lsoe_json_kdecimal(yajl_gen g, const char *key, const char *text);
+/* An OPEN's attribute list as an array of numbers ([] when attrs is NULL). */
+void lsoe_json_kattrs(yajl_gen g, const char *key, const uint8_t *attrs, unsigned count);
 /* What g generated so far, then a newline, onto out: one JSON line. */
 void lsoe_json_print_line(yajl_gen g, FILE *out);
 

@@ -250,11 +250,7 @@ void report_event(struct report *r, const struct lsoe_config *cfg, const struct 
 	lsoe_json_kstr(g, "ifname", ev->port_name ? ev->port_name : "");
 	lsoe_json_kstr(g, "peer_macaddr", mac);
 	lsoe_json_kstr(g, "peer_switch_id", peer);
-	lsoe_json_key(g, "peer_attributes");
-	yajl_gen_array_open(g);
-	for (unsigned i = 0; i < ev->attr_count; i++)
-		yajl_gen_integer(g, ev->attrs[i]);
-	yajl_gen_array_close(g);
+	lsoe_json_kattrs(g, "peer_attributes", ev->attrs, ev->attr_count);
 	lsoe_json_kint(g, "pdu_type", ev->encap_type);
 	lsoe_json_kstr(g, "pdu_name", py_name(ev->encap_type));
 	lsoe_json_key(g, "encaps");
