@@ -55,6 +55,27 @@ char *lsoe_fmt_encap_addr(char out[LSOE_ADDR_STRLEN], unsigned type, const struc
 	return out;
 }
 
+char *lsoe_fmt_quotable(char *out, size_t cap, const char *s, size_t len)
+{
+	size_t o = 0;
+	if (!cap)
+		return out;
+	for (size_t i = 0; i < len && o + 8 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (i >= 64) {
+			o += (size_t)snprintf(out + o, cap - o, "...");
+			break;
+		}
+		if (c < 0x20 || c == 0x7f || c == '\'' || c == '\\')
+			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o < cap ? o : cap - 1] = '\0';
+	return out;
+}
+
+/* Not core's lsoe_hexval: that header is the core's own. */
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')

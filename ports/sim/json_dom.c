@@ -22,6 +22,8 @@
 
 #include <yajl/yajl_parse.h>
 
+#include "format.h"
+
 /* ---- arena ---- */
 
 struct chunk {
@@ -402,24 +404,6 @@ static const struct jd_member *find_duplicate(const struct jd_member *m, size_t 
 	return dup;
 }
 
-/* A key as text for messages: quoted characters escaped, long ones cut. */
-static void show_key(char *out, size_t cap, const char *s, size_t len)
-{
-	size_t o = 0;
-	for (size_t i = 0; i < len && o + 8 < cap; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (i >= 60) {
-			o += (size_t)snprintf(out + o, cap - o, "...");
-			break;
-		}
-		if (c < 0x20 || c == 0x7f || c == '\'' || c == '\\')
-			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o < cap ? o : cap - 1] = '\0';
-}
-
 static int close_container(void *ctx)
 {
 	struct builder *b = ctx;
@@ -433,8 +417,8 @@ static int close_container(void *ctx)
 		if (nomem)
 			return fail_at(b, start, "out of memory");
 		if (dup) {
-			char k[256];
-			show_key(k, sizeof(k), dup->key, dup->key_len);
+			char k[LSOE_QUOTABLE_STRLEN];
+			lsoe_fmt_quotable(k, sizeof(k), dup->key, dup->key_len);
 			/* Reported at the second occurrence, whose position is known already. */
 			b->failed = true;
 			if (b->cap)

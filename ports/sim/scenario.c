@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "json_dom.h"
 #include "lsoe/event.h"
 
@@ -211,28 +212,9 @@ static bool fail_m(struct P *p, const struct jd_member *m, const char *fmt, ...)
 	return false;
 }
 
-/* A user's text made safe for a message: control characters escaped, long ones cut. */
-static const char *show(char *out, size_t cap, const char *s, size_t len)
-{
-	size_t o = 0;
-	for (size_t i = 0; i < len && o + 8 < cap; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (i >= 64) {
-			o += (size_t)snprintf(out + o, cap - o, "...");
-			break;
-		}
-		if (c < 0x20 || c == 0x7f || c == '\'' || c == '\\')
-			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o < cap ? o : cap - 1] = '\0';
-	return out;
-}
-
-#define SHOW_MAX 300
-#define SHOWV(buf, v) show((buf), sizeof(buf), (v)->u.str.s, (v)->u.str.len)
-#define SHOWK(buf, m) show((buf), sizeof(buf), (m)->key, (m)->key_len)
+#define SHOW_MAX LSOE_QUOTABLE_STRLEN
+#define SHOWV(buf, v) lsoe_fmt_quotable((buf), sizeof(buf), (v)->u.str.s, (v)->u.str.len)
+#define SHOWK(buf, m) lsoe_fmt_quotable((buf), sizeof(buf), (m)->key, (m)->key_len)
 
 /* Levenshtein distance, or a large number beyond 2 (and for long strings). */
 static size_t distance(const char *a, const char *b)
@@ -632,7 +614,7 @@ static bool add_node(struct P *p, const struct jd_value *at, const char *name)
 		return fail_v(p, at, "too many nodes");
 	if (!name_ok(name, strlen(name)))
 		return fail_v(p, at, "'%s' is not a valid node name (1 to %d letters, digits, '_', '-' or '.', "
-		    "not starting with '-' or '.')", show(s, sizeof(s), name, strlen(name)), SIM_NAME_MAX - 1);
+		    "not starting with '-' or '.')", lsoe_fmt_quotable(s, sizeof(s), name, strlen(name)), SIM_NAME_MAX - 1);
 	int r = smap_put(&p->node_map, name, (int)sc->nnodes);
 	if (r == -2)
 		return fail_v(p, at, "out of memory");
