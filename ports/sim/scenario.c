@@ -212,7 +212,6 @@ static bool fail_m(struct P *p, const struct jd_member *m, const char *fmt, ...)
 	return false;
 }
 
-#define SHOW_MAX LSOE_QUOTABLE_STRLEN
 #define SHOWV(buf, v) lsoe_fmt_quotable((buf), sizeof(buf), (v)->u.str.s, (v)->u.str.len)
 #define SHOWK(buf, m) lsoe_fmt_quotable((buf), sizeof(buf), (m)->key, (m)->key_len)
 
@@ -290,7 +289,7 @@ static bool check_keys(struct P *p, const struct jd_value *obj, const char *cons
 			if (strlen(allowed[n]) == m->key_len && memcmp(allowed[n], m->key, m->key_len) == 0)
 				ok = true;
 		if (!ok) {
-			char k[SHOW_MAX], dym[128];
+			char k[LSOE_QUOTABLE_STRLEN], dym[128];
 			SHOWK(k, m);
 			return fail_m(p, m, "unknown key '%s' in %s%s", k, where,
 			    did_you_mean(dym, sizeof(dym), strlen(m->key) == m->key_len ? m->key : NULL, allowed, n));
@@ -480,7 +479,7 @@ static bool parse_addr(struct P *p, const struct jd_value *v, const char *label,
 {
 	if (!want_string(p, v, label, "an address with its prefix length, e.g. \"10.0.0.1/31\""))
 		return false;
-	char buf[64], s[SHOW_MAX];
+	char buf[64], s[LSOE_QUOTABLE_STRLEN];
 	const char *slash = strchr(v->u.str.s, '/');
 	size_t alen = slash ? (size_t)(slash - v->u.str.s) : 0;
 	memset(a, 0, sizeof(*a));
@@ -530,7 +529,7 @@ static bool parse_addr_list(struct P *p, const struct jd_value *v, const char *l
 			return false;
 		for (size_t j = 0; j < i; j++)
 			if (out[j].family == a->family && memcmp(out[j].addr, a->addr, 16) == 0) {
-				char s[SHOW_MAX];
+				char s[LSOE_QUOTABLE_STRLEN];
 				return fail_v(p, v->u.arr.items[i], "%s: '%s' is listed twice", label,
 				    SHOWV(s, v->u.arr.items[i]));
 			}
@@ -609,7 +608,7 @@ static bool alloc_topology(struct P *p, const struct jd_value *at, uint64_t node
 static bool add_node(struct P *p, const struct jd_value *at, const char *name)
 {
 	struct sim_scenario *sc = p->sc;
-	char s[SHOW_MAX];
+	char s[LSOE_QUOTABLE_STRLEN];
 	if (sc->nnodes >= p->nodes_cap)
 		return fail_v(p, at, "too many nodes");
 	if (!name_ok(name, strlen(name)))
@@ -711,7 +710,7 @@ static bool parse_topology(struct P *p, const struct jd_value *t)
 		if (is_str(tv, types[i]))
 			type = i;
 	if (type == N(types)) {
-		char s[SHOW_MAX], dym[128];
+		char s[LSOE_QUOTABLE_STRLEN], dym[128];
 		return fail_v(p, tv, "unknown topology type '%s'%s; the types are pair, chain, ring, clos, clos3, random "
 		    "and explicit", SHOWV(s, tv), did_you_mean(dym, sizeof(dym), tv->u.str.s, types, N(types)));
 	}
@@ -851,7 +850,7 @@ static bool parse_topology(struct P *p, const struct jd_value *t)
 					return false;
 				ends[k] = smap_get(&p->node_map, x->u.str.s);
 				if (ends[k] < 0) {
-					char sn[SHOW_MAX];
+					char sn[LSOE_QUOTABLE_STRLEN];
 					return fail_v(p, x, "unknown node '%s' (not in the topology's nodes)", SHOWV(sn, x));
 				}
 			}
@@ -887,7 +886,7 @@ static bool resolve_node(struct P *p, const struct jd_value *v, const char *labe
 		return false;
 	*out = smap_get(&p->node_map, v->u.str.s);
 	if (*out < 0) {
-		char s[SHOW_MAX], dym[128];
+		char s[LSOE_QUOTABLE_STRLEN], dym[128];
 		return fail_v(p, v, "%s: unknown node '%s'%s", label, SHOWV(s, v),
 		    suggest_node(p, dym, sizeof(dym), v->u.str.s));
 	}
@@ -900,7 +899,7 @@ static bool resolve_link(struct P *p, const struct jd_value *v, const char *labe
 		return false;
 	*out = smap_get(&p->link_map, v->u.str.s);
 	if (*out < 0) {
-		char s[SHOW_MAX], dym[128];
+		char s[LSOE_QUOTABLE_STRLEN], dym[128];
 		return fail_v(p, v, "%s: unknown link '%s'%s", label, SHOWV(s, v),
 		    suggest_link(p, dym, sizeof(dym), v->u.str.s));
 	}
@@ -944,7 +943,7 @@ static bool resolve_list(struct P *p, const struct jd_value *v, const char *labe
 		if (!(links ? resolve_link(p, e, label, &a[i]) : resolve_node(p, e, label, &a[i])))
 			goto bad;
 		if (seen[a[i]]) {
-			char s[SHOW_MAX];
+			char s[LSOE_QUOTABLE_STRLEN];
 			fail_v(p, e, "%s: '%s' is listed twice", label, SHOWV(s, e));
 			goto bad;
 		}
@@ -1046,7 +1045,7 @@ static bool apply_config(struct P *p, const struct jd_value *obj, const char *la
 		return false;
 	for (size_t i = 0; i < obj->u.obj.n; i++) {
 		const struct jd_member *m = &obj->u.obj.items[i];
-		char k[SHOW_MAX], dym[128];
+		char k[LSOE_QUOTABLE_STRLEN], dym[128];
 		SHOWK(k, m);
 		if (m->key_len != strlen(m->key) || m->key_len >= sizeof(kv->key) || !lsoe_config_key_find(m->key))
 			return fail_m(p, m, "unknown configuration key '%s'%s", k,
@@ -1086,7 +1085,7 @@ static bool parse_configs(struct P *p, const struct jd_value *root)
 		const struct jd_member *m = &nodes->u.obj.items[i];
 		int idx = m->key_len == strlen(m->key) ? smap_get(&p->node_map, m->key) : -1;
 		if (idx < 0) {
-			char k[SHOW_MAX], dym[128];
+			char k[LSOE_QUOTABLE_STRLEN], dym[128];
 			ok = fail_m(p, m, "nodes: unknown node '%s'%s", SHOWK(k, m),
 			    suggest_node(p, dym, sizeof(dym), m->key_len == strlen(m->key) ? m->key : NULL));
 		} else {
@@ -1182,7 +1181,7 @@ static bool parse_links(struct P *p, const struct jd_value *root)
 	for (size_t i = 0; ok && i < lv->u.obj.n; i++) {
 		const struct jd_member *m = &lv->u.obj.items[i];
 		const struct jd_value *o = m->value;
-		char k[SHOW_MAX], dym[128], where[SHOW_MAX + 16];
+		char k[LSOE_QUOTABLE_STRLEN], dym[128], where[LSOE_QUOTABLE_STRLEN + 16];
 		SHOWK(k, m);
 		int idx = m->key_len == strlen(m->key) ? smap_get(&p->link_map, m->key) : -1;
 		if (idx < 0) {
@@ -1204,7 +1203,7 @@ static bool parse_links(struct P *p, const struct jd_value *root)
 		const char *dn[2] = { "a_to_b", "b_to_a" };
 		for (int d = 0; ok && d < 2; d++) {
 			const struct jd_value *dv = jd_get(o, dn[d]);
-			char w2[SHOW_MAX + 32];
+			char w2[LSOE_QUOTABLE_STRLEN + 32];
 			snprintf(w2, sizeof(w2), "links.%s.%s", k, dn[d]);
 			if (dv)
 				ok = want_object(p, dv, dn[d]) && check_keys(p, dv, dir_keys, w2) &&
@@ -1240,7 +1239,7 @@ static bool want_enum(struct P *p, const struct jd_value *v, const char *label, 
 			*out = (int)i;
 			return true;
 		}
-	char s[SHOW_MAX], dym[128], list[512];
+	char s[LSOE_QUOTABLE_STRLEN], dym[128], list[512];
 	size_t o = 0;
 	list[0] = '\0';
 	for (size_t i = 0; i < n; i++)
@@ -1263,7 +1262,7 @@ static bool want_port(struct P *p, const struct jd_value *e, int node, const cha
 {
 	struct sim_scenario *sc = p->sc;
 	const struct jd_value *pv = jd_get(e, "port"), *lv = jd_get(e, "link");
-	char s[SHOW_MAX];
+	char s[LSOE_QUOTABLE_STRLEN];
 	if (pv && lv)
 		return fail_v(p, lv, "give either 'port' or 'link' in %s, not both", where);
 	if (!pv && !lv)
