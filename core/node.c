@@ -12,7 +12,7 @@
 
 const char *lsoe_event_type_name(enum lsoe_event_type t)
 {
-	static const char *const names[] = { "session_up", "session_down", "encaps", "error" };
+	static const char *const names[] = { "session_up", "session_down", "encaps", "error", "links" };
 	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "unknown";
 }
 
@@ -121,6 +121,7 @@ void node_log(struct lsoe_node *n, enum lsoe_log_level level, const char *subsys
 void node_event(struct lsoe_node *n, struct lsoe_event *ev, const struct port *p, const struct session *s)
 {
 	ev->time_ns = n->now;
+	memcpy(ev->local_id, n->cfg.local_id, LSOE_LOCAL_ID_LEN);
 	ev->port = p->id;
 	ev->port_name = p->name;
 	if (s) {
@@ -497,6 +498,8 @@ enum lsoe_err lsoe_node_set_encaps(struct lsoe_node *n, uint32_t id, unsigned ty
 	p->local_pdu[i] = b;
 	p->encap_set |= (uint8_t)(1u << i);
 	session_encaps_changed(n, p, type);
+	for (struct session *s = p->sessions; s; s = s->next)
+		links_update(n, s, type);
 	return LSOE_OK;
 }
 
@@ -600,6 +603,7 @@ void session_destroy(struct lsoe_node *n, struct session *s)
 	}
 	for (unsigned i = 0; i < ENCAP_TYPES; i++)
 		encap_block_free(n, s->peer[i]);
+	links_free(n, s);
 	node_free(n, s->peer_attrs, s->attr_count);
 
 	struct session **pp = &n->buckets[session_hash(n, s->port->id, s->mac)];

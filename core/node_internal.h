@@ -41,6 +41,13 @@ struct encap_block {
 	struct lsoe_encap entries[]; /* label octets follow the entries */
 };
 
+/* A link view of one type: the address pairs, their label octets after them. */
+struct link_block {
+	uint16_t count;
+	size_t size;                 /* of the whole block, for free */
+	struct lsoe_link pairs[];
+};
+
 #define ENCAP_TYPES 4
 static inline unsigned encap_index(unsigned type) { return type - LSOE_PDU_IPV4_ENCAP; }
 
@@ -91,6 +98,7 @@ struct session {
 	uint8_t flags;
 	uint8_t peer_encap_mask;     /* types received from the peer this session */
 	uint8_t attr_count;
+	uint8_t link_incompat;       /* bit i: both ends announce addresses of type 4+i, none pairs up */
 	uint32_t our_nonce;
 	uint32_t peer_nonce;
 	uint8_t peer_id[LSOE_LOCAL_ID_LEN];
@@ -103,6 +111,7 @@ struct session {
 	struct lsoe_timer t_send, t_recv, t_rtx;
 	struct rtx_slot rtx[SLOTS];
 	struct encap_block *peer[ENCAP_TYPES];
+	struct link_block *links[ENCAP_TYPES]; /* NULL: no pair of that type */
 };
 
 struct vendor_handler {
@@ -184,6 +193,18 @@ void session_fill_view(const struct session *s, struct lsoe_session_view *v);
 /* Entry into ESTABLISHED (report up, keepalives, encapsulations); the receive timer for the state. */
 void session_enter_established(struct lsoe_node *n, struct session *s);
 void session_arm_recv(struct lsoe_node *n, struct session *s);
+
+/* ---- links.c: the link view ---- */
+
+/*
+ * Recompute the pairs of (s, type) from the port's list and the peer's; report a
+ * links event if they changed. Called when either list changes, never per keepalive.
+ */
+void links_update(struct lsoe_node *n, struct session *s, unsigned type);
+/* The session is going down: report an empty list for every type that had pairs, free them. */
+void links_withdraw(struct lsoe_node *n, struct session *s);
+/* Free without reporting (the session is destroyed). */
+void links_free(struct lsoe_node *n, struct session *s);
 
 /* ---- session_fsm.c: the transition table ---- */
 

@@ -207,6 +207,7 @@ static void teardown(struct lsoe_node *n, struct session *s, enum lsoe_down_reas
 		/* The withdrawal: an empty list for every type, whatever the peer had sent (as py-lsoed). */
 		for (unsigned i = 0; i < ENCAP_TYPES; i++)
 			report_encaps(n, s, LSOE_PDU_IPV4_ENCAP + i, NULL);
+		links_withdraw(n, s);
 		COUNT(n, s->port, sessions_closed);
 		COUNT_ARR(n, s->port, sessions_down, why);
 		s->flags &= (uint8_t)~SF_WAS_UP;
@@ -627,6 +628,7 @@ struct session *act_encap(struct lsoe_node *n, struct session *s, const struct f
 		send_ack(n, in->port, s->mac, pdu->type, LSOE_ETYPE_NONE, 0, 0);
 	}
 	report_encaps(n, s, pdu->type, b);
+	links_update(n, s, pdu->type);
 	return s;
 }
 
@@ -712,6 +714,9 @@ void session_fill_view(const struct session *s, struct lsoe_session_view *v)
 		v->encaps_received[i] = (s->peer_encap_mask >> i) & 1u;
 		v->encaps[i] = s->peer[i] ? s->peer[i]->entries : NULL;
 		v->encap_count[i] = s->peer[i] ? s->peer[i]->count : 0;
+		v->links[i] = s->links[i] ? s->links[i]->pairs : NULL;
+		v->link_count[i] = s->links[i] ? s->links[i]->count : 0;
+		v->link_incompatible[i] = (s->link_incompat >> i) & 1u;
 	}
 	v->retransmits = s->retransmits;
 }

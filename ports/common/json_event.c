@@ -105,6 +105,21 @@ void lsoe_json_event(yajl_gen g, const char *node, const struct lsoe_event *ev)
 		lsoe_json_key(g, "encaps");
 		json_encap_list(g, ev->encap_type, ev->encaps, ev->encap_count);
 		break;
+	case LSOE_EV_LINKS:
+		json_kid(g, "local_id", true, ev->local_id);
+		lsoe_json_kstr(g, "type", type_name(ev->encap_type));
+		lsoe_json_key(g, "links");
+		yajl_gen_array_open(g);
+		for (unsigned i = 0; ev->links && i < ev->link_count; i++) {
+			yajl_gen_map_open(g);
+			lsoe_json_key(g, "local");
+			lsoe_json_link_end(g, ev->encap_type, &ev->links[i].local);
+			lsoe_json_key(g, "peer");
+			lsoe_json_link_end(g, ev->encap_type, &ev->links[i].peer);
+			yajl_gen_map_close(g);
+		}
+		yajl_gen_array_close(g);
+		break;
 	case LSOE_EV_ERROR:
 		lsoe_json_kstr(g, "error", lsoe_error_kind_name(ev->error));
 		if (error_is_ack(ev->error)) {
@@ -168,6 +183,21 @@ void lsoe_json_session(yajl_gen g, const struct lsoe_session_view *s, uint64_t n
 		json_encap_list(g, type, s->encaps[i], s->encap_count[i]);
 	}
 	yajl_gen_map_close(g);
+	/* The peer's own addresses (flag Loopback), kept apart from the link addresses (draft 16.2). */
+	lsoe_json_key(g, "loopbacks");
+	yajl_gen_array_open(g);
+	for (unsigned i = 0; i < 4; i++) {
+		unsigned type = LSOE_PDU_IPV4_ENCAP + i;
+		for (unsigned j = 0; s->encaps[i] && j < s->encap_count[i]; j++) {
+			if (!(s->encaps[i][j].flags & LSOE_ENCAP_LOOPBACK))
+				continue;
+			yajl_gen_map_open(g);
+			lsoe_json_kstr(g, "type", type_name(type));
+			lsoe_json_link_end_fields(g, type, &s->encaps[i][j]);
+			yajl_gen_map_close(g);
+		}
+	}
+	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 }
 

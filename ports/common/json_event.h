@@ -10,7 +10,8 @@
  * are written verbatim as unsigned decimal integers.
  *
  * Event (one per line with lsoe_json_event_line):
- *   every event  time, node, event ("session_up" | "session_down" | "encaps" | "error"),
+ *   every event  time, node, event ("session_up" | "session_down" | "encaps" | "error" |
+ *                "links"),
  *                port (the port's name, or its decimal id as a string when it has none),
  *                port_id, peer_mac ("aa:bb:cc:dd:ee:ff", "" when the event has no peer),
  *                peer_id (10 octets colon hex, "" when not known)
@@ -21,12 +22,18 @@
  *   error        error (lsoe_error_kind_name), text ("" when none); and for the kinds
  *                about an ACK (error_ack_received, error_ack_sent, address_conflict):
  *                ack_type (PDU type name), error_type, error_code, error_hint
+ *   links        local_id (ours, 10 octets colon hex), type (as encaps), links
+ *                [{local: END, peer: END}...], END = {address, prefix_len, primary,
+ *                labels [int...]}: the link's full current list of address pairs; []
+ *                when the link of that type is gone
  *
  * Session: port, port_id, peer_mac, peer_id, state ("opening" | "established"), held (a hopeless
  *   error holds the session until reset: state "opening", held true),
  *   uptime (seconds established, 0 in other states), since, last_rx (node clock,
  *   seconds), attributes [int...], our_nonce, peer_nonce ("0x%08x"), retransmits,
- *   encaps {IPV4_ENCAP: [...], IPV6_ENCAP: [...], MPLS_IPV4_ENCAP: [...], MPLS_IPV6_ENCAP: [...]}
+ *   encaps {IPV4_ENCAP: [...], IPV6_ENCAP: [...], MPLS_IPV4_ENCAP: [...], MPLS_IPV6_ENCAP: [...]},
+ *   loopbacks [{type, address, prefix_len, primary, labels}...] (the peer's entries flagged
+ *   Loopback, in type then list order)
  *
  * Port: port, port_id, mac, up, loopback, mtu, sessions, encap_types [name...], counters {...}
  *

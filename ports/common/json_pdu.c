@@ -58,6 +58,15 @@ void lsoe_json_print_line(yajl_gen g, FILE *out)
 	fputc('\n', out);
 }
 
+static void json_klabels(yajl_gen g, const struct lsoe_encap *e)
+{
+	lsoe_json_key(g, "labels");
+	yajl_gen_array_open(g);
+	for (unsigned i = 0; i < e->nlabels; i++)
+		yajl_gen_integer(g, lsoe_label_value(e->labels, i));
+	yajl_gen_array_close(g);
+}
+
 void lsoe_json_encap_entry(yajl_gen g, unsigned type, const struct lsoe_encap *e)
 {
 	char addr[LSOE_ADDR_STRLEN];
@@ -66,11 +75,23 @@ void lsoe_json_encap_entry(yajl_gen g, unsigned type, const struct lsoe_encap *e
 	lsoe_json_kbool(g, "loopback", (e->flags & LSOE_ENCAP_LOOPBACK) != 0);
 	lsoe_json_kstr(g, "address", lsoe_fmt_encap_addr(addr, type, e));
 	lsoe_json_kint(g, "prefix_len", e->prefix_len);
-	lsoe_json_key(g, "labels");
-	yajl_gen_array_open(g);
-	for (unsigned i = 0; i < e->nlabels; i++)
-		yajl_gen_integer(g, lsoe_label_value(e->labels, i));
-	yajl_gen_array_close(g);
+	json_klabels(g, e);
+	yajl_gen_map_close(g);
+}
+
+void lsoe_json_link_end_fields(yajl_gen g, unsigned type, const struct lsoe_encap *e)
+{
+	char addr[LSOE_ADDR_STRLEN];
+	lsoe_json_kstr(g, "address", lsoe_fmt_encap_addr(addr, type, e));
+	lsoe_json_kint(g, "prefix_len", e->prefix_len);
+	lsoe_json_kbool(g, "primary", (e->flags & LSOE_ENCAP_PRIMARY) != 0);
+	json_klabels(g, e);
+}
+
+void lsoe_json_link_end(yajl_gen g, unsigned type, const struct lsoe_encap *e)
+{
+	yajl_gen_map_open(g);
+	lsoe_json_link_end_fields(g, type, e);
 	yajl_gen_map_close(g);
 }
 

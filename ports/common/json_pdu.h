@@ -25,6 +25,13 @@ void lsoe_json_print_line(yajl_gen g, FILE *out);
 
 /* {primary, loopback, address, prefix_len, labels} */
 void lsoe_json_encap_entry(yajl_gen g, unsigned type, const struct lsoe_encap *e);
+/*
+ * One end of a link pair, without the enclosing object (callers add their own keys
+ * beside it): "address", "prefix_len", "primary", "labels" [int...].
+ */
+void lsoe_json_link_end_fields(yajl_gen g, unsigned type, const struct lsoe_encap *e);
+/* The same as an object: {address, prefix_len, primary, labels}. */
+void lsoe_json_link_end(yajl_gen g, unsigned type, const struct lsoe_encap *e);
 /* The "pdu" object of lsoe-dump: type, length and the fields of that type. */
 void lsoe_json_pdu(yajl_gen g, const struct lsoe_pdu *pdu);
 

@@ -151,6 +151,15 @@ static void h_event_cb(void *ctx, const struct lsoe_event *ev)
 		e->encaps[i] = ev->encaps[i];
 		e->encaps[i].labels = NULL;
 	}
+	e->link_count = ev->link_count;
+	for (unsigned i = 0; i < ev->link_count && i < 4; i++) {
+		const struct lsoe_link *l = &ev->links[i];
+		e->links[i] = *l;
+		e->links[i].local.labels = e->links[i].peer.labels = NULL;
+		e->link_labels[i][0] = l->local.nlabels ? lsoe_label_value(l->local.labels, 0) : UINT32_MAX;
+		e->link_labels[i][1] = l->peer.nlabels ? lsoe_label_value(l->peer.labels, 0) : UINT32_MAX;
+	}
+	memcpy(e->local_id, ev->local_id, LSOE_LOCAL_ID_LEN);
 	e->error = ev->error;
 	e->etype = ev->etype;
 	e->ack_pdu_type = ev->ack_pdu_type;

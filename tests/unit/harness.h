@@ -35,6 +35,10 @@ struct h_event {
 	uint8_t encap_type;
 	uint16_t encap_count;
 	struct lsoe_encap encaps[8];  /* the first 8 (labels not kept) */
+	uint16_t link_count;          /* links events */
+	struct lsoe_link links[4];    /* the first 4 pairs (labels not kept: link_labels has the first of each end) */
+	uint32_t link_labels[4][2];   /* [pair][0 local, 1 peer]: first label value, or UINT32_MAX when none */
+	uint8_t local_id[LSOE_LOCAL_ID_LEN];
 	enum lsoe_error_kind error;
 	uint8_t etype, ack_pdu_type;
 	uint16_t code, hint;

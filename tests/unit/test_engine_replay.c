@@ -134,9 +134,12 @@ static void assert_session_up(const struct h_node *a, size_t up_index, uint64_t 
 	const struct lsoe_encap b4[2] = { h_ipv4(127, 0, 0, 1, 8, LSOE_ENCAP_LOOPBACK), h_ipv4(192, 0, 2, 0, 31, 0) };
 	struct lsoe_encap b6[123];
 	size_t n6 = expected_b_ipv6(big, b6);
-	size_t i = (size_t)(up - a->events);
-	for (unsigned k = 0; k < 4; k++) {
-		const struct h_event *e = &a->events[i + 1 + k];
+	size_t i = (size_t)(up - a->events) + 1;
+	for (unsigned k = 0; k < 4; k++, i++) {
+		while (i < a->nevents && a->events[i].type == LSOE_EV_LINKS)
+			i++; /* the link view follows each list that forms a link: checked below */
+		assert_true(i < a->nevents);
+		const struct h_event *e = &a->events[i];
 		assert_int_equal(e->type, LSOE_EV_ENCAPS);
 		assert_int_equal(e->encap_type, LSOE_PDU_IPV4_ENCAP + k);
 		assert_true(e->time >= t_up);
@@ -149,6 +152,47 @@ static void assert_session_up(const struct h_node *a, size_t up_index, uint64_t 
 		} else
 			assert_int_equal(e->encap_count, 0);
 	}
+}
+
+/*
+ * The link view after session up number up_index: B's IPv4 list pairs A's 192.0.2.1/31
+ * with B's 192.0.2.0/31; its IPv6 list the /127s and the link-locals (B's 120 extra
+ * /128s of bigencap are in no subnet of A's, the loopbacks never pair). The MPLS lists
+ * are empty on both sides: no link, none incompatible.
+ */
+static void assert_links_up(const struct h_node *a, size_t up_index)
+{
+	const struct h_event *up = h_nth_event(a, LSOE_EV_SESSION_UP, up_index);
+	size_t i = (size_t)(up - a->events), seen = 0;
+	for (i++; i < a->nevents && a->events[i].type != LSOE_EV_SESSION_DOWN; i++) {
+		const struct h_event *e = &a->events[i];
+		if (e->type != LSOE_EV_LINKS)
+			continue;
+		assert_memory_equal(e->peer_mac, MAC_B, 6);
+		assert_memory_equal(e->peer_id, ID_B, LSOE_LOCAL_ID_LEN);
+		assert_memory_equal(e->local_id, ID_A, LSOE_LOCAL_ID_LEN);
+		if (seen == 0) {
+			assert_int_equal(e->encap_type, LSOE_PDU_IPV4_ENCAP);
+			assert_int_equal(e->link_count, 1);
+			assert_memory_equal(e->links[0].local.addr, ((const uint8_t[]){ 192, 0, 2, 1 }), 4);
+			assert_memory_equal(e->links[0].peer.addr, ((const uint8_t[]){ 192, 0, 2, 0 }), 4);
+			assert_int_equal(e->links[0].local.prefix_len, 31);
+			assert_int_equal(e->links[0].peer.prefix_len, 31);
+		} else {
+			assert_int_equal(seen, 1);
+			assert_int_equal(e->encap_type, LSOE_PDU_IPV6_ENCAP);
+			assert_int_equal(e->link_count, 2);
+			struct lsoe_encap want[4] = { v6(0x2001, 0xdb8, 0, 0, 0, 0xa, 127, 0), v6(0x2001, 0xdb8, 0, 0, 0, 0xb, 127, 0),
+				v6(0xfe80, 0, 0, 0xff, 0xfe00, 0xa, 64, 0), v6(0xfe80, 0, 0, 0xff, 0xfe00, 0xb, 64, 0) };
+			for (unsigned k = 0; k < 2; k++) {
+				assert_memory_equal(e->links[k].local.addr, want[2 * k].addr, 16);
+				assert_memory_equal(e->links[k].peer.addr, want[2 * k + 1].addr, 16);
+				assert_int_equal(e->links[k].local.prefix_len, want[2 * k].prefix_len);
+			}
+		}
+		seen++;
+	}
+	assert_int_equal(seen, 2);
 }
 
 static void session_visit(void *ctx, const struct lsoe_session_view *v)
@@ -196,6 +240,7 @@ static void replay(const char *file, bool big, bool restart)
 	const uint64_t up1 = tl.first_open > tl.first_open_ack ? tl.first_open : tl.first_open_ack;
 	assert_int_equal(h_count_events(a, LSOE_EV_SESSION_UP), restart ? 2 : 1);
 	assert_session_up(a, 0, up1, big);
+	assert_links_up(a, 0);
 	if (restart) {
 		assert_int_equal(h_count_events(a, LSOE_EV_SESSION_DOWN), 1);
 		const struct h_event *dn = h_nth_event(a, LSOE_EV_SESSION_DOWN, 0);
@@ -210,11 +255,20 @@ static void replay(const char *file, bool big, bool restart)
 			assert_int_equal(e->encap_count, 0);
 			assert_int_equal(e->time, tl.new_open);
 		}
+		/* Then the links go: an empty list for each type that had pairs. */
+		for (unsigned k = 0; k < 2; k++) {
+			const struct h_event *e = &a->events[i + 5 + k];
+			assert_int_equal(e->type, LSOE_EV_LINKS);
+			assert_int_equal(e->encap_type, LSOE_PDU_IPV4_ENCAP + k);
+			assert_int_equal(e->link_count, 0);
+			assert_int_equal(e->time, tl.new_open);
+		}
 		assert_session_up(a, 1, tl.ack_after_new, big);
-		assert_int_equal(a->nevents, 5 + 5 + 5);
+		assert_links_up(a, 1);
+		assert_int_equal(a->nevents, 7 + 7 + 7);
 	} else {
 		assert_int_equal(h_count_events(a, LSOE_EV_SESSION_DOWN), 0);
-		assert_int_equal(a->nevents, 5);
+		assert_int_equal(a->nevents, 7); /* up, four lists, two links */
 	}
 
 	/* The view holds B's full lists (all 123 IPv6 entries for bigencap). */
@@ -232,6 +286,12 @@ static void replay(const char *file, bool big, bool restart)
 		assert_true(v.encaps_received[k]);
 	assert_int_equal(v.encap_count[2], 0);
 	assert_int_equal(v.encap_count[3], 0);
+	assert_int_equal(v.link_count[0], 1);
+	assert_int_equal(v.link_count[1], 2);
+	assert_int_equal(v.link_count[2], 0);
+	assert_int_equal(v.link_count[3], 0);
+	for (unsigned k = 0; k < 4; k++)
+		assert_false(v.link_incompatible[k]);
 
 	const struct lsoe_counters *ct = lsoe_node_counters(a->node);
 	assert_int_equal(ct->rx_frames, fed);

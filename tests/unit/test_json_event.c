@@ -432,6 +432,70 @@ static void test_encaps(void **state)
 	}
 }
 
+static void test_links(void **state)
+{
+	(void)state;
+	static const char *const keys[] = { COMMON_KEYS, "local_id", "type", "links", NULL };
+	static const char *const pair_keys[] = { "local", "peer", NULL };
+	static const char *const end_keys[] = { "address", "prefix_len", "primary", "labels", NULL };
+	static const char *const tnames[] = { "IPV4_ENCAP", "IPV6_ENCAP", "MPLS_IPV4_ENCAP", "MPLS_IPV6_ENCAP" };
+	static const char *const v4[] = { "10.0.0.1", "192.168.1.255", "172.16.0.9" };
+	static const char *const v6[] = { "2001:db8::1", "fe80::abcd", "::1" };
+	static const long long l2[] = { 100, 0, 1048575 }, l1[] = { 16 };
+	static const uint8_t local_id[LSOE_LOCAL_ID_LEN] = { 0x4c, 0x53, 0x4f, 0x45, 0, 0, 0, 0, 0x01, 0x02 };
+
+	for (unsigned t = LSOE_PDU_IPV4_ENCAP; t <= LSOE_PDU_MPLS_IPV6_ENCAP; t++) {
+		for (unsigned n = 0; n <= 2; n++) {
+			struct lsoe_encap e[3];
+			uint8_t labels[3][9];
+			fill_entries(e, labels);
+			bool is6 = lsoe_encap_addr_len(t) == 16, mpls = lsoe_encap_is_mpls(t);
+			if (is6)
+				v6_addrs(e);
+			if (!mpls)
+				for (unsigned i = 0; i < 3; i++)
+					e[i].nlabels = 0;
+			/* pair i: ours is entry i, the peer's entry i + 1 (flags as the entries have them) */
+			struct lsoe_link pairs[2];
+			for (unsigned i = 0; i < 2; i++) {
+				pairs[i].local = e[i];
+				pairs[i].peer = e[i + 1];
+			}
+			struct lsoe_event ev = base_event(LSOE_EV_LINKS);
+			memcpy(ev.local_id, local_id, sizeof(local_id));
+			ev.encap_type = (uint8_t)t;
+			ev.links = n ? pairs : NULL;
+			ev.link_count = (uint16_t)n;
+			yajl_val v = parse_event("r1", &ev);
+			keys_are(v, keys);
+			common_is(v, "links");
+			str_is(v, "local_id", "4c:53:4f:45:00:00:00:00:01:02");
+			str_is(v, "type", tnames[t - LSOE_PDU_IPV4_ENCAP]);
+			yajl_val list = array_of(v, "links", n);
+			for (unsigned i = 0; i < n; i++) {
+				yajl_val pr = list->u.array.values[i];
+				keys_are(pr, pair_keys);
+				for (unsigned end = 0; end < 2; end++) {
+					unsigned k = i + end; /* the entry this end shows */
+					yajl_val x = get(pr, end ? "peer" : "local");
+					keys_are(x, end_keys);
+					str_is(x, "address", is6 ? v6[k] : v4[k]);
+					int_is(x, "prefix_len", e[k].prefix_len);
+					bool_is(x, "primary", k != 1);
+					yajl_val lab = get(x, "labels");
+					if (!mpls || k == 0)
+						ints_are(lab, NULL, 0);
+					else if (k == 1)
+						ints_are(lab, l1, 1);
+					else
+						ints_are(lab, l2, 3);
+				}
+			}
+			yajl_tree_free(v);
+		}
+	}
+}
+
 static void test_error_ack_kinds(void **state)
 {
 	(void)state;
@@ -552,7 +616,8 @@ static void test_session_views(void **state)
 {
 	(void)state;
 	static const char *const keys[] = { "port", "port_id", "peer_mac", "peer_id", "state", "held", "uptime", "since",
-		"last_rx", "attributes", "our_nonce", "peer_nonce", "retransmits", "encaps", NULL };
+		"last_rx", "attributes", "our_nonce", "peer_nonce", "retransmits", "encaps", "loopbacks", NULL };
+	static const char *const lo_keys[] = { "type", "address", "prefix_len", "primary", "labels", NULL };
 	static const char *const enc_keys[] = { "IPV4_ENCAP", "IPV6_ENCAP", "MPLS_IPV4_ENCAP", "MPLS_IPV6_ENCAP", NULL };
 	static const uint8_t attrs[1] = { 42 };
 	static const long long want_attrs[1] = { 42 };
@@ -582,6 +647,7 @@ static void test_session_views(void **state)
 	keys_are(enc, enc_keys);
 	for (unsigned i = 0; i < 4; i++)
 		array_of(enc, enc_keys[i], 0);
+	array_of(v, "loopbacks", 0);
 	yajl_tree_free(v);
 
 	/* established: peer ID, attributes, some encapsulations (one received empty) */
@@ -618,6 +684,20 @@ static void test_session_views(void **state)
 	static const long long l2[] = { 100, 0, 1048575 };
 	ints_are(get(m4->u.array.values[2], "labels"), l2, 3);
 	array_of(enc, "MPLS_IPV6_ENCAP", 0);
+	/* The peer's loopbacks: its entries flagged Loopback, in type then list order, labels kept. */
+	yajl_val lo = array_of(v, "loopbacks", 2);
+	keys_are(lo->u.array.values[0], lo_keys);
+	str_is(lo->u.array.values[0], "type", "MPLS_IPV4_ENCAP");
+	str_is(lo->u.array.values[0], "address", "192.168.1.255");
+	int_is(lo->u.array.values[0], "prefix_len", 32);
+	bool_is(lo->u.array.values[0], "primary", false);
+	static const long long l1[] = { 16 };
+	ints_are(get(lo->u.array.values[0], "labels"), l1, 1);
+	keys_are(lo->u.array.values[1], lo_keys);
+	str_is(lo->u.array.values[1], "address", "172.16.0.9");
+	int_is(lo->u.array.values[1], "prefix_len", 0);
+	bool_is(lo->u.array.values[1], "primary", true);
+	ints_are(get(lo->u.array.values[1], "labels"), l2, 3);
 	yajl_tree_free(v);
 
 	/* established, clock not past since (never negative) */
@@ -811,6 +891,7 @@ int main(void)
 		cmocka_unit_test(test_session_down),
 		cmocka_unit_test(test_port_without_name),
 		cmocka_unit_test(test_encaps),
+		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_error_ack_kinds),
 		cmocka_unit_test(test_error_other_kinds),
 		cmocka_unit_test(test_event_line),

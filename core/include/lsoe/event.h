@@ -8,6 +8,11 @@
  *                  which is the withdrawal
  *   error          something the operator should know (an error ACK, an address
  *                  conflict, an allocation failure)
+ *   links          the link of one encapsulation type with this peer (draft sections 5
+ *                  and 16): every pair of our address and the peer's that lie in one
+ *                  subnet, in full, whenever that set changes; an empty list when the
+ *                  link of that type is gone (session down, a list withdrawn, addresses
+ *                  that stopped agreeing)
  */
 #ifndef LSOE_EVENT_H
 #define LSOE_EVENT_H
@@ -24,6 +29,7 @@ enum lsoe_event_type {
 	LSOE_EV_SESSION_DOWN,
 	LSOE_EV_ENCAPS,
 	LSOE_EV_ERROR,
+	LSOE_EV_LINKS,
 };
 
 #define LSOE_DOWN_REASONS(X) \
@@ -57,6 +63,16 @@ enum lsoe_error_kind {
 	LSOE_ERRK_COUNT
 };
 
+/*
+ * One address pair of a link: our entry and the peer's, of the same encapsulation
+ * type, each address inside the other's prefix (labels pointing into the pair's
+ * storage). Neither is ever a loopback entry.
+ */
+struct lsoe_link {
+	struct lsoe_encap local;
+	struct lsoe_encap peer;
+};
+
 struct lsoe_event {
 	enum lsoe_event_type type;
 	uint64_t time_ns;            /* the node's clock */
@@ -74,10 +90,16 @@ struct lsoe_event {
 	/* session_down */
 	enum lsoe_down_reason reason;
 
-	/* encaps: type is one of the four encapsulation PDU types */
+	/* encaps and links: type is one of the four encapsulation PDU types */
 	uint8_t encap_type;
 	const struct lsoe_encap *encaps;
 	uint16_t encap_count;
+
+	/* links: the pairs, sorted by our address (then prefix length, the peer's address and
+	   prefix length), and our local ID as the node's configuration has it */
+	const struct lsoe_link *links;
+	uint16_t link_count;
+	uint8_t local_id[LSOE_LOCAL_ID_LEN];
 
 	/* error */
 	enum lsoe_error_kind error;

@@ -121,6 +121,24 @@ enum lsoe_err lsoe_node_vendor_send(struct lsoe_node *n, uint32_t port, const ui
 /* Clear a session held after a "hopeless" error ACK; the next HELLO restarts it. */
 enum lsoe_err lsoe_node_session_reset(struct lsoe_node *n, uint32_t port, const uint8_t peer[6]);
 
+/* ---- the link view (draft sections 5 and 16) ---- */
+
+/*
+ * Most address pairs one link of one type holds (per session and type). More would
+ * take a hostile peer listing hundreds of addresses in our subnets: the view keeps
+ * the first LSOE_LINKS_MAX in its sort order and counts links_truncated.
+ */
+#define LSOE_LINKS_MAX 256u
+
+/*
+ * The pairing rule: two entries of encapsulation type `type` (ours and the peer's)
+ * make a link address pair when neither is a loopback, their addresses differ (the
+ * same address is a conflict), and each address lies inside the other's prefix
+ * (192.0.2.0/31 with 192.0.2.1/31; 192.0.2.1/24 with 192.0.2.0/31 too, but not
+ * 192.0.2.1/24 with 192.0.2.9/31). Labels play no part.
+ */
+bool lsoe_link_addresses_agree(unsigned type, const struct lsoe_encap *a, const struct lsoe_encap *b);
+
 /* ---- state, for display ---- */
 
 enum lsoe_session_state {
@@ -153,7 +171,9 @@ const char *lsoe_session_state_name(enum lsoe_session_state s); /* "opening", "e
 	X(sessions_expired,     "idle non-established sessions forgotten") \
 	X(alloc_failures,       "allocations refused by the platform") \
 	X(encap_conflicts,      "address conflicts detected") \
-	X(vendor_pdus,          "VENDOR PDUs received")
+	X(vendor_pdus,          "VENDOR PDUs received") \
+	X(links_incompatible,   "types both ends announced with addresses in no common subnet: no link") \
+	X(links_truncated,      "link views cut at LSOE_LINKS_MAX address pairs")
 
 struct lsoe_counters {
 #define LSOE_COUNTER_FIELD(name, doc) uint64_t name;
@@ -198,6 +218,14 @@ struct lsoe_session_view {
 	bool encaps_received[4];
 	const struct lsoe_encap *encaps[4];
 	uint16_t encap_count[4];
+	/*
+	 * The link view, index type - 4: the address pairs (as in the links event), and
+	 * whether both ends announce addresses of that type but none pairs up. The
+	 * peer's loopbacks are its entries flagged LSOE_ENCAP_LOOPBACK in encaps[].
+	 */
+	const struct lsoe_link *links[4];
+	uint16_t link_count[4];
+	bool link_incompatible[4];
 	uint32_t retransmits;
 };
 
