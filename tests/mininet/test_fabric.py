@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """ctest mininet.fabric_2x4: tools/mininet/fabric.py on a 2 x 4 Clos with this build's lsoed,
-and its JSON report asserted: 8 of 8 sessions open, every failure detected and recovered, ok.
+and its JSON report asserted: 8 of 8 sessions open, the 24 address pairs of the link view (each
+link's /31, /127 and link-locals) at both ends, every failure detected and recovered, ok.
 
 usage: test_fabric.py --fabric tools/mininet/fabric.py --build BUILD_DIR
 Exit 77 (skipped) when not root, or when the interpreter fabric.py runs under has no Mininet.
@@ -45,8 +46,12 @@ def main():
     errs = []
     if rc != 0:
         errs.append('fabric.py exited %d' % rc)
-    if (r['nodes'], r['links']) != (6, 8):
-        errs.append('%d nodes and %d links, expected 6 and 8' % (r['nodes'], r['links']))
+    if (r['nodes'], r['links']['physical']) != (6, 8):
+        errs.append('%d nodes and %d links, expected 6 and 8' % (r['nodes'], r['links']['physical']))
+    # the link view: per link its /31, its /127 and its link-locals pair up, seen at both ends
+    lv = r['links']
+    if not (lv['expected'] == lv['seen'] == lv['seen_end'] == 3 * 8 and lv['ok'] is True):
+        errs.append('links %s, expected 24 address pairs seen at convergence and at the end, ok' % lv)
     if not r['sessions_open'] == r['sessions_expected'] == r['sessions_open_end'] == 8:
         errs.append('sessions %s/%s (at the end %s), expected 8/8' % (r['sessions_open'], r['sessions_expected'],
                                                                      r['sessions_open_end']))
@@ -70,8 +75,8 @@ def main():
     if errs:
         print('FAIL:\n  ' + '\n  '.join(errs))
         return 1
-    print('mininet 2x4: %d/%d sessions, converged %s s, %s' % (
-        r['sessions_open'], r['sessions_expected'], r['converged_s'],
+    print('mininet 2x4: %d/%d sessions, %d/%d link pairs, converged %s s, %s' % (
+        r['sessions_open'], r['sessions_expected'], lv['seen'], lv['expected'], r['converged_s'],
         ', '.join('%s detected %s s recovered %s s' % (f['kind'], f['detected_s'], f['recovered_s'])
                   for f in r['failures'])))
     return 0

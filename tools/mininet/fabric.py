@@ -59,9 +59,17 @@ What is checked
      detected_s counts from the fault, recovered_s from the repair (link up, restart, revert).
      lsoectl monitor --json runs on the ends concerned, and the session_down reasons it saw
      go into the report.
+  4. Links: lsoectl show links --json in every node, against the wiring and the addresses
+     configured (each end's /31, /127 and link-local, paired by the README's rule: different
+     addresses, each inside the other's prefix): every pair reported by both ends, mirrored,
+     with both local IDs, and nothing else (no other pair, no incompatible type). Checked
+     after convergence and again at the end; and with 2 after every failure, so a link view
+     that does not come back fails the run.
 
-Report (--report FILE, JSON): nodes, links, sessions_expected, sessions_open (at convergence),
-sessions_open_end, converged_s (first lsoed started -> every session seen open by the polling;
+Report (--report FILE, JSON): nodes, sessions_expected, sessions_open (at convergence),
+sessions_open_end, links {physical, expected, seen, ok, seen_end} (the fabric's links; the address
+pairs the wiring gives them; the pairs both ends reported at convergence; whether every link check
+held; the pairs seen at the end), converged_s (first lsoed started -> every session seen open by the polling;
 converged_event_s: to the last session's own "since" timestamp, without the polling delay), failures
 [{kind, target, detected_s, recovered_s, detected, recovered, reasons, detected_event_s}], errors,
 ok. detected_event_s (link_down, node_kill) is the last session_down event's own timestamp, from
@@ -323,6 +331,82 @@ def check_node(fab, node, neigh, ifs):
     return errs
 
 
+# ---- the link view: lsoectl show links against the wiring ------------------------------------
+
+def end_addrs(fab, lk, node):
+    """{type: [(address, prefix_len)]} node's end of lk announces now (link-local included)."""
+    upper = node is lk.upper
+    v4, v6 = (lk.uv4, lk.uv6) if upper else (lk.lv4, lk.lv6)
+    if not upper and lk.k in fab.moved:
+        v4, v6 = fab.moved[lk.k]
+    intf = lk.uintf if upper else lk.lintf
+    out = {'IPV4_ENCAP': [(v4, 31)] if v4 else [], 'IPV6_ENCAP': [(norm(v6), 127)]}
+    if node.lladdr.get(intf):
+        out['IPV6_ENCAP'].append((norm(node.lladdr[intf]), 64))
+    return out
+
+
+def agree(a, b):
+    """The draft's "same subnet", as the README states it: different addresses, each inside the
+    other's prefix. Written here again on purpose: an oracle shares no code with what it checks."""
+    ia, ib = ipaddress.ip_interface('%s/%d' % a), ipaddress.ip_interface('%s/%d' % b)
+    return ia.ip != ib.ip and ia.ip in ib.network and ib.ip in ia.network
+
+
+def expected_pairs(fab, lk):
+    """{(type, upper address, upper plen, lower address, lower plen)} the wiring and addresses give lk."""
+    u, lo = end_addrs(fab, lk, lk.upper), end_addrs(fab, lk, lk.lower)
+    return {(t, a[0], a[1], b[0], b[1]) for t in u for a in u[t] for b in lo[t] if agree(a, b)}
+
+
+def link_key(node, x):
+    return (x.get('type'), norm(x['local']['address']), x['local']['prefix_len'], norm(x['peer']['address']),
+            x['peer']['prefix_len'])
+
+
+def check_links(fab, views):
+    """(expected, seen, errors): every pair the wiring gives, how many both ends report mirrored, with
+    both local IDs; anything else reported (a pair the addresses do not give, an incompatible type) is
+    an error. views: {node name: show links answer or None}."""
+    errs, expected, seen = [], 0, 0
+    got = {}      # (node, port, peer mac) -> {pair key}
+    for n in fab.nodes:
+        v = views.get(n.name)
+        if v is None:
+            errs.append('%s: lsoectl show links failed' % n.name)
+            continue
+        for x in v.get('links', []):
+            if x.get('local_id') != n.lid:
+                errs.append('%s %s: local_id %s, expected %s' % (n.name, x.get('port'), x.get('local_id'), n.lid))
+            got.setdefault((n.name, x.get('port'), x.get('peer_mac')), {})[link_key(n, x)] = x.get('peer_id')
+        for x in v.get('incompatible', []):
+            errs.append('%s %s: %s incompatible with %s' % (n.name, x.get('port'), x.get('type'), x.get('peer_mac')))
+    for lk in fab.links:
+        want = expected_pairs(fab, lk)
+        expected += len(want)
+        up = got.pop((lk.upper.name, lk.uintf, lk.lmac), {})
+        low = got.pop((lk.lower.name, lk.lintf, lk.umac), {})
+        for t, ua, ul, la, ll in want:
+            ok_u = up.pop((t, ua, ul, la, ll), None) == lk.lower.lid
+            ok_l = low.pop((t, la, ll, ua, ul), None) == lk.upper.lid
+            if ok_u and ok_l:
+                seen += 1
+            else:
+                errs.append('%s: %s %s/%d <-> %s/%d not reported by %s' % (
+                    lk.name(), t, ua, ul, la, ll, ' and '.join(
+                        n for n, ok in ((lk.upper.name, ok_u), (lk.lower.name, ok_l)) if not ok)))
+        for node, rest in ((lk.upper, up), (lk.lower, low)):
+            for k in rest:
+                errs.append('%s %s: %s %s/%d <-> %s/%d: a pair the addresses do not give' % ((node.name, lk.name()) + k))
+    for (n, port, mac), rest in got.items():
+        errs.append('%s %s: links with %s, not a physical neighbour: %s' % (n, port, mac, sorted(rest)))
+    return expected, seen, errs
+
+
+def links_snapshot(nodes):
+    return dict(POOL.map(lambda n: (n.name, ctl(n, 'show', 'links')), nodes))
+
+
 def check_fabric(fab, nodes=None):
     nodes = nodes or fab.nodes
 
@@ -330,7 +414,10 @@ def check_fabric(fab, nodes=None):
         neigh = (ctl(n, 'show', 'neighbors') or {}).get('neighbors')
         ifs = (ctl(n, 'show', 'interfaces') or {}).get('interfaces')
         return check_node(fab, n, neigh, ifs)
-    return [e for errs in POOL.map(one, nodes) for e in errs]
+    errs = [e for errs in POOL.map(one, nodes) for e in errs]
+    if not errs:
+        errs = check_links(fab, links_snapshot(fab.nodes))[2]
+    return errs
 
 
 def wait_fabric_ok(fab, timeout):
@@ -503,8 +590,20 @@ class Run:
             return False
         report['verified_s'] = round(time.monotonic() - t0, 3)
         log('neighbours: every node sees exactly its physical neighbours by MAC and local ID, with their '
-            '/31 and /127 (checked %.3f s after start)' % report['verified_s'])
-        return True
+            '/31 and /127, and every link pair (checked %.3f s after start)' % report['verified_s'])
+        return self.links(report, 'seen')
+
+    def links(self, report, key):
+        """show links in every node against the wiring: report['links'][key] pairs seen of those expected."""
+        expected, seen, errs = check_links(self.fab, links_snapshot(self.fab.nodes))
+        r = report['links']
+        r['expected'], r[key] = expected, seen
+        r['ok'] = bool(r['ok'] is not False and not errs and seen == expected)
+        log('links: %d of %d address pairs reported at both ends (%s)' % (seen, expected, key))
+        if errs:
+            report['errors'] += errs[:20]
+            log('link check FAILED:\n  ' + '\n  '.join(errs[:20]))
+        return not errs
 
     # -- failures
 
@@ -841,8 +940,11 @@ def main():
         ap.error('--kill %s: no such node' % a.kill)
     if a.converge_timeout is None:
         a.converge_timeout = 30 + len(fab.links) / 4
-    report = {'nodes': len(fab.nodes), 'links': len(fab.links), 'sessions_expected': len(fab.links),
-              'sessions_open': 0, 'sessions_open_end': 0, 'converged_s': None, 'failures': [], 'errors': [],
+    # "links" is the link view (issue 11): the number of physical links is its "physical".
+    report = {'nodes': len(fab.nodes), 'sessions_expected': len(fab.links),
+              'sessions_open': 0, 'sessions_open_end': 0, 'converged_s': None,
+              'links': {'physical': len(fab.links), 'expected': 0, 'seen': 0, 'ok': None, 'seen_end': None},
+              'failures': [], 'errors': [],
               'ok': False, 'topology': {'spines': a.spines, 'leaves': a.leaves, 'pods': a.pods,
                                         'supers': a.supers if a.pods else 0},
               'keepalive_receive_timeout_s': float(a.keepalive_timeout), 'command': ' '.join(sys.argv)}
@@ -864,7 +966,8 @@ def main():
             snap = snapshot(fab.nodes)
             report['sessions_open_end'] = sum(link_open(snap, lk) for lk in fab.links)
             ok = ok and report['sessions_open_end'] == len(fab.links)
-        report['ok'] = bool(ok and report['sessions_open'] == report['sessions_expected'] and
+            ok = run.links(report, 'seen_end') and ok
+        report['ok'] = bool(ok and report['sessions_open'] == report['sessions_expected'] and report['links']['ok'] and
                             len(report['failures']) == len(a.failures) and
                             all(f['detected'] and f['recovered'] for f in report['failures']))
         rc = 0 if report['ok'] else 1
