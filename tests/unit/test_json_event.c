@@ -380,15 +380,40 @@ static void v6_addrs(struct lsoe_encap e[3])
 	e[2].prefix_len = 128;
 }
 
+static const char *const tnames[] = { "IPV4_ENCAP", "IPV6_ENCAP", "MPLS_IPV4_ENCAP", "MPLS_IPV6_ENCAP" };
+
+/* The three entries as type t carries them (IPv6 addresses for the IPv6 types, labels only for MPLS). */
+static void typed_entries(unsigned t, struct lsoe_encap e[3], uint8_t labels[3][9])
+{
+	fill_entries(e, labels);
+	if (lsoe_encap_addr_len(t) == 16)
+		v6_addrs(e);
+	if (!lsoe_encap_is_mpls(t))
+		for (unsigned i = 0; i < 3; i++)
+			e[i].nlabels = 0;
+}
+
+/* Entry i of typed_entries(t) as JSON: its address text and its labels. */
+static void entry_is(yajl_val x, unsigned t, unsigned i)
+{
+	static const char *const v4[] = { "10.0.0.1", "192.168.1.255", "172.16.0.9" };
+	static const char *const v6[] = { "2001:db8::1", "fe80::abcd", "::1" };
+	static const long long l2[] = { 100, 0, 1048575 }, l1[] = { 16 };
+	str_is(x, "address", lsoe_encap_addr_len(t) == 16 ? v6[i] : v4[i]);
+	yajl_val lab = get(x, "labels");
+	if (!lsoe_encap_is_mpls(t) || i == 0)
+		ints_are(lab, NULL, 0);
+	else if (i == 1)
+		ints_are(lab, l1, 1);
+	else
+		ints_are(lab, l2, 3);
+}
+
 static void test_encaps(void **state)
 {
 	(void)state;
 	static const char *const keys[] = { COMMON_KEYS, "type", "encaps", NULL };
 	static const char *const entry_keys[] = { "primary", "loopback", "address", "prefix_len", "labels", NULL };
-	static const char *const tnames[] = { "IPV4_ENCAP", "IPV6_ENCAP", "MPLS_IPV4_ENCAP", "MPLS_IPV6_ENCAP" };
-	static const char *const v4[] = { "10.0.0.1", "192.168.1.255", "172.16.0.9" };
-	static const char *const v6[] = { "2001:db8::1", "fe80::abcd", "::1" };
-	static const long long l2[] = { 100, 0, 1048575 }, l1[] = { 16 };
 	static const unsigned counts[] = { 0, 1, 3 };
 
 	for (unsigned t = LSOE_PDU_IPV4_ENCAP; t <= LSOE_PDU_MPLS_IPV6_ENCAP; t++) {
@@ -396,13 +421,7 @@ static void test_encaps(void **state)
 			unsigned n = counts[c];
 			struct lsoe_encap e[3];
 			uint8_t labels[3][9];
-			fill_entries(e, labels);
-			bool is6 = lsoe_encap_addr_len(t) == 16, mpls = lsoe_encap_is_mpls(t);
-			if (is6)
-				v6_addrs(e);
-			if (!mpls)
-				for (unsigned i = 0; i < 3; i++)
-					e[i].nlabels = 0;
+			typed_entries(t, e, labels);
 			struct lsoe_event ev = base_event(LSOE_EV_ENCAPS);
 			ev.encap_type = (uint8_t)t;
 			ev.encaps = n ? e : NULL;
@@ -417,15 +436,8 @@ static void test_encaps(void **state)
 				keys_are(en, entry_keys);
 				bool_is(en, "primary", i != 1);
 				bool_is(en, "loopback", i != 0);
-				str_is(en, "address", is6 ? v6[i] : v4[i]);
+				entry_is(en, t, i);
 				int_is(en, "prefix_len", e[i].prefix_len);
-				yajl_val lab = get(en, "labels");
-				if (!mpls || i == 0)
-					ints_are(lab, NULL, 0);
-				else if (i == 1)
-					ints_are(lab, l1, 1);
-				else
-					ints_are(lab, l2, 3);
 			}
 			yajl_tree_free(v);
 		}
@@ -438,23 +450,13 @@ static void test_links(void **state)
 	static const char *const keys[] = { COMMON_KEYS, "local_id", "type", "links", NULL };
 	static const char *const pair_keys[] = { "local", "peer", NULL };
 	static const char *const end_keys[] = { "address", "prefix_len", "primary", "labels", NULL };
-	static const char *const tnames[] = { "IPV4_ENCAP", "IPV6_ENCAP", "MPLS_IPV4_ENCAP", "MPLS_IPV6_ENCAP" };
-	static const char *const v4[] = { "10.0.0.1", "192.168.1.255", "172.16.0.9" };
-	static const char *const v6[] = { "2001:db8::1", "fe80::abcd", "::1" };
-	static const long long l2[] = { 100, 0, 1048575 }, l1[] = { 16 };
 	static const uint8_t local_id[LSOE_LOCAL_ID_LEN] = { 0x4c, 0x53, 0x4f, 0x45, 0, 0, 0, 0, 0x01, 0x02 };
 
 	for (unsigned t = LSOE_PDU_IPV4_ENCAP; t <= LSOE_PDU_MPLS_IPV6_ENCAP; t++) {
 		for (unsigned n = 0; n <= 2; n++) {
 			struct lsoe_encap e[3];
 			uint8_t labels[3][9];
-			fill_entries(e, labels);
-			bool is6 = lsoe_encap_addr_len(t) == 16, mpls = lsoe_encap_is_mpls(t);
-			if (is6)
-				v6_addrs(e);
-			if (!mpls)
-				for (unsigned i = 0; i < 3; i++)
-					e[i].nlabels = 0;
+			typed_entries(t, e, labels);
 			/* pair i: ours is entry i, the peer's entry i + 1 (flags as the entries have them) */
 			struct lsoe_link pairs[2];
 			for (unsigned i = 0; i < 2; i++) {
@@ -479,16 +481,9 @@ static void test_links(void **state)
 					unsigned k = i + end; /* the entry this end shows */
 					yajl_val x = get(pr, end ? "peer" : "local");
 					keys_are(x, end_keys);
-					str_is(x, "address", is6 ? v6[k] : v4[k]);
+					entry_is(x, t, k);
 					int_is(x, "prefix_len", e[k].prefix_len);
 					bool_is(x, "primary", k != 1);
-					yajl_val lab = get(x, "labels");
-					if (!mpls || k == 0)
-						ints_are(lab, NULL, 0);
-					else if (k == 1)
-						ints_are(lab, l1, 1);
-					else
-						ints_are(lab, l2, 3);
 				}
 			}
 			yajl_tree_free(v);
