@@ -2,7 +2,7 @@
  * lsoe-sim: the deterministic simulator.
  *
  *   lsoe-sim run SCENARIO [--seed N] [--until T] [--pcap DIR] [--events FILE] [--json] [--log LEVEL]
- *                [--dot FILE] [--timeline FILE.html] [--timeline-svg FILE.svg]
+ *                [--dot FILE] [--timeline FILE.html] [--timeline-svg FILE.svg] [--links FILE]
  *   lsoe-sim replay CAPTURE --as MAC [--ethertype HEX] [--config FILE] [--out PCAP] [--json]
  *
  * Exit status: 0 when every expectation held; 1 when one failed; 2 on bad usage or
@@ -38,6 +38,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: lsoe-sim run [SCENARIO] [--seed N] [--until T] [--pcap DIR] [--events FILE] [--json]\n"
 	      "                    [--log LEVEL] [--dot FILE] [--timeline FILE.html] [--timeline-svg FILE.svg]\n"
+	      "                    [--links FILE]\n"
 	      "       lsoe-sim replay CAPTURE --as MAC [--ethertype HEX] [--config FILE] [--out PCAP] [--json]\n"
 	      "       lsoe-sim campaign SCENARIO --seeds A..B [--jobs N] [--json]\n"
 	      "\n"
@@ -52,9 +53,18 @@ static void usage(FILE *out)
 	      "  --dot FILE      the topology at the end as Graphviz DOT, links coloured by session state\n"
 	      "  --timeline FILE.html      the sessions over virtual time: a self-contained HTML page\n"
 	      "  --timeline-svg FILE.svg   the same timeline as a standalone SVG\n"
+	      "  --links FILE    the link-state database at the end: every address pair both ends of a\n"
+	      "                  link report, as one JSON object\n"
 	      "replay:  run one node standing in for station MAC in a capture; see README\n"
 	      "campaign: swarm faults per seed, safety and liveness invariants; see README\n",
 	    out);
+}
+
+/* --links: the link-state database has no use for the pictures' figure. */
+static void links_write(const struct sim_world *w, uint32_t sessions_expected, FILE *out)
+{
+	(void)sessions_expected;
+	sim_linkdb_write(w, out);
 }
 
 /* Links that can carry a session at the end: up, uncut, both ends running the same EtherType. */
@@ -126,15 +136,17 @@ static int cmd_run(int argc, char **argv)
 		{ "pcap", required_argument, NULL, 'p' }, { "events", required_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' }, { "log", required_argument, NULL, 'l' },
 		{ "dot", required_argument, NULL, 'D' }, { "timeline", required_argument, NULL, 'T' },
-		{ "timeline-svg", required_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "timeline-svg", required_argument, NULL, 'S' }, { "links", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	/* Pictures written at the end of the run; opened first so that a bad path fails at once. */
+	/* Files written at the end of the run, whether or not the expectations held (pictures,
+	   the link-state database); opened first so that a bad path fails at once. */
 	struct picture {
 		const char *path;
 		FILE *f;
 		void (*write)(const struct sim_world *w, uint32_t sessions_expected, FILE *out);
-	} pics[] = { { NULL, NULL, sim_dot_write }, { NULL, NULL, sim_timeline_html }, { NULL, NULL, sim_timeline_svg } };
+	} pics[] = { { NULL, NULL, sim_dot_write }, { NULL, NULL, sim_timeline_html }, { NULL, NULL, sim_timeline_svg },
+		{ NULL, NULL, links_write } };
 	enum { NPICS = sizeof(pics) / sizeof(pics[0]) };
 	struct sim_opts o = { .log_level = -1 };
 	const char *events_path = NULL;
@@ -166,6 +178,7 @@ static int cmd_run(int argc, char **argv)
 		case 'D': pics[0].path = optarg; break;
 		case 'T': pics[1].path = optarg; break;
 		case 'S': pics[2].path = optarg; break;
+		case 'L': pics[3].path = optarg; break;
 		case 'l':
 			o.log_level = sim_log_level(optarg);
 			if (o.log_level < 0) {

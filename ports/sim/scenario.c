@@ -3,7 +3,7 @@
  *
  * The file becomes a JSON tree with positions (json_dom.c), which is then read
  * section by section: the topology first (every later name refers to it), its
- * addresses, the link properties, each node's configuration, then events,
+ * addresses, the link properties, each node's configuration and loopbacks, then events,
  * processes and expectations. Everything is checked as it is read, and the first
  * problem is reported as FILE:LINE:COLUMN: message, at the value (or, for an
  * unknown key, the key) it is about. Every object's keys are checked against the
@@ -505,14 +505,14 @@ static bool parse_addr(struct P *p, const struct jd_value *v, const char *label,
 	return true;
 }
 
-/* A list of "ADDR/LEN" replacing *list; the first of each family is Primary. */
-static bool parse_addr_list(struct P *p, const struct jd_value *v, const char *label, struct sim_addr **list,
-    unsigned *n)
+/* A list of at most max "ADDR/LEN" replacing *list; the first of each family is Primary. */
+static bool parse_addr_list(struct P *p, const struct jd_value *v, const char *label, unsigned max,
+    struct sim_addr **list, unsigned *n)
 {
 	if (!want_array(p, v, label, "addresses (\"ADDR/LEN\")"))
 		return false;
-	if (v->u.arr.n > SIM_MAX_ADDRS)
-		return fail_v(p, v, "%s: at most %d addresses", label, SIM_MAX_ADDRS);
+	if (v->u.arr.n > max)
+		return fail_v(p, v, "%s: at most %u addresses", label, max);
 	free(*list);
 	*list = NULL;
 	*n = 0;
@@ -1211,12 +1211,46 @@ static bool parse_links(struct P *p, const struct jd_value *root)
 		}
 		const struct jd_value *aa = jd_get(o, "a_addresses"), *ba = jd_get(o, "b_addresses");
 		if (ok && aa)
-			ok = parse_addr_list(p, aa, "a_addresses", &l->a_addrs, &l->a_naddrs);
+			ok = parse_addr_list(p, aa, "a_addresses", SIM_MAX_ADDRS, &l->a_addrs, &l->a_naddrs);
 		if (ok && ba)
-			ok = parse_addr_list(p, ba, "b_addresses", &l->b_addrs, &l->b_naddrs);
+			ok = parse_addr_list(p, ba, "b_addresses", SIM_MAX_ADDRS, &l->b_addrs, &l->b_naddrs);
 	}
 	free(seen);
 	return ok;
+}
+
+/* ---- loopbacks ---- */
+
+/*
+ * "loopbacks": { "NODE": ["ADDR/LEN", ...] }: the node's own addresses, flagged
+ * Loopback (never Primary), which every one of its ports announces after its link's.
+ */
+static bool parse_loopbacks(struct P *p, const struct jd_value *v)
+{
+	struct sim_scenario *sc = p->sc;
+	if (!want_object(p, v, "loopbacks"))
+		return false;
+	if (!sc->addresses && v->u.obj.n)
+		return fail_v(p, v, "loopbacks: \"addresses\": false announces no addresses, loopbacks included");
+	for (size_t i = 0; i < v->u.obj.n; i++) {
+		const struct jd_member *m = &v->u.obj.items[i];
+		int idx = m->key_len == strlen(m->key) ? smap_get(&p->node_map, m->key) : -1;
+		if (idx < 0) {
+			char k[LSOE_QUOTABLE_STRLEN], dym[128];
+			return fail_m(p, m, "loopbacks: unknown node '%s'%s", SHOWK(k, m),
+			    suggest_node(p, dym, sizeof(dym), m->key_len == strlen(m->key) ? m->key : NULL));
+		}
+		struct sim_node_spec *n = &sc->nodes[idx];
+		char label[SIM_NAME_MAX + 16];
+		snprintf(label, sizeof(label), "loopbacks.%s", n->name);
+		if (!parse_addr_list(p, m->value, label, SIM_MAX_LOOPBACKS, &n->loopbacks, &n->nloopbacks))
+			return false;
+		for (unsigned k = 0; k < n->nloopbacks; k++) {
+			n->loopbacks[k].primary = false;
+			n->loopbacks[k].loopback = true;
+		}
+	}
+	return true;
 }
 
 /* ---- events ---- */
@@ -1560,20 +1594,20 @@ static bool parse_expect(struct P *p, const struct jd_value *e, struct sim_expec
 		[SX_SESSIONS_OPEN] = "sessions_open", [SX_SESSION_DOWN] = "session_down",
 		[SX_NO_SESSION_DOWN] = "no_session_down", [SX_NO_FLAPS_AFTER] = "no_flaps_after",
 		[SX_ENCAPS_MATCH] = "encaps_match", [SX_COUNTER] = "counter", [SX_SENT_TIMES] = "sent_times",
-		[SX_MEMORY] = "memory",
+		[SX_MEMORY] = "memory", [SX_LINKS_MATCH] = "links_match",
 	};
 	static const char *const k_open[] = { "type", "by", "sessions", NULL };
 	static const char *const k_down[] = { "type", "session", "between", "reason", "node", NULL };
 	static const char *const k_nodown[] = { "type", "between", "sessions", NULL };
 	static const char *const k_flaps[] = { "type", "time", NULL };
-	static const char *const k_encaps[] = { "type", "at", NULL };
+	static const char *const k_at[] = { "type", "at", NULL }; /* encaps_match, links_match */
 	static const char *const k_counter[] = { "type", "name", "node", "min", "max", "equals", NULL };
 	static const char *const k_sent[] = { "type", "node", "pdu", "times", "from", "until", "ack_of", NULL };
 	static const char *const k_mem[] = { "type", "node", "max_bytes", NULL };
 	static const char *const *const keys[] = {
 		[SX_SESSIONS_OPEN] = k_open, [SX_SESSION_DOWN] = k_down, [SX_NO_SESSION_DOWN] = k_nodown,
-		[SX_NO_FLAPS_AFTER] = k_flaps, [SX_ENCAPS_MATCH] = k_encaps, [SX_COUNTER] = k_counter,
-		[SX_SENT_TIMES] = k_sent, [SX_MEMORY] = k_mem,
+		[SX_NO_FLAPS_AFTER] = k_flaps, [SX_ENCAPS_MATCH] = k_at, [SX_COUNTER] = k_counter,
+		[SX_SENT_TIMES] = k_sent, [SX_MEMORY] = k_mem, [SX_LINKS_MATCH] = k_at,
 	};
 	struct sim_scenario *sc = p->sc;
 	x->node = -1;
@@ -1644,6 +1678,7 @@ static bool parse_expect(struct P *p, const struct jd_value *e, struct sim_expec
 		x->t2 = x->t1;
 		return true;
 	case SX_ENCAPS_MATCH:
+	case SX_LINKS_MATCH:
 		x->t1 = x->t2 = UINT64_MAX;
 		if ((v = jd_get(e, "at"))) {
 			if (!want_time(p, v, "at", &x->t1))
@@ -1737,7 +1772,7 @@ static bool parse_expect(struct P *p, const struct jd_value *e, struct sim_expec
 static bool parse_root(struct P *p, const struct jd_value *root)
 {
 	static const char *const top[] = { "name", "description", "duration", "seed", "addresses", "mpls", "defaults",
-		"link_defaults", "topology", "nodes", "links", "events", "processes", "expect", NULL };
+		"link_defaults", "topology", "nodes", "links", "loopbacks", "events", "processes", "expect", NULL };
 	struct sim_scenario *sc = p->sc;
 	if (root->type != JD_OBJECT)
 		return fail_v(p, root, "a scenario is a JSON object ({ ... }), not %s", jd_type_name(root->type));
@@ -1766,6 +1801,8 @@ static bool parse_root(struct P *p, const struct jd_value *root)
 	if (!(v = need(p, root, "topology", "the scenario")) || !parse_topology(p, v))
 		return false;
 	if (!parse_links(p, root) || !parse_configs(p, root))
+		return false;
+	if ((v = jd_get(root, "loopbacks")) && !parse_loopbacks(p, v))
 		return false;
 	if ((v = jd_get(root, "events")) && !parse_events(p, v))
 		return false;
@@ -1940,6 +1977,8 @@ void sim_scenario_free(struct sim_scenario *sc)
 		free(sc->links[i].a_addrs);
 		free(sc->links[i].b_addrs);
 	}
+	for (size_t i = 0; sc->nodes && i < sc->nnodes; i++)
+		free(sc->nodes[i].loopbacks);
 	free(sc->nodes);
 	free(sc->links);
 	free(sc->events);

@@ -15,6 +15,9 @@
 
 #define SIM_NAME_MAX 64
 #define SIM_MAX_ADDRS 128            /* addresses listed for one link end (a_addresses, b_addresses) */
+#define SIM_MAX_LOOPBACKS 16         /* loopbacks one node exposes ("loopbacks") */
+/* Entries one port announces of one type: its own addresses, then its node's loopbacks. */
+#define SIM_MAX_ENCAPS (SIM_MAX_ADDRS + SIM_MAX_LOOPBACKS)
 #define SIM_MAX_NODES 10000          /* bounds on a topology (a hostile file must not exhaust memory) */
 #define SIM_MAX_LINKS 100000
 
@@ -47,6 +50,9 @@ struct sim_node_spec {
 	char name[SIM_NAME_MAX];
 	struct lsoe_config cfg;      /* defaults, then "defaults", then "nodes" overrides */
 	uint32_t nports;
+	struct sim_addr *loopbacks;  /* nloopbacks entries flagged loopback, announced on every port (NULL when
+	                                none); freed by sim_scenario_free */
+	unsigned nloopbacks;
 };
 
 enum sim_event_kind {
@@ -102,13 +108,15 @@ enum sim_expect_kind {
 	SX_COUNTER,
 	SX_SENT_TIMES,
 	SX_MEMORY,
+	SX_LINKS_MATCH,
 };
 
 struct sim_expect_spec {
 	enum sim_expect_kind kind;
 	char where[96];              /* "FILE:LINE:COL" of the expectation, for messages */
 	uint64_t t1, t2;             /* by / between / time / at / from; t2 = t1 when single; sent_times: from, until
-	                                (UINT64_MAX: the end); encaps_match without at: both UINT64_MAX (the end) */
+	                                (UINT64_MAX: the end); encaps_match, links_match without at: both
+	                                UINT64_MAX (the end) */
 	int *links;                  /* sessions: link indexes; NULL = all */
 	size_t nlinks;
 	int node;                    /* -1: any / all */

@@ -274,28 +274,38 @@ void sim_node_kick(struct sim_world *w, struct sim_node *n)
 		sim_push(w, d < w->now ? w->now : d, QE_WAKE, (uint32_t)n->index, 0, NULL);
 }
 
-/* The entries one port announces for one type, as lsoe_node_set_encaps takes them. */
+/* Appends the entries of a[0..na) of type's family to out[*k..), at most SIM_MAX_ENCAPS in all. */
+static void encaps_of(const struct sim_node *n, unsigned type, const struct sim_addr *a, unsigned na,
+    struct lsoe_encap *out, uint8_t *labels, unsigned *k)
+{
+	unsigned family = lsoe_encap_addr_len(type) == 4 ? 4 : 6;
+	for (unsigned i = 0; i < na && *k < SIM_MAX_ENCAPS; i++) {
+		if (a[i].family != family)
+			continue;
+		struct lsoe_encap *e = &out[*k];
+		memset(e, 0, sizeof(*e));
+		e->flags = (uint8_t)((a[i].primary ? LSOE_ENCAP_PRIMARY : 0) | (a[i].loopback ? LSOE_ENCAP_LOOPBACK : 0));
+		e->prefix_len = a[i].prefix_len;
+		memcpy(e->addr, a[i].addr, family == 4 ? 4 : 16);
+		if (lsoe_encap_is_mpls(type)) {
+			e->nlabels = 1;
+			e->labels = labels + 3 * *k;
+			lsoe_label_put(labels, *k, 16000u + (uint32_t)n->index, 0, true);
+		}
+		(*k)++;
+	}
+}
+
+/* The entries one port announces for one type, as lsoe_node_set_encaps takes them: the
+   port's own addresses, then the node's loopbacks. */
 static unsigned port_encaps(const struct sim_node *n, uint32_t port, unsigned type, struct lsoe_encap *out,
     uint8_t *labels)
 {
 	const struct sim_addrlist *al = &n->ports[port].addrs;
-	unsigned family = lsoe_encap_addr_len(type) == 4 ? 4 : 6, k = 0;
-	for (unsigned i = 0; i < al->n && k < SIM_MAX_ADDRS; i++) {
-		const struct sim_addr *a = &al->a[i];
-		if (a->family != family)
-			continue;
-		struct lsoe_encap *e = &out[k];
-		memset(e, 0, sizeof(*e));
-		e->flags = (uint8_t)((a->primary ? LSOE_ENCAP_PRIMARY : 0) | (a->loopback ? LSOE_ENCAP_LOOPBACK : 0));
-		e->prefix_len = a->prefix_len;
-		memcpy(e->addr, a->addr, family == 4 ? 4 : 16);
-		if (lsoe_encap_is_mpls(type)) {
-			e->nlabels = 1;
-			e->labels = labels + 3 * k;
-			lsoe_label_put(labels, k, 16000u + (uint32_t)n->index, 0, true);
-		}
-		k++;
-	}
+	const struct sim_node_spec *spec = &n->w->sc->nodes[n->index];
+	unsigned k = 0;
+	encaps_of(n, type, al->a, al->n, out, labels, &k);
+	encaps_of(n, type, spec->loopbacks, spec->nloopbacks, out, labels, &k);
 	return k;
 }
 
@@ -306,8 +316,8 @@ void sim_port_announce(struct sim_world *w, struct sim_node *n, uint32_t port)
 	for (unsigned type = LSOE_PDU_IPV4_ENCAP; type <= LSOE_PDU_MPLS_IPV6_ENCAP; type++) {
 		if (lsoe_encap_is_mpls(type) && !w->sc->mpls)
 			continue;
-		struct lsoe_encap e[SIM_MAX_ADDRS];
-		uint8_t labels[SIM_MAX_ADDRS * 3];
+		struct lsoe_encap e[SIM_MAX_ENCAPS];
+		uint8_t labels[SIM_MAX_ENCAPS * 3];
 		unsigned k = port_encaps(n, port, type, e, labels);
 		if (w->inv)
 			sim_inv_announced(w, n, port, type, e, k);

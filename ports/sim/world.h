@@ -172,7 +172,8 @@ void sim_port_announce(struct sim_world *w, struct sim_node *n, uint32_t port);
 uint32_t sim_sessions_open(const struct sim_world *w);
 /* A node's counters, earlier incarnations included. */
 void sim_node_counters(const struct sim_node *n, struct lsoe_counters *out);
-/* What a port announces of type now (its peer's view should match); out has SIM_MAX_ADDRS room. */
+/* What a port announces of type now (its peer's view should match); out has SIM_MAX_ENCAPS room,
+   labels 3 * SIM_MAX_ENCAPS. */
 unsigned sim_port_expected(const struct sim_world *w, const struct sim_node *n, uint32_t port, unsigned type,
     struct lsoe_encap *out, uint8_t *labels);
 /* Deliver a frame into a node now (floods, replay). */
@@ -194,15 +195,23 @@ void sim_session_event(struct sim_world *w, struct sim_node *n, const struct lso
 /* Validate counter names etc. before running; false with a message. */
 bool sim_expect_validate(const struct sim_scenario *sc, char *err, size_t cap);
 
+/* links_oracle.c: the links_match expectation. Whether every link's two views hold exactly the
+   address pairs its ends' lists give (none where the session is not established at both ends);
+   if not, one sentence in why. Independent of the engine's link code. */
+bool sim_links_match(struct sim_world *w, char *why, size_t cap);
+
 /*
- * Pictures of a finished run (lsoe-sim run --dot, --timeline, --timeline-svg); part of
- * the lsoe-sim program, not of this library. sessions_expected: the summary's figure.
+ * Pictures of a finished run (lsoe-sim run --dot, --timeline, --timeline-svg) and its
+ * link-state database (--links); part of the lsoe-sim program, not of this library.
+ * sessions_expected: the summary's figure.
  */
 /* dot.c: the topology as a Graphviz graph, each link coloured by its session at the end. */
 void sim_dot_write(const struct sim_world *w, uint32_t sessions_expected, FILE *out);
 /* timeline.c: the sessions over virtual time, as a self-contained HTML page or an SVG. */
 void sim_timeline_html(const struct sim_world *w, uint32_t sessions_expected, FILE *out);
 void sim_timeline_svg(const struct sim_world *w, uint32_t sessions_expected, FILE *out);
+/* linkdb.c: the fabric's link-state database (lsoe-sim run --links): the pairs both ends of a link report. */
+void sim_linkdb_write(const struct sim_world *w, FILE *out);
 
 /* campaign.c: the invariants a campaign checks, called from the world when w->inv is set */
 void sim_inv_announced(struct sim_world *w, struct sim_node *n, uint32_t port, unsigned type,

@@ -2,6 +2,7 @@
 """lsoe-sim as a user runs it: determinism, replay of the reference captures, errors, pcaps."""
 import argparse
 import hashlib
+import ipaddress
 import json
 import os
 import re
@@ -252,7 +253,7 @@ class Pictures(unittest.TestCase):
         html = a.decode()
         self.assertIn('keepalive-timeout', html)
         self.assertIn('seed 1', html)
-        self.assertIn('expectations: 4 passed, 0 failed', html)
+        self.assertIn('expectations: 6 passed, 0 failed', html)
         svg = self.svg_of(a)
         self.assertEqual(self.marks(svg, 'down'), ['a-b: session_down at 12.0001 s, reported by a: keepalive_timeout',
                                   'a-b: session_down at 12.0001 s, reported by b: keepalive_timeout'])
@@ -299,6 +300,138 @@ class Pictures(unittest.TestCase):
             rc, _, err = run('run', os.path.join(SCEN, 'two-node.json'), option, '/nonexistent/dir/x')
             self.assertEqual(rc, 2, option)
             self.assertIn('/nonexistent/dir/x', err)
+
+
+class Links(unittest.TestCase):
+    """--links FILE, the fabric's link-state database, and the links_match expectation."""
+    END_KEYS = {'node', 'port', 'id', 'address', 'prefix_len', 'primary', 'labels'}
+    TYPES = ['IPV4_ENCAP', 'IPV6_ENCAP', 'MPLS_IPV4_ENCAP', 'MPLS_IPV6_ENCAP']
+
+    def database(self, d, scenario, *more, rc=0):
+        path = os.path.join(d, 'links.json')
+        code, out, err = run('run', scenario, '--links', path, *more)
+        self.assertEqual(code, rc, err + out)
+        with open(path, 'rb') as f:
+            raw = f.read()
+        return raw, json.loads(raw), out
+
+    @staticmethod
+    def key(e):
+        """The file's order: link name (octets), type number, a's address and length, then b's."""
+        end = lambda x: (ipaddress.ip_address(x['address']).packed, x['prefix_len'])
+        return (e['link'].encode(), Links.TYPES.index(e['type']), *end(e['a']), *end(e['b']))
+
+    def assert_well_formed(self, d):
+        self.assertEqual(set(d), {'links'})
+        for e in d['links']:
+            self.assertEqual(set(e), {'link', 'type', 'a', 'b'})
+            self.assertIn(e['type'], self.TYPES)
+            a, b = e['a'], e['b']
+            self.assertEqual((set(a), set(b)), (self.END_KEYS, self.END_KEYS))
+            self.assertEqual(e['link'], '%s-%s' % (a['node'], b['node']))  # a is the first end
+            for x in (a, b):
+                self.assertRegex(x['port'], r'^eth[1-9][0-9]*$')
+                self.assertRegex(x['id'], r'^([0-9a-f]{2}:){9}[0-9a-f]{2}$')
+                self.assertIsInstance(x['primary'], bool)
+                self.assertIsInstance(x['labels'], list)
+            self.assertNotEqual(a['id'], b['id'])
+            self.assertNotEqual(a['address'], b['address'])
+            na = ipaddress.ip_interface('%s/%d' % (a['address'], a['prefix_len'])).network
+            nb = ipaddress.ip_interface('%s/%d' % (b['address'], b['prefix_len'])).network
+            self.assertIn(ipaddress.ip_address(b['address']), na, e)  # each inside the other's prefix
+            self.assertIn(ipaddress.ip_address(a['address']), nb, e)
+        self.assertEqual(d['links'], sorted(d['links'], key=self.key))
+
+    def test_clos_database(self):
+        with tempfile.TemporaryDirectory() as t:
+            raw, d, _ = self.database(t, os.path.join(SCEN, 'clos-4x8.json'), '--events', os.path.join(t, 'ev.jsonl'))
+            with open(os.path.join(t, 'ev.jsonl')) as f:
+                events = [json.loads(l) for l in f]
+            raw2, _, _ = self.database(t, os.path.join(SCEN, 'clos-4x8.json'))
+        self.assertEqual(raw, raw2)  # byte-identical on a rerun
+        self.assertTrue(raw.startswith(b'{"links":[\n') and raw.endswith(b'\n]}\n'))
+        self.assertEqual(len(raw.splitlines()), 64 + 2)  # one entry a line
+        self.assert_well_formed(d)
+        by_type = {}
+        for e in d['links']:
+            by_type.setdefault(e['type'], []).append(e['link'])
+        links = sorted('leaf%d-spine%d' % (i, j) for i in range(1, 9) for j in range(1, 5))
+        self.assertEqual(sorted(by_type), ['IPV4_ENCAP', 'IPV6_ENCAP'])
+        self.assertEqual(sorted(by_type['IPV4_ENCAP']), links)  # 32 links, one IPv4 pair each
+        self.assertEqual(sorted(by_type['IPV6_ENCAP']), links)
+        for e in d['links']:
+            self.assertEqual(e['a']['prefix_len'], 31 if e['type'] == 'IPV4_ENCAP' else 127)
+            self.assertTrue(e['a']['primary'] and e['b']['primary'])
+            self.assertEqual((e['a']['labels'], e['b']['labels']), ([], []))
+        # The database is what both ends last reported in their links events (and their local IDs).
+        last = {}
+        for ev in events:
+            if ev['event'] == 'links':
+                last[(ev['node'], ev['port'], ev['type'])] = ev
+        end = lambda x: (x['address'], x['prefix_len'])
+        for e in d['links']:
+            for me, other in (('a', 'b'), ('b', 'a')):
+                ev = last[(e[me]['node'], e[me]['port'], e['type'])]
+                self.assertEqual(ev['local_id'], e[me]['id'])
+                self.assertEqual(ev['peer_id'], e[other]['id'])
+                self.assertIn((end(e[me]), end(e[other])), [(end(p['local']), end(p['peer'])) for p in ev['links']])
+        self.assertEqual(sum(len(ev['links']) for ev in last.values()), 2 * len(d['links']))
+
+    def test_link_state_scenario(self):
+        with tempfile.TemporaryDirectory() as t:
+            _, d, out = self.database(t, os.path.join(SCEN, 'link-state.json'), '--json')
+        s = json.loads(out.splitlines()[-1])
+        self.assertEqual(s['expectations'], {'passed': 20, 'failed': 0, 'failures': []})
+        self.assert_well_formed(d)
+        pairs = {}
+        cidr = lambda x: '%s/%d' % (x['address'], x['prefix_len'])
+        for e in d['links']:
+            pairs.setdefault((e['link'], e['type']), []).append((cidr(e['a']), cidr(e['b']), e['a']['labels'],
+                                                                  e['b']['labels']))
+        # Subnets that disagree: no IPv4 link on n1-n2; the IPv6 /64 and the link-locals pair.
+        v6 = [('2001:db8:12::1/64', '2001:db8:12::2/64'), ('fe80::1/64', 'fe80::2/64')]
+        self.assertNotIn(('n1-n2', 'IPV4_ENCAP'), pairs)
+        self.assertNotIn(('n1-n2', 'MPLS_IPV4_ENCAP'), pairs)
+        self.assertEqual([p[:2] for p in pairs[('n1-n2', 'IPV6_ENCAP')]], v6)
+        self.assertEqual(pairs[('n1-n2', 'MPLS_IPV6_ENCAP')], [(*p, [16000], [16001]) for p in v6])
+        # The moved pair, with each end's own label.
+        self.assertEqual(pairs[('n2-n3', 'IPV4_ENCAP')], [('172.16.0.1/30', '172.16.0.2/30', [], [])])
+        self.assertEqual(pairs[('n2-n3', 'MPLS_IPV4_ENCAP')], [('172.16.0.1/30', '172.16.0.2/30', [16001], [16002])])
+        # The link that lost its session is back; loopbacks are never link addresses.
+        self.assertEqual(sorted(t for l, t in pairs if l == 'n3-n4'), sorted(self.TYPES))
+        text = json.dumps(d)
+        for loopback in ('192.0.2.22', '2001:db8:ffff::2', '198.51.100.44'):
+            self.assertNotIn('"%s"' % loopback, text)
+
+    def test_links_match_fails_and_the_database_is_still_written(self):
+        with tempfile.TemporaryDirectory() as t:
+            p = os.path.join(t, 's.json')
+            with open(p, 'w') as f:  # at 2 s b has not yet heard of a's change: b's view is stale
+                f.write('{ "duration": 5, "topology": { "type": "pair" }, "events": [ { "at": 2, "type": '
+                        '"address_remove", "node": "a", "link": "a-b", "address": "10.0.0.0/31" } ],\n'
+                        '"expect": [ { "type": "links_match", "at": 2 }, { "type": "links_match" } ] }\n')
+            _, d, out = self.database(t, p, '--json', rc=1)
+        s = json.loads(out.splitlines()[-1])
+        self.assertEqual((s['expectations']['passed'], s['expectations']['failed']), (1, 1))
+        self.assertEqual(s['expectations']['failures'],
+                         [p + ":2:13: links_match at 2 s: on a-b, b's IPV4_ENCAP view has 1 pair (10.0.0.1/31 primary "
+                          "with 10.0.0.0/31 primary), want 0 pairs (none)"])
+        self.assertEqual([e['type'] for e in d['links']], ['IPV6_ENCAP'])  # the end of the run: IPv4 gone
+
+    def test_no_session_no_links(self):
+        with tempfile.TemporaryDirectory() as t:
+            raw, d, _ = self.database(t, os.path.join(SCEN, 'keepalive-timeout.json'))
+        self.assertEqual(d, {'links': []})
+        self.assertEqual(raw, b'{"links":[\n]}\n')
+
+    def test_bad_path_and_usage(self):
+        rc, out, err = run('run', os.path.join(SCEN, 'two-node.json'), '--links', '/nonexistent/dir/x')
+        self.assertEqual(rc, 2)
+        self.assertIn('/nonexistent/dir/x', err)
+        self.assertEqual(out, '')  # refused before the run
+        rc, out, _ = run('--help')
+        self.assertEqual(rc, 0)
+        self.assertIn('--links FILE', out)
 
 
 if __name__ == '__main__':

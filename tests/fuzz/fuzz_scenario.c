@@ -13,7 +13,7 @@
  * internally consistent (every index in range, link ends distinct nodes with port
  * ids within their node's ports, link names as the nodes', events in time order,
  * expectation and process targets in range, addresses of a known family with a
- * prefix length within it) and names resolve back (sim_scenario_node, and
+ * prefix length within it, loopbacks bounded and flagged) and names resolve back (sim_scenario_node, and
  * sim_scenario_link both ways, on small topologies). Everything is freed with
  * sim_scenario_free: LeakSanitizer reports what is not.
  */
@@ -83,6 +83,13 @@ static void check_scenario(const struct sim_scenario *sc)
 		CHECK(n->nports == ports[i]);
 		CHECK(strcmp(n->cfg.name, n->name) == 0 && n->cfg.local_id_set);
 		CHECK(lsoe_config_check(&n->cfg, why, sizeof(why)));
+		/* Loopbacks: bounded, flagged Loopback and never Primary, none without addresses. */
+		CHECK(n->nloopbacks <= SIM_MAX_LOOPBACKS && (n->nloopbacks == 0) == (n->loopbacks == NULL));
+		CHECK(sc->addresses || n->nloopbacks == 0);
+		for (unsigned k = 0; k < n->nloopbacks; k++) {
+			check_addr(&n->loopbacks[k]);
+			CHECK(n->loopbacks[k].loopback && !n->loopbacks[k].primary);
+		}
 	}
 	free(ports);
 

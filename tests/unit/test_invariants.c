@@ -118,8 +118,8 @@ static void test_encaps_view_accepts_what_was_announced(void **state)
 	struct sim_node *a = &f.w.nodes[0], *b = &f.w.nodes[1];
 	uint32_t bport = f.sc.links[0].b_port;
 	/* b's announced IPv4 list, as the world computes it */
-	struct lsoe_encap e[SIM_MAX_ADDRS];
-	uint8_t labels[SIM_MAX_ADDRS * 3];
+	struct lsoe_encap e[SIM_MAX_ENCAPS];
+	uint8_t labels[SIM_MAX_ENCAPS * 3];
 	unsigned k = sim_port_expected(&f.w, b, bport, LSOE_PDU_IPV4_ENCAP, e, labels);
 	assert_true(k > 0);
 	struct lsoe_event ev = { .type = LSOE_EV_ENCAPS, .port = f.sc.links[0].a_port,

@@ -440,6 +440,72 @@ static void test_addresses(void **state)
 	parse_err(big, "b_addresses: at most 128 addresses");
 }
 
+/* ---- loopbacks ---- */
+
+static void assert_loopback(const struct sim_addr *a, const char *text, unsigned len)
+{
+	struct sim_addr plain = *a;
+	assert_true(a->loopback);
+	assert_false(a->primary); /* a node's own address, not a link's primary one */
+	plain.loopback = false;
+	assert_addr(&plain, text, len, false);
+}
+
+static void test_loopbacks(void **state)
+{
+	(void)state;
+	struct sim_scenario sc;
+	parse_ok(&sc, HEAD "'topology': { 'type': 'chain', 'nodes': 3 },\n"
+	    "'loopbacks': { 'n3': ['192.0.2.3/32', '2001:db8:ffff::3/128', '198.51.100.3/32'], 'n1': [] } }");
+	assert_int_equal(sc.nodes[0].nloopbacks, 0);
+	assert_null(sc.nodes[0].loopbacks);
+	assert_int_equal(sc.nodes[1].nloopbacks, 0);
+	assert_int_equal(sc.nodes[2].nloopbacks, 3);
+	assert_loopback(&sc.nodes[2].loopbacks[0], "192.0.2.3", 32);
+	assert_loopback(&sc.nodes[2].loopbacks[1], "2001:db8:ffff::3", 128);
+	assert_loopback(&sc.nodes[2].loopbacks[2], "198.51.100.3", 32);
+	/* The links' own addresses are untouched. */
+	assert_int_equal(sc.links[1].b_naddrs, 2);
+	assert_addr(&sc.links[1].b_addrs[0], "10.0.0.3", 31, true);
+	sim_scenario_free(&sc);
+
+	/* At most SIM_MAX_LOOPBACKS a node. */
+	char text[4096];
+	size_t o = (size_t)snprintf(text, sizeof(text), HEAD "'topology': { 'type': 'pair' }, 'loopbacks': { 'b': [");
+	for (int i = 0; i < SIM_MAX_LOOPBACKS; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "%s'192.0.2.%d/32'", i ? ", " : "", i + 1);
+	snprintf(text + o, sizeof(text) - o, "] } }");
+	parse_ok(&sc, text);
+	assert_int_equal(sc.nodes[1].nloopbacks, SIM_MAX_LOOPBACKS);
+	assert_loopback(&sc.nodes[1].loopbacks[SIM_MAX_LOOPBACKS - 1], "192.0.2.16", 32);
+	sim_scenario_free(&sc);
+	char *b = strstr(text, "'b': ") + strlen("'b': ");
+	memmove(b + 1, b, strlen(b) + 1);
+	*b = '@';
+	o = strlen(text) - strlen("] } }");
+	snprintf(text + o, sizeof(text) - o, ", '192.0.2.99/32'] } }");
+	parse_err(text, "loopbacks.b: at most 16 addresses");
+
+#define LB(x) HEAD "'topology': { 'type': 'pair' },\n'loopbacks': " x " }"
+	parse_err(LB("{ 'a': ['192.0.2.1/32', @'192.0.2.1/24'] }"), "loopbacks.a: '192.0.2.1/24' is listed twice");
+	parse_err(LB("{ 'a': [@'192.0.2.1'] }"), "loopbacks.a: '192.0.2.1' is not ADDRESS/LENGTH");
+	parse_err(LB("{ 'a': [@'2001:db8::1/129'] }"),
+	    "loopbacks.a: '2001:db8::1/129': the prefix length must be a number from 0 to 128");
+	parse_err(LB("{ 'a': [@12] }"), "loopbacks.a: expected an address with its prefix length");
+	parse_err(LB("{ 'a': @'192.0.2.1/32' }"), "loopbacks.a: expected a list of addresses");
+	parse_err(LB("{ @'c': ['192.0.2.1/32'] }"), "loopbacks: unknown node 'c'");
+	parse_err(HEAD "'topology': { 'type': 'chain', 'nodes': 2 },\n'loopbacks': { @'n3': [] } }",
+	    "loopbacks: unknown node 'n3' (did you mean 'n1'?)");
+	parse_err(LB("{ 'a': [], @'a': [] }"), "duplicate key 'a'");
+	parse_err(LB("@['192.0.2.1/32']"), "loopbacks: expected an object");
+	parse_err(HEAD "'addresses': false, 'topology': { 'type': 'pair' },\n'loopbacks': @{ 'a': ['192.0.2.1/32'] } }",
+	    "loopbacks: \"addresses\": false announces no addresses, loopbacks included");
+#undef LB
+	/* Nothing to announce, nothing to refuse. */
+	parse_ok(&sc, HEAD "'addresses': false, 'topology': { 'type': 'pair' }, 'loopbacks': {} }");
+	sim_scenario_free(&sc);
+}
+
 /* ---- link properties ---- */
 
 static void test_link_properties(void **state)
@@ -739,9 +805,12 @@ static void test_expectations(void **state)
 	    "  { 'type': 'memory', 'node': 'n2', 'max_bytes': 5e4 },\n"
 	    "  { 'type': 'counter', 'name': 'rx_dropped', 'equals': 'sim.frames_corrupted' },\n"
 	    "  { 'type': 'counter', 'name': 'retransmits', 'node': 'n1', 'equals': 2 },\n"
-	    "  { 'type': 'sent_times', 'node': 'n3', 'pdu': 'IPV4_ENCAP', 'from': 5, 'until': 11.9, 'times': [0, 1, 3] }\n"
+	    "  { 'type': 'sent_times', 'node': 'n3', 'pdu': 'IPV4_ENCAP', 'from': 5, 'until': 11.9, 'times': [0, 1, 3] },\n"
+	    "  { 'type': 'links_match' },\n"
+	    "  { 'type': 'links_match', 'at': 0 },\n"
+	    "  { 'type': 'links_match', 'at': 12.5 }\n"
 	    "] }");
-	assert_int_equal(sc.nexpects, 18);
+	assert_int_equal(sc.nexpects, 21);
 	const struct sim_expect_spec *x = sc.expects;
 	assert_int_equal(x[0].kind, SX_SESSIONS_OPEN);
 	assert_string_equal(x[0].where, "t.json:3:3");
@@ -812,6 +881,13 @@ static void test_expectations(void **state)
 	assert_int_equal(x[17].t1, 5 * S);
 	assert_int_equal(x[17].t2, 11900 * MS);
 	assert_true(x[11].t2 == UINT64_MAX); /* no until: the end */
+	assert_int_equal(x[18].kind, SX_LINKS_MATCH);
+	assert_string_equal(x[18].where, "t.json:22:3");
+	assert_true(x[18].t1 == UINT64_MAX && x[18].t2 == UINT64_MAX); /* no at: the end */
+	assert_int_equal(x[19].kind, SX_LINKS_MATCH);
+	assert_int_equal(x[19].t1, 0);                                 /* at 0 is the start, not the end */
+	assert_int_equal(x[20].t1, 12500 * MS);
+	assert_int_equal(x[20].t2, 12500 * MS);
 	sim_scenario_free(&sc);
 
 	/* Every down reason by name. */
@@ -849,6 +925,12 @@ static void test_expectations(void **state)
 	    "type: unknown expectation type 'sessions_opn' (did you mean 'sessions_open'?)");
 	parse_err(EX("{ 'type': 'session_down', 'session': 'a-b', 'between': [1, 2], 'node': @'c' }"),
 	    "node: unknown node 'c'");
+	parse_err(EX("{ 'type': 'links_match', @'sessions': ['a-b'] }"),
+	    "unknown key 'sessions' in a links_match expectation");
+	parse_err(EX("{ 'type': 'links_match', 'at': @-1 }"), "at: must not be negative");
+	parse_err(EX("{ 'type': 'links_match', 'at': @'5' }"), "at: expected a number of seconds");
+	parse_err(EX("{ 'type': @'link_match' }"),
+	    "type: unknown expectation type 'link_match' (did you mean 'links_match'?)");
 #undef EX
 }
 
@@ -1178,6 +1260,7 @@ int main(void)
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_explicit),
 		cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_loopbacks),
 		cmocka_unit_test(test_link_properties),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_events),
