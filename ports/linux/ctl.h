@@ -4,7 +4,8 @@
  * Protocol: the client sends one request line (at most CTL_REQUEST_MAX octets, ending
  * in '\n'); the daemon answers with one JSON object and a '\n', then closes. Requests:
  *
- *   show neighbors | show interfaces | show statistics | show config | show topology
+ *   show neighbors | show links | show interfaces | show statistics | show config |
+ *   show topology
  *   monitor          the answer is a stream of JSON lines, one per northbound event,
  *                    in the engine's event schema, until the client closes
  *
@@ -17,12 +18,12 @@
  *     "show" and WHAT is ignored; a request of anything but printable ASCII is unknown.
  *     A client that shuts its sending side without a final '\n' has what it sent taken
  *     as the request. Octets after the first '\n' are ignored.
- *   - Errors: "unknown request 'X' (try: show neighbors|interfaces|statistics|config|
- *     topology, monitor)", "request too long (1024 octets without a newline)", "too
- *     many clients" (the CTL_CLIENTS_MAX+1st connection, monitors included: answered
- *     best effort and closed at once), "no request within 10 s", "answer too large
- *     (N octets, the limit is 4194304)" (an answer and its '\n' must fit CTL_OUTPUT_MAX),
- *     "internal error: ..." (ops->show wrote no complete JSON value).
+ *   - Errors: "unknown request 'X' (try: show neighbors|links|interfaces|statistics|
+ *     config|topology, monitor)", "request too long (1024 octets without a newline)",
+ *     "too many clients" (the CTL_CLIENTS_MAX+1st connection, monitors included:
+ *     answered best effort and closed at once), "no request within 10 s", "answer too
+ *     large (N octets, the limit is 4194304)" (an answer and its '\n' must fit
+ *     CTL_OUTPUT_MAX), "internal error: ..." (ops->show wrote no complete JSON value).
  *   - Every answer and every broadcast line goes out as valid UTF-8 (any other octet is
  *     replaced by '?': interface names are arbitrary octets) and every answer is checked
  *     to be exactly one JSON value on one line.

@@ -1,7 +1,7 @@
 /*
  * lsoectl: ask lsoed over its control socket (ctl.h) and show the answer.
  *
- *   lsoectl [-s PATH] show neighbors|interfaces|statistics|config [--json]
+ *   lsoectl [-s PATH] show neighbors|links|interfaces|statistics|config [--json]
  *   lsoectl [-s PATH] show topology [--dot|--json]
  *   lsoectl [-s PATH] monitor [--json]
  *
@@ -64,6 +64,7 @@ static void usage(FILE *f)
 	    "\n"
 	    "commands:\n"
 	    "  show neighbors        the LSOE sessions and what each peer announced\n"
+	    "  show links            address pairs in one subnet, per peer and type\n"
 	    "  show interfaces       the ports, their state and what we announce\n"
 	    "  show statistics       counters of the node and of every port\n"
 	    "  show config           the running configuration, as an INI file\n"
@@ -460,6 +461,15 @@ static void unexpected(const char *what)
 
 /* ---- common rendering ---- */
 
+/* "IPv4" for "IPV4_ENCAP"; another name as it came (made safe). */
+static const char *encap_label(const char *type)
+{
+	for (size_t t = 0; t < N_ENCAP_TYPES; t++)
+		if (strcmp(type, encap_types[t].key) == 0)
+			return encap_types[t].label;
+	return safe(type);
+}
+
 static void header(const char *title)
 {
 	printf("%s\n%s\n%s\n", RULE, title, RULE);
@@ -498,23 +508,30 @@ static void entry_text(char *out, size_t cap, yajl_val e)
 	}
 }
 
-/* "    IPv4:         a, b, c" wrapped at WIDTH columns under the first item. */
-static void print_list(const char *indent, const char *label, yajl_val list, const char *empty)
+/* "    IPv4:         " (the label column, 14 wide); returns the column the value starts at. */
+static int print_label(const char *indent, const char *label)
 {
 	char lead[64];
-	char item[512];
 	int col = snprintf(lead, sizeof(lead), "%s%-14s", indent, label);
 	if (col < 0 || (size_t)col >= sizeof(lead))
 		col = (int)sizeof(lead) - 1;
 	fputs(lead, stdout);
-	if (!alen(list)) {
+	return col;
+}
+
+/* "    IPv4:         a, b, c": n entries, wrapped at WIDTH columns under the first one. */
+static void print_items(const char *indent, const char *label, const yajl_val *items, size_t n, const char *empty)
+{
+	char item[512];
+	int col = print_label(indent, label);
+	if (!n) {
 		printf("%s\n", empty);
 		return;
 	}
 	int at = col;
-	for (size_t i = 0; i < alen(list); i++) {
-		entry_text(item, sizeof(item), aget(list, i));
-		int l = (int)strlen(item) + (i + 1 < alen(list) ? 1 : 0);
+	for (size_t i = 0; i < n; i++) {
+		entry_text(item, sizeof(item), items[i]);
+		int l = (int)strlen(item) + (i + 1 < n ? 1 : 0);
 		if (i && at + 1 + l > WIDTH) {
 			printf("\n%*s", col, "");
 			at = col;
@@ -522,10 +539,15 @@ static void print_list(const char *indent, const char *label, yajl_val list, con
 			putchar(' ');
 			at++;
 		}
-		printf("%s%s", item, i + 1 < alen(list) ? "," : "");
+		printf("%s%s", item, i + 1 < n ? "," : "");
 		at += l;
 	}
 	putchar('\n');
+}
+
+static void print_list(const char *indent, const char *label, yajl_val list, const char *empty)
+{
+	print_items(indent, label, alen(list) ? list->u.array.values : NULL, alen(list), empty);
 }
 
 static void print_kv(const char *indent, const char *label, const char *value)
@@ -561,6 +583,28 @@ static bool session_held(yajl_val s)
 
 /* ---- show neighbors ---- */
 
+/*
+ * The peer's loopbacks (its own addresses, not link addresses), one line per type:
+ * the daemon lists them in type order, so each run of one type is one line.
+ */
+static void print_loopbacks(yajl_val list)
+{
+	size_t n = alen(list);
+	if (!n) {
+		print_kv("  ", "Loopbacks", "(none)");
+		return;
+	}
+	printf("  Loopbacks:\n");
+	for (size_t i = 0, end; i < n; i = end) {
+		const char *type = jstr(aget(list, i), "type", "?");
+		for (end = i + 1; end < n && strcmp(jstr(aget(list, end), "type", "?"), type) == 0; end++)
+			;
+		char label[64];
+		snprintf(label, sizeof(label), "%s:", encap_label(type));
+		print_items("    ", label, &list->u.array.values[i], end - i, "(none)");
+	}
+}
+
 static void print_neighbor(yajl_val s)
 {
 	const char *state = jstr(s, "state", "?");
@@ -592,6 +636,7 @@ static void print_neighbor(yajl_val s)
 		snprintf(label, sizeof(label), "%s:", encap_types[t].label);
 		print_list("    ", label, jarr(enc, encap_types[t].key), "(none)");
 	}
+	print_loopbacks(jarr(s, "loopbacks"));
 }
 
 static void show_neighbors(yajl_val v)
@@ -604,6 +649,109 @@ static void show_neighbors(yajl_val v)
 		print_neighbor(aget(list, i));
 		printf("%s\n", RULE);
 	}
+}
+
+/* ---- show links ---- */
+
+/* One line of the text: a pair, or a type whose addresses agree nowhere. */
+struct link_row {
+	const char *port, *peer_mac, *type;
+	size_t rank;                 /* the type's place in encap_types; N_ENCAP_TYPES if unknown */
+	size_t order;                /* its place in the answer: pairs keep the daemon's order */
+	bool incompatible;
+	yajl_val v;
+};
+
+static size_t type_rank(const char *type)
+{
+	for (size_t t = 0; t < N_ENCAP_TYPES; t++)
+		if (strcmp(type, encap_types[t].key) == 0)
+			return t;
+	return N_ENCAP_TYPES;
+}
+
+/* Blocks by port and peer, then types in their usual order, pairs before "no common subnet". */
+static int link_row_cmp(const void *pa, const void *pb)
+{
+	const struct link_row *a = pa, *b = pb;
+	int c = strcmp(a->port, b->port);
+	if (!c)
+		c = strcmp(a->peer_mac, b->peer_mac);
+	if (!c && a->rank != b->rank)
+		c = a->rank < b->rank ? -1 : 1;
+	if (!c)
+		c = strcmp(a->type, b->type);
+	if (!c && a->incompatible != b->incompatible)
+		c = a->incompatible ? 1 : -1;
+	if (!c && a->order != b->order)
+		c = a->order < b->order ? -1 : 1;
+	return c;
+}
+
+/* "local <-> peer" at column col, the peer on a line of its own when both do not fit. */
+static void print_pair(int col, yajl_val row)
+{
+	char local[512], peer[512];
+	entry_text(local, sizeof(local), jget(row, "local"));
+	entry_text(peer, sizeof(peer), jget(row, "peer"));
+	if (col + strlen(local) + 5 + strlen(peer) <= WIDTH)
+		printf("%s <-> %s\n", local, peer);
+	else
+		printf("%s\n%*s<-> %s\n", local, col, "", peer);
+}
+
+static void print_link_block(const struct link_row *r, const char *local_id)
+{
+	const char *id = jstr(r->v, "peer_id", "");
+	printf("Interface:    %s, via: LSOE\n", safe(r->port));
+	printf("  Peer:\n");
+	print_kv("    ", "MAC", safe(r->peer_mac));
+	print_kv("    ", "ID", *id ? safe(id) : "(not known)");
+	if (local_id)
+		print_kv("  ", "Local ID", safe(local_id));
+	printf("  Links:\n");
+}
+
+static void show_links(yajl_val v)
+{
+	yajl_val links = jarr(v, "links"), incompat = jarr(v, "incompatible");
+	if (!links)
+		unexpected("no \"links\" list");
+	size_t n = alen(links) + alen(incompat);
+	struct link_row *rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows)
+		fail(1, "out of memory");
+	const char *local_id = NULL; /* ours: the same in every pair */
+	for (size_t i = 0; i < n; i++) {
+		bool inc = i >= alen(links);
+		yajl_val e = inc ? aget(incompat, i - alen(links)) : aget(links, i);
+		const char *type = jstr(e, "type", "?");
+		rows[i] = (struct link_row){.port = jstr(e, "port", "?"), .peer_mac = jstr(e, "peer_mac", "?"), .type = type,
+		    .rank = type_rank(type), .order = i, .incompatible = inc, .v = e};
+		if (!local_id && !inc)
+			local_id = jstr(e, "local_id", NULL);
+	}
+	qsort(rows, n, sizeof(*rows), link_row_cmp);
+	header("LSOE links:");
+	if (!n)
+		printf("(none)\n%s\n", RULE);
+	for (size_t i = 0; i < n; i++) {
+		const struct link_row *r = &rows[i], *prev = i ? &rows[i - 1] : NULL;
+		bool block = !prev || strcmp(prev->port, r->port) != 0 || strcmp(prev->peer_mac, r->peer_mac) != 0;
+		if (block)
+			print_link_block(r, local_id);
+		char label[64];
+		snprintf(label, sizeof(label), "%s:", encap_label(r->type));
+		bool first_of_type = block || prev->rank != r->rank || strcmp(prev->type, r->type) != 0;
+		int col = print_label("    ", first_of_type ? label : "");
+		if (r->incompatible)
+			printf("no common subnet\n");
+		else
+			print_pair(col, r->v);
+		if (i + 1 == n || strcmp(rows[i + 1].port, r->port) != 0 || strcmp(rows[i + 1].peer_mac, r->peer_mac) != 0)
+			printf("%s\n", RULE);
+	}
+	free(rows);
 }
 
 /* ---- show interfaces ---- */
@@ -890,14 +1038,6 @@ static void show_topology(yajl_val v, bool dot)
 
 /* ---- monitor ---- */
 
-static const char *encap_label(const char *type)
-{
-	for (size_t t = 0; t < N_ENCAP_TYPES; t++)
-		if (strcmp(type, encap_types[t].key) == 0)
-			return encap_types[t].label;
-	return safe(type);
-}
-
 static void print_event(yajl_val e)
 {
 	char when[32] = "";
@@ -921,6 +1061,18 @@ static void print_event(yajl_val e)
 			char item[512];
 			entry_text(item, sizeof(item), aget(l, i));
 			printf("%s %s", i ? "," : "", item);
+		}
+		putchar('\n');
+	} else if (strcmp(ev, "links") == 0) {
+		yajl_val l = jarr(e, "links");
+		printf("%s:", encap_label(jstr(e, "type", "?")));
+		if (!alen(l))
+			printf(" (no link)");
+		for (size_t i = 0; i < alen(l); i++) {
+			char local[512], peer[512];
+			entry_text(local, sizeof(local), jget(aget(l, i), "local"));
+			entry_text(peer, sizeof(peer), jget(aget(l, i), "peer"));
+			printf("%s %s <-> %s", i ? "," : "", local, peer);
 		}
 		putchar('\n');
 	} else if (strcmp(ev, "error") == 0) {
@@ -1012,7 +1164,7 @@ int main(int argc, char **argv)
 	if (nwords == 0)
 		bad_usage("no command");
 
-	static const char *const shows[] = {"neighbors", "interfaces", "statistics", "config", "topology"};
+	static const char *const shows[] = {"neighbors", "links", "interfaces", "statistics", "config", "topology"};
 	char request[64];
 	if (strcmp(words[0], "monitor") == 0) {
 		if (nwords != 1)
@@ -1024,13 +1176,14 @@ int main(int argc, char **argv)
 	if (strcmp(words[0], "show") != 0)
 		bad_usage("unknown command '%s'", safe(words[0]));
 	if (nwords != 2)
-		bad_usage("show what? neighbors, interfaces, statistics, config or topology");
+		bad_usage("show what? neighbors, links, interfaces, statistics, config or topology");
 	const char *what = NULL;
 	for (size_t i = 0; i < sizeof(shows) / sizeof(shows[0]); i++)
 		if (strcmp(words[1], shows[i]) == 0)
 			what = shows[i];
 	if (!what)
-		bad_usage("show what? '%s' is not one of neighbors, interfaces, statistics, config, topology", safe(words[1]));
+		bad_usage("show what? '%s' is not one of neighbors, links, interfaces, statistics, config, topology",
+		    safe(words[1]));
 	if (dot && strcmp(what, "topology") != 0)
 		bad_usage("--dot is for show topology");
 	if (dot && json)
@@ -1047,6 +1200,8 @@ int main(int argc, char **argv)
 		fputc('\n', stdout);
 	} else if (strcmp(what, "neighbors") == 0) {
 		show_neighbors(v);
+	} else if (strcmp(what, "links") == 0) {
+		show_links(v);
 	} else if (strcmp(what, "interfaces") == 0) {
 		show_interfaces(v);
 	} else if (strcmp(what, "statistics") == 0) {

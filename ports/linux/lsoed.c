@@ -32,6 +32,7 @@
 #include "format.h"
 #include "json_event.h"
 #include "json_pdu.h"
+#include "links_json.h"
 #include "lsoed.h"
 #include "report.h"
 
@@ -356,6 +357,11 @@ static bool ctl_show(void *ctx, const char *what, yajl_gen g, char *err, size_t 
 		yajl_gen_array_open(g);
 		lsoe_node_foreach_session(d->node, neighbor_json, &gc);
 		yajl_gen_array_close(g);
+	} else if (!strcmp(what, "links")) {
+		struct links_view lv = { 0 };
+		lsoe_node_foreach_session(d->node, links_view_add, &lv);
+		if (!links_view_json(&lv, g, d->cfg.local_id, err, cap))
+			return false;
 	} else if (!strcmp(what, "interfaces")) {
 		struct port_ctx pc = { d, g, false };
 		lsoe_json_key(g, "interfaces");
@@ -401,7 +407,7 @@ static bool ctl_show(void *ctx, const char *what, yajl_gen g, char *err, size_t 
 		}
 		yajl_gen_map_close(g);
 	} else {
-		snprintf(err, cap, "unknown: show %s (try neighbors, interfaces, statistics, config, topology)", what);
+		snprintf(err, cap, "unknown: show %s (try neighbors, links, interfaces, statistics, config, topology)", what);
 		return false;
 	}
 	yajl_gen_map_close(g);

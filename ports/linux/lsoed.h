@@ -4,6 +4,7 @@
  *
  *   lsoed.c    main: options, config, daemonising, the loop, signals, reload, shutdown,
  *              the engine's platform, the control socket's answers
+ *   links_json.c  the answer to "show links" (links_json.h: ctl_test_server uses it too)
  *   log.c      syslog or stderr, with levels
  *   packet.c   AF_PACKET: one socket for every port, BPF, multicast membership
  *   netlink.c  rtnetlink (libmnl): links and addresses, dumps and notifications

@@ -2,8 +2,9 @@
 """lsoectl and the control socket server (ports/linux/ctl.c), as a user drives them.
 
 lsoed is not needed: tests/linux/ctl_test_server runs ctl.c on its own epoll loop with
-canned answers rendered by the real schema functions, and broadcasts a session_up,
-an encaps and a session_down event, one every 100 ms, in a cycle. Misbehaving daemons
+canned answers rendered by the real schema functions (and "show links" by lsoed's own
+links_view), and broadcasts a session_up, an encaps, a links and a session_down event, one
+every 100 ms, in a cycle. Misbehaving daemons
 are Python threads on a Unix socket.
 """
 import argparse
@@ -27,6 +28,8 @@ LSOECTL = SERVER = None
 SESSION_KEYS = ('port', 'port_id', 'peer_mac', 'peer_id', 'state', 'held', 'uptime', 'since', 'last_rx',
                 'attributes', 'our_nonce', 'peer_nonce', 'retransmits', 'encaps')
 ENCAP_TYPES = ('IPV4_ENCAP', 'IPV6_ENCAP', 'MPLS_IPV4_ENCAP', 'MPLS_IPV6_ENCAP')
+LINK_KEYS = ('port', 'peer_mac', 'local_id', 'peer_id', 'type', 'local', 'peer')
+LINK_END_KEYS = ('address', 'prefix_len', 'primary', 'labels')
 PORT_KEYS = ('port', 'port_id', 'mac', 'up', 'loopback', 'mtu', 'sessions', 'encap_types', 'counters',
              'ifindex', 'announced')
 
@@ -170,6 +173,59 @@ class Show(ServerCase):
         self.assertEqual(opening[0]['peer_id'], '')
         held = [n for n in ns if n['held']]
         self.assertEqual([(n['peer_mac'], n['state']) for n in held], [('02:00:00:00:00:0d', 'opening')])
+        # The peer's own addresses (flag Loopback), apart from its link addresses.
+        self.assertEqual([n['loopbacks'] for n in ns], [[], [], [
+            {'type': 'MPLS_IPV4_ENCAP', 'address': '10.0.0.1', 'prefix_len': 32, 'primary': False,
+             'labels': [16001, 16002]}]])
+
+    def test_links_json(self):
+        d = self.show_json('links')
+        self.assertEqual(list(d), ['links', 'incompatible'])
+        for x in d['links']:
+            self.assertEqual(tuple(x), LINK_KEYS)
+            self.assertEqual(tuple(x['local']), LINK_END_KEYS)
+            self.assertEqual(tuple(x['peer']), LINK_END_KEYS)
+            self.assertEqual(x['local_id'], '00:11:22:33:44:55:66:77:88:01')
+        # Sorted by port, type, then our address: whatever order the sessions came in.
+        self.assertEqual([(x['port'], x['peer_mac'], x['type'], x['local']['address'], x['local']['prefix_len'],
+                           x['peer']['address'], x['peer']['prefix_len']) for x in d['links']], [
+            ('eth0', '02:00:00:00:00:0b', 'IPV4_ENCAP', '192.0.2.1', 31, '192.0.2.0', 31),
+            ('eth0', '02:00:00:00:00:0b', 'IPV6_ENCAP', '2001:db8::a', 127, '2001:db8::b', 127),
+            ('eth0', '02:00:00:00:00:0b', 'IPV6_ENCAP', 'fe80::ff:fe00:a', 64, 'fe80::ff:fe00:b', 64),
+            ('eth0', '02:00:00:00:00:0b', 'MPLS_IPV4_ENCAP', '192.0.2.1', 31, '192.0.2.0', 31)])
+        self.assertEqual(d['links'][0]['peer_id'], '00:11:22:33:44:55:66:77:88:02')
+        self.assertEqual((d['links'][0]['local']['primary'], d['links'][0]['peer']['primary']), (True, True))
+        mpls = d['links'][3]
+        self.assertEqual((mpls['local']['labels'], mpls['peer']['labels']), ([16001, 16002], [17001]))
+        self.assertEqual(d['incompatible'], [{'port': 'eth1', 'peer_mac': '02:00:00:00:00:0e',
+                                              'peer_id': '00:11:22:33:44:55:66:77:88:05', 'type': 'IPV4_ENCAP'}])
+
+    def test_links_human(self):
+        lines = self.human('show', 'links').splitlines()
+        rule = '-' * 79
+        self.assertEqual(lines, [
+            rule, 'LSOE links:', rule,
+            'Interface:    eth0, via: LSOE',
+            '  Peer:',
+            '    MAC:          02:00:00:00:00:0b',
+            '    ID:           00:11:22:33:44:55:66:77:88:02',
+            '  Local ID:     00:11:22:33:44:55:66:77:88:01',
+            '  Links:',
+            '    IPv4:         192.0.2.1/31 (primary) <-> 192.0.2.0/31 (primary)',
+            '    IPv6:         2001:db8::a/127 (primary) <-> 2001:db8::b/127 (primary)',
+            '                  fe80::ff:fe00:a/64 <-> fe80::ff:fe00:b/64',
+            '    MPLS-IPv4:    192.0.2.1/31 label 16001/16002 (primary)',   # too long for one line
+            '                  <-> 192.0.2.0/31 label 17001',
+            rule,
+            'Interface:    eth1, via: LSOE',
+            '  Peer:',
+            '    MAC:          02:00:00:00:00:0e',
+            '    ID:           00:11:22:33:44:55:66:77:88:05',
+            '  Local ID:     00:11:22:33:44:55:66:77:88:01',
+            '  Links:',
+            '    IPv4:         no common subnet',
+            rule])
+        self.assertTrue(all(len(l) <= 79 for l in lines))
 
     def test_interfaces_json(self):
         d = self.show_json('interfaces')
@@ -232,6 +288,10 @@ class Show(ServerCase):
                      '    MPLS-IPv4:    10.0.0.1/32 label 16001/16002 (loopback)'):
             self.assertIn(want, lines)
         self.assertTrue(any(l.startswith('    State:        held') for l in lines), out)
+        # Loopbacks: one line per type for the held peer D, "(none)" for B and C.
+        self.assertEqual(lines.count('  Loopbacks:    (none)'), 2)
+        at = lines.index('  Loopbacks:')
+        self.assertEqual(lines[at + 1:at + 3], ['    MPLS-IPv4:    10.0.0.1/32 label 16001/16002', rule])
         self.assertEqual(lines.count(rule), 2 + 3)
 
     def test_interfaces_human(self):
@@ -311,10 +371,10 @@ class Monitor(ServerCase):
         p = subprocess.Popen([LSOECTL, '-s', self.sock, 'monitor', '--json'], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE)
         try:
-            lines = read_lines(p.stdout, 3)
-            self.assertEqual(len(lines), 3, lines)
+            lines = read_lines(p.stdout, 4)
+            self.assertEqual(len(lines), 4, lines)
             evs = [json.loads(l) for l in lines]
-            self.assertEqual(sorted(e['event'] for e in evs), ['encaps', 'session_down', 'session_up'])
+            self.assertEqual(sorted(e['event'] for e in evs), ['encaps', 'links', 'session_down', 'session_up'])
             for e in evs:
                 for k in ('time', 'node', 'event', 'port', 'port_id', 'peer_mac', 'peer_id'):
                     self.assertIn(k, e)
@@ -327,13 +387,15 @@ class Monitor(ServerCase):
     def test_monitor_human(self):
         p = subprocess.Popen([LSOECTL, '-s', self.sock, 'monitor'], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
-            lines = read_lines(p.stdout, 3)
-            self.assertEqual(len(lines), 3, lines)
+            lines = read_lines(p.stdout, 4)
+            self.assertEqual(len(lines), 4, lines)
             text = ''.join(lines)
             self.assertRegex(text, r'session_up +eth0 +02:00:00:00:00:0b +peer 00:11:22:33:44:55:66:77:88:02')
             self.assertRegex(text, r'encaps +eth0 +02:00:00:00:00:0b +IPv6: 2001:db8::b/127 \(primary\), '
                                    r'fe80::ff:fe00:b/64')
             self.assertRegex(text, r'session_down +eth0 +02:00:00:00:00:0b +reason keepalive_timeout')
+            self.assertRegex(text, r'links +eth0 +02:00:00:00:00:0b +IPv6: 2001:db8::a/127 \(primary\) <-> '
+                                   r'2001:db8::b/127 \(primary\), fe80::ff:fe00:a/64 <-> fe80::ff:fe00:b/64\n')
             self.assertIsNone(p.poll())
         finally:
             kill(p)
@@ -389,7 +451,7 @@ class Protocol(ServerCase):
 
     def test_unknown_request(self):
         e = self.assertError(raw(self.sock, b'frobnicate\n'), "unknown request 'frobnicate'")
-        self.assertIn('try: show neighbors|interfaces|statistics|config|topology, monitor', e)
+        self.assertIn('try: show neighbors|links|interfaces|statistics|config|topology, monitor', e)
         self.still_serving()
         self.assertError(raw(self.sock, b'show nothing\n'), "'show nothing'")
         self.assertError(raw(self.sock, b'show\n'), 'unknown request')
@@ -463,6 +525,12 @@ class Protocol(ServerCase):
 
     def test_answer_too_large(self):
         self.assertError(raw(self.sock, b'show huge\n'), 'answer too large')
+        self.still_serving()
+
+    def test_too_many_links(self):
+        """show links collects at most what one answer could hold, then refuses."""
+        e = self.assertError(raw(self.sock, b'show manylinks\n'), 'answer too large: more than ')
+        self.assertIn('links', e)
         self.still_serving()
 
     def test_answers_are_valid_json(self):
@@ -730,6 +798,23 @@ class Errors(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         rc, out, err = self.fake(b'{"neighbors":[1,{"port":[]}],"node":{}}\n', 'show', 'topology', '--dot')
         self.assertEqual(rc, 0, err)
+        rc, _, err = self.fake(b'{"links":{}}\n', 'show', 'links')
+        self.assertEqual(rc, 1)
+        self.assertIn('unexpected answer', err)
+        rc, out, err = self.fake(b'{"links":[1,{"port":7,"type":[],"local":"x","peer":{"labels":[{}]}},{}],'
+                                 b'"incompatible":[null,{"type":"NOT_A_TYPE"}]}\n', 'show', 'links')
+        self.assertEqual(rc, 0, err)
+        self.assertIn('    NOT_A_TYPE:   no common subnet', out.splitlines())
+        rc, out, err = self.fake(b'{"neighbors":[{"loopbacks":[1,{"type":"IPV4_ENCAP"},{"type":{}}]}]}\n',
+                                 'show', 'neighbors')
+        self.assertEqual(rc, 0, err)
+        self.assertIn('    IPv4:         ?/?', out.splitlines())
+
+    def test_no_links(self):
+        rc, out, err = self.fake(b'{"links":[],"incompatible":[]}\n', 'show', 'links')
+        self.assertEqual(rc, 0, err)
+        rule = '-' * 79
+        self.assertEqual(out.splitlines(), [rule, 'LSOE links:', rule, '(none)', rule])
 
     def test_deep_nesting(self):
         rc, _, err = self.fake(b'[' * 100000 + b']' * 100000 + b'\n', 'show', 'config')
@@ -781,7 +866,9 @@ class Errors(unittest.TestCase):
         rc, out, _ = ctl('--help')
         self.assertEqual(rc, 0)
         self.assertIn('show neighbors', out)
+        self.assertIn('show links', out)
         for args in ([], ['show'], ['show', 'bananas'], ['frobnicate'], ['show', 'neighbors', '--dot'],
+                     ['show', 'links', '--dot'], ['show', 'links', 'now'],
                      ['show', 'topology', '--dot', '--json'], ['monitor', 'now'], ['-s'], ['--bogus', 'monitor']):
             rc, out, err = ctl(*args)
             self.assertEqual(rc, 2, args)

@@ -1,11 +1,11 @@
 /*
  * A stand-in for lsoed behind the control socket, for the lsoectl tests: ctl.c on
  * its own epoll loop, answering "show WHAT" with canned state rendered by the real
- * schema functions (lsoe_json_session, lsoe_json_port, lsoe_json_counters, ...),
- * and broadcasting canned events to monitor clients, one every 100 ms, cycling
- * through session_up, encaps and session_down. Runs until SIGTERM or SIGINT; SIGHUP
- * closes and reopens the control socket from inside the event batch, as lsoed's
- * reload does.
+ * schema functions (lsoe_json_session, lsoe_json_port, lsoe_json_counters, ...,
+ * and lsoed's own links_view for "show links"), and broadcasting canned events to
+ * monitor clients, one every 100 ms, cycling through session_up, encaps, links and
+ * session_down. Runs until SIGTERM or SIGINT; SIGHUP closes and reopens the control
+ * socket from inside the event batch, as lsoed's reload does.
  *
  *   ctl_test_server PATH [MODE]        MODE in octal, default 0660
  *
@@ -15,6 +15,8 @@
  *   badutf8   a port name with invalid UTF-8 (repaired to '?')
  *   broken    an incomplete JSON value (refused with an error)
  *   flood     broadcasts about 6 MB of events at once (slow monitors are dropped)
+ *   manylinks "show links" over sessions holding more pairs than LINKS_VIEW_MAX (refused
+ *             with an error: the collection's memory is bounded)
  *
  * It provides loop_add/loop_mod/loop_del (loop.h) itself, as lsoed's loop will.
  */
@@ -37,6 +39,7 @@
 #include "ctl.h"
 #include "json_event.h"
 #include "json_pdu.h"
+#include "links_json.h"
 #include "lsoe/config.h"
 #include "lsoe/event.h"
 #include "lsoe/node.h"
@@ -68,10 +71,13 @@ void loop_del(int epfd, int fd)
 static const uint8_t local_id[LSOE_LOCAL_ID_LEN] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x01};
 static const uint8_t peer_b_id[LSOE_LOCAL_ID_LEN] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x02};
 static const uint8_t peer_d_id[LSOE_LOCAL_ID_LEN] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x04};
+static const uint8_t peer_e_id[LSOE_LOCAL_ID_LEN] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x05};
 static const uint8_t attrs_b[] = {1, 2};
 
 static struct lsoe_encap b_v4[1], b_v6[2], a_v4[1], a_v6[1], mpls_v4[1];
-static uint8_t mpls_labels[6];
+static uint8_t mpls_labels[6], link_labels_a[6], link_labels_b[3];
+/* B's link view: IPv4 one pair, IPv6 the global and the link-local pair, MPLS-IPv4 with labels. */
+static struct lsoe_link b_links_v4[1], b_links_v6[2], b_links_mpls_v4[1];
 static struct lsoe_counters node_counters, eth0_counters, eth1_counters;
 
 #define NOW_NS (400 * SEC)
@@ -92,6 +98,19 @@ static void setup_state(void)
 	lsoe_label_put(mpls_labels, 1, 16002, 0, true);
 	mpls_v4[0] = (struct lsoe_encap){.flags = LSOE_ENCAP_LOOPBACK, .prefix_len = 32, .nlabels = 2,
 	    .addr = {10, 0, 0, 1}, .labels = mpls_labels};
+
+	b_links_v4[0] = (struct lsoe_link){a_v4[0], b_v4[0]};
+	b_links_v6[0] = (struct lsoe_link){a_v6[0], b_v6[0]};
+	b_links_v6[1].local = (struct lsoe_encap){.prefix_len = 64,
+	    .addr = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xfe, 0, 0, 0x0a}};
+	b_links_v6[1].peer = b_v6[1];
+	lsoe_label_put(link_labels_a, 0, 16001, 0, false);
+	lsoe_label_put(link_labels_a, 1, 16002, 0, true);
+	lsoe_label_put(link_labels_b, 0, 17001, 0, true);
+	b_links_mpls_v4[0].local = (struct lsoe_encap){.flags = LSOE_ENCAP_PRIMARY, .prefix_len = 31, .nlabels = 2,
+	    .addr = {192, 0, 2, 1}, .labels = link_labels_a};
+	b_links_mpls_v4[0].peer = (struct lsoe_encap){.prefix_len = 31, .nlabels = 1, .addr = {192, 0, 2, 0},
+	    .labels = link_labels_b};
 
 	eth0_counters.rx_frames = 120;
 	eth0_counters.tx_frames = 118;
@@ -165,6 +184,59 @@ static void splice(yajl_gen g, yajl_gen obj, yajl_gen extra)
 	free(t);
 }
 
+/*
+ * "show links" through lsoed's own code: B's pairs on eth0, and on eth1 an established
+ * peer E whose IPv4 addresses agree nowhere (a session of this answer only). E is
+ * given first, so that the answer's order is links_view's doing.
+ */
+static bool links_answer(yajl_gen g, char *err, size_t cap)
+{
+	struct lsoe_session_view s[3], e;
+	sessions(s);
+	s[0].links[0] = b_links_v4;
+	s[0].link_count[0] = 1;
+	s[0].links[1] = b_links_v6;
+	s[0].link_count[1] = 2;
+	s[0].links[2] = b_links_mpls_v4;
+	s[0].link_count[2] = 1;
+	e = (struct lsoe_session_view){.port = 3, .port_name = "eth1", .peer_mac = {2, 0, 0, 0, 0, 0x0e},
+	    .state = LSOE_STATE_ESTABLISHED, .has_peer_id = true, .since_ns = NOW_NS - 10 * SEC,
+	    .last_rx_ns = NOW_NS - SEC, .link_incompatible = {true}};
+	memcpy(e.peer_id, peer_e_id, sizeof(peer_e_id));
+	struct links_view lv = {0};
+	links_view_add(&lv, &e);
+	for (int i = 2; i >= 0; i--)
+		links_view_add(&lv, &s[i]);
+	yajl_gen_map_open(g);
+	if (!links_view_json(&lv, g, local_id, err, cap))
+		return false;
+	yajl_gen_map_close(g);
+	return true;
+}
+
+/* Sessions of 4 x 256 pairs each, until there are more than one answer may hold. */
+static bool many_links_answer(yajl_gen g, char *err, size_t cap)
+{
+	static struct lsoe_link pairs[LSOE_LINKS_MAX];
+	for (unsigned i = 0; i < LSOE_LINKS_MAX; i++)
+		pairs[i] = b_links_v4[0];
+	struct links_view lv = {0};
+	for (unsigned n = 0; n <= LINKS_VIEW_MAX / (4 * LSOE_LINKS_MAX); n++) {
+		struct lsoe_session_view v = {.port = 2, .port_name = "eth0", .peer_mac = {2, 0, 0, 0, (uint8_t)(n >> 8),
+		    (uint8_t)n}, .state = LSOE_STATE_ESTABLISHED, .has_peer_id = true};
+		for (unsigned k = 0; k < 4; k++) {
+			v.links[k] = pairs;
+			v.link_count[k] = LSOE_LINKS_MAX;
+		}
+		links_view_add(&lv, &v);
+	}
+	yajl_gen_map_open(g);
+	if (!links_view_json(&lv, g, local_id, err, cap))
+		return false;
+	yajl_gen_map_close(g);
+	return true;
+}
+
 static void neighbors_list(yajl_gen g)
 {
 	struct lsoe_session_view s[3];
@@ -224,6 +296,10 @@ static bool show(void *ctx, const char *what, yajl_gen g, char *err, size_t cap)
 		lsoe_json_key(g, "neighbors");
 		neighbors_list(g);
 		yajl_gen_map_close(g);
+	} else if (strcmp(what, "links") == 0) {
+		return links_answer(g, err, cap);
+	} else if (strcmp(what, "manylinks") == 0) {
+		return many_links_answer(g, err, cap);
 	} else if (strcmp(what, "interfaces") == 0) {
 		yajl_gen_map_open(g);
 		lsoe_json_key(g, "interfaces");
@@ -318,7 +394,9 @@ static bool show(void *ctx, const char *what, yajl_gen g, char *err, size_t cap)
 		lsoe_json_kint(g, "flooded", n);
 		yajl_gen_map_close(g);
 	} else {
-		snprintf(err, cap, "unknown request 'show %s' (try: show neighbors|interfaces|statistics|config|topology, monitor)", what);
+		snprintf(err, cap,
+		    "unknown request 'show %s' (try: show neighbors|links|interfaces|statistics|config|topology, monitor)",
+		    what);
 		return false;
 	}
 	return true;
@@ -352,7 +430,7 @@ static void tick(struct loop_handler *h, uint32_t events)
 	struct lsoe_event ev = {.time_ns = NOW_NS + t->next * SEC / 10, .port = 2, .port_name = "eth0",
 	    .has_peer = true, .peer_mac = {2, 0, 0, 0, 0, 0x0b}, .has_peer_id = true};
 	memcpy(ev.peer_id, peer_b_id, sizeof(peer_b_id));
-	switch (t->next % 3) {
+	switch (t->next % 4) {
 	case 0:
 		ev.type = LSOE_EV_SESSION_UP;
 		ev.attrs = attrs_b;
@@ -363,6 +441,13 @@ static void tick(struct loop_handler *h, uint32_t events)
 		ev.encap_type = LSOE_PDU_IPV6_ENCAP;
 		ev.encaps = b_v6;
 		ev.encap_count = 2;
+		break;
+	case 2:
+		ev.type = LSOE_EV_LINKS;
+		ev.encap_type = LSOE_PDU_IPV6_ENCAP;
+		ev.links = b_links_v6;
+		ev.link_count = 2;
+		memcpy(ev.local_id, local_id, sizeof(local_id));
 		break;
 	default:
 		ev.type = LSOE_EV_SESSION_DOWN;

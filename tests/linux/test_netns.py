@@ -9,6 +9,7 @@ the end; a test fails if any daemon's memcheck reported an error or a leak (defi
 indirect or possible), or if it did not exit cleanly.
 """
 import argparse
+import ipaddress
 import json
 import os
 import re
@@ -23,6 +24,10 @@ import unittest
 LSOED = LSOECTL = PCAPSEND = FLOOD = DATA = VALGRIND = None
 PREFIX = 'lt%d' % os.getpid()
 SKIP = 77
+ENCAP_TYPES = ('IPV4_ENCAP', 'IPV6_ENCAP', 'MPLS_IPV4_ENCAP', 'MPLS_IPV6_ENCAP')
+LINK_KEYS = ('port', 'peer_mac', 'local_id', 'peer_id', 'type', 'local', 'peer')
+LINK_END_KEYS = ('address', 'prefix_len', 'primary', 'labels')
+A_ADDRS, B_ADDRS = ['192.0.2.1/31', '2001:db8::a/127'], ['192.0.2.0/31', '2001:db8::b/127']
 
 
 def sh(*args, check=True):
@@ -44,6 +49,13 @@ def wait_for(what, pred, timeout=10.0, step=0.05):
             last = e
         time.sleep(step)
     raise AssertionError('timed out waiting for %s (last: %r)' % (what, last))
+
+
+def link_pairs(answer, type_, link_local=False):
+    """(our address, the peer's) of every pair of one type in a show links answer, in its
+    order; IPv6 link-local pairs (which come once DAD is done) left out unless asked for."""
+    return [(x['local']['address'], x['peer']['address']) for x in answer['links']
+            if x['type'] == type_ and (link_local or not x['local']['address'].startswith('fe80:'))]
 
 
 class Node:
@@ -91,6 +103,20 @@ class Node:
 
     def neighbors(self):
         return self.ctl('show', 'neighbors')['neighbors']
+
+    def text(self, *args):
+        """lsoectl's text output."""
+        out = subprocess.run(['ip', 'netns', 'exec', self.ns, LSOECTL, '-s', self.sock, *args],
+                             capture_output=True, text=True, timeout=10)
+        if out.returncode != 0:
+            raise RuntimeError('lsoectl %s: %s' % (' '.join(args), out.stderr.strip()))
+        return out.stdout
+
+    def id(self):
+        return '00:00:00:00:00:00:00:00:%02x:%02x' % (self.idx >> 8, self.idx & 0xff)
+
+    def mac(self, ifname):
+        return json.loads(self.ip('-j', 'link', 'show', ifname))[0]['address']
 
     def established_with(self, other):
         return [n for n in self.neighbors() if n['state'] == 'established' and n['peer_id'].endswith(
@@ -218,9 +244,9 @@ class NetnsCase(unittest.TestCase):
         if problems:
             self.fail('\n'.join(problems))
 
-    def pair(self, a_extra='', b_extra=''):
+    def pair(self, a_extra='', b_extra='', a_addrs=A_ADDRS, b_addrs=B_ADDRS):
         a, b = self.net.node('a', a_extra), self.net.node('b', b_extra)
-        ia, ib = self.net.link(a, b, ['192.0.2.1/31', '2001:db8::a/127'], ['192.0.2.0/31', '2001:db8::b/127'])
+        ia, ib = self.net.link(a, b, a_addrs, b_addrs)
         a.start()
         b.start()
         # Established comes before the encapsulations: wait for those too (a slow host shows the gap).
@@ -462,6 +488,142 @@ http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
         self.assertEqual(p['unique'], [p['my_switch_id'], p['ifname'], p['peer_macaddr'], p['peer_switch_id'],
                                        'IPV4ENCAPSULATION'])
         self.assertGreater(a.ctl('show', 'statistics')['daemon']['report_failures'], 0)
+
+
+class LinksTest(NetnsCase):
+    """lsoectl show links on real pairs: the link view of draft section 5 (core/links.c)."""
+
+    def assertLinkAnswer(self, answer, node, peer, port, peer_mac):
+        """Every pair has every key, names this session, and the list is in its documented order."""
+        for x in answer['links']:
+            self.assertEqual(tuple(x), LINK_KEYS)
+            self.assertEqual((tuple(x['local']), tuple(x['peer'])), (LINK_END_KEYS, LINK_END_KEYS))
+            self.assertEqual((x['port'], x['peer_mac'], x['local_id'], x['peer_id']),
+                             (port, peer_mac, node.id(), peer.id()))
+            self.assertIn(x['type'], ENCAP_TYPES)
+
+        def order(x):
+            return (x['port'].encode(), ENCAP_TYPES.index(x['type']),
+                    ipaddress.ip_address(x['local']['address']).packed, x['local']['prefix_len'],
+                    ipaddress.ip_address(x['peer']['address']).packed, x['peer']['prefix_len'], x['peer_mac'])
+        self.assertEqual(answer['links'], sorted(answer['links'], key=order))
+
+    def links_when(self, node, what, pred, timeout=5.0, step=0.05):
+        """node's show links answer, once pred holds for it."""
+        def check():
+            ans = node.ctl('show', 'links')
+            return ans if pred(ans) else None
+        return wait_for(what, check, timeout, step)
+
+    def test_links_pair_and_move(self):
+        """The /31 and the /127 pair up, mirrored at both ends (link-locals may pair too);
+        addresses in different subnets on the two sides make no pair; an address change
+        moves the pair within 1 s, and a's monitor streams the links event."""
+        a, b, ia, ib = self.pair(a_addrs=A_ADDRS + ['198.51.100.1/24'], b_addrs=B_ADDRS + ['203.0.113.1/24'])
+        mac_a, mac_b = a.mac(ia), b.mac(ib)
+        la = self.links_when(a, "a's /31 and /127 pairs", lambda x: (
+            link_pairs(x, 'IPV4_ENCAP') == [('192.0.2.1', '192.0.2.0')] and
+            link_pairs(x, 'IPV6_ENCAP') == [('2001:db8::a', '2001:db8::b')]))
+        lb = self.links_when(b, "b's /31 and /127 pairs", lambda x: (
+            link_pairs(x, 'IPV4_ENCAP') == [('192.0.2.0', '192.0.2.1')] and
+            link_pairs(x, 'IPV6_ENCAP') == [('2001:db8::b', '2001:db8::a')]))
+        self.assertLinkAnswer(la, a, b, ia, mac_b)
+        self.assertLinkAnswer(lb, b, a, ib, mac_a)
+        for ans in (la, lb):
+            # No mpls-labels: no MPLS lists. IPv4 still shares the /31, so nothing is incompatible.
+            self.assertEqual({x['type'] for x in ans['links']}, {'IPV4_ENCAP', 'IPV6_ENCAP'})
+            self.assertEqual(ans['incompatible'], [])
+            v4 = [x for x in ans['links'] if x['type'] == 'IPV4_ENCAP'][0]
+            self.assertEqual((v4['local']['prefix_len'], v4['peer']['prefix_len'], v4['local']['labels']), (31, 31, []))
+        lines = a.text('show', 'links').splitlines()
+        self.assertIn('Interface:    %s, via: LSOE' % ia, lines)
+        self.assertIn('    IPv4:         192.0.2.1/31 <-> 192.0.2.0/31', lines)
+
+        mon = Monitor(a)
+        try:
+            time.sleep(0.2)
+            t0 = time.monotonic()
+            b.ip('addr', 'add', '198.51.100.2/24', 'dev', ib)
+            b.ip('addr', 'del', '192.0.2.0/31', 'dev', ib)
+            self.links_when(a, "a's IPv4 pair moved", lambda x: link_pairs(x, 'IPV4_ENCAP') == [
+                ('198.51.100.1', '198.51.100.2')], 1.0, 0.01)
+            moved = time.monotonic() - t0
+            lb = self.links_when(b, "b's IPv4 pair moved", lambda x: link_pairs(x, 'IPV4_ENCAP') == [
+                ('198.51.100.2', '198.51.100.1')], 1.0, 0.01)
+
+            def event():
+                evs = mon.find(lambda e: e.get('event') == 'links' and e.get('type') == 'IPV4_ENCAP')
+                return evs and [(p['local']['address'], p['peer']['address']) for p in evs[-1]['links']] == [
+                    ('198.51.100.1', '198.51.100.2')] and evs[-1]
+            ev = wait_for("a's links event with the new pair", event, 2)
+        finally:
+            mon.stop()
+        print('address change: the pair moved in %.0f ms' % (moved * 1e3), file=sys.stderr)
+        self.assertLess(moved, 1.0)
+        self.assertEqual((ev['port'], ev['peer_mac'], ev['peer_id'], ev['local_id']), (ia, mac_b, b.id(), a.id()))
+        self.assertEqual(ev['links'][0]['local'], {'address': '198.51.100.1', 'prefix_len': 24, 'primary': False,
+                                                   'labels': []})
+        self.assertEqual(link_pairs(lb, 'IPV6_ENCAP'), [('2001:db8::b', '2001:db8::a')])
+        self.assertEqual(lb['incompatible'], [])
+
+    def test_links_incompatible_subnets(self):
+        """The ends' only IPv4 addresses share no subnet: no IPv4 link, the type listed as
+        incompatible at both ends and counted once; an address in the subnet makes the link."""
+        a, b, ia, ib = self.pair(b_addrs=['198.51.100.2/24', '2001:db8::b/127'])
+        mac_a, mac_b = a.mac(ia), b.mac(ib)
+        inc_a = [{'port': ia, 'peer_mac': mac_b, 'peer_id': b.id(), 'type': 'IPV4_ENCAP'}]
+        inc_b = [{'port': ib, 'peer_mac': mac_a, 'peer_id': a.id(), 'type': 'IPV4_ENCAP'}]
+        ans = self.links_when(a, 'IPv4 incompatible at a', lambda x: x['incompatible'] == inc_a and link_pairs(
+            x, 'IPV6_ENCAP'))
+        self.links_when(b, 'IPv4 incompatible at b', lambda x: x['incompatible'] == inc_b)
+        self.assertEqual(link_pairs(ans, 'IPV4_ENCAP'), [])
+        self.assertEqual(link_pairs(ans, 'IPV6_ENCAP'), [('2001:db8::a', '2001:db8::b')])
+        self.assertEqual(list(ans['incompatible'][0]), ['port', 'peer_mac', 'peer_id', 'type'])
+        self.assertLinkAnswer(ans, a, b, ia, mac_b)
+        st = a.ctl('show', 'statistics')
+        counted = st['counters']['links_incompatible']
+        self.assertGreaterEqual(counted, 1)
+        self.assertEqual([i['counters']['links_incompatible'] for i in st['interfaces'] if i['port'] == ia], [counted])
+        self.assertIn('    IPv4:         no common subnet', a.text('show', 'links').splitlines())
+        self.assertRegex(a.text('show', 'statistics'), r'\n  links_incompatible +%d\n' % counted)
+
+        b.ip('addr', 'add', '192.0.2.0/31', 'dev', ib)
+        self.links_when(a, 'the IPv4 link at a', lambda x: link_pairs(x, 'IPV4_ENCAP') == [
+            ('192.0.2.1', '192.0.2.0')] and x['incompatible'] == [], 1.0, 0.01)
+        self.links_when(b, 'the IPv4 link at b', lambda x: x['incompatible'] == [], 1.0, 0.01)
+        self.assertEqual(a.ctl('show', 'statistics')['counters']['links_incompatible'], counted)
+
+    def test_links_loopbacks_and_labels(self):
+        """A loopback address a exposes shows as a's loopback in b's neighbors and never in
+        show links, though b has an address in its subnet; MPLS pairs carry each end's labels."""
+        a, b, ia, ib = self.pair(
+            a_extra='expose-loopback = 198.51.100.1\nmpls-labels = 192.0.2.1=16001 198.51.100.1=16100\n',
+            b_extra='mpls-labels = 192.0.2.0=17001/17002\n', b_addrs=B_ADDRS + ['198.51.100.2/24'])
+        a.ip('addr', 'add', '198.51.100.1/24', 'dev', 'lo')
+        want = [{'type': 'IPV4_ENCAP', 'address': '198.51.100.1', 'prefix_len': 24, 'primary': False, 'labels': []},
+                {'type': 'MPLS_IPV4_ENCAP', 'address': '198.51.100.1', 'prefix_len': 24, 'primary': False,
+                 'labels': [16100]}]
+        wait_for("a's loopbacks in b's neighbors",
+                 lambda: [n['loopbacks'] for n in b.established_with(a)] == [want], 5)
+        mpls_a = [('192.0.2.1', '192.0.2.0')]
+        la = self.links_when(a, "a's MPLS pair", lambda x: link_pairs(x, 'MPLS_IPV4_ENCAP') == mpls_a)
+        lb = self.links_when(b, "b's MPLS pair", lambda x: link_pairs(x, 'MPLS_IPV4_ENCAP') == [
+            ('192.0.2.0', '192.0.2.1')])
+        self.assertLinkAnswer(la, a, b, ia, b.mac(ib))
+        self.assertLinkAnswer(lb, b, a, ib, a.mac(ia))
+        for ans in (la, lb):
+            self.assertEqual([x for x in ans['links'] if '198.51.100.' in x['local']['address'] + x['peer']['address']],
+                             [])
+            self.assertEqual(len(link_pairs(ans, 'IPV4_ENCAP')), 1)
+            self.assertEqual(ans['incompatible'], [])
+        self.assertEqual([(x['local']['labels'], x['peer']['labels']) for x in la['links']
+                          if x['type'] == 'MPLS_IPV4_ENCAP'], [([16001], [17001, 17002])])
+        self.assertEqual([n['loopbacks'] for n in a.established_with(b)], [[]])
+        lines = b.text('show', 'neighbors').splitlines()
+        at = lines.index('  Loopbacks:')
+        self.assertEqual(lines[at + 1:at + 3], ['    IPv4:         198.51.100.1/24',
+                                                '    MPLS-IPv4:    198.51.100.1/24 label 16100'])
+        self.assertIn('    MPLS-IPv4:    192.0.2.1/31 label 16001 (primary)', a.text('show', 'links').splitlines())
 
 
 class AttackTest(NetnsCase):
