@@ -40,14 +40,9 @@ struct ends {
 static void collect(void *ctx, const struct lsoe_session_view *v)
 {
 	struct ends *c = ctx;
-	if (v->port == 0 || v->port > c->n->nports)
-		return;
-	const struct sim_port *sp = &c->n->ports[v->port];
-	const struct sim_link_spec *ls = &c->w->sc->links[sp->link];
-	const struct sim_node *peer = &c->w->nodes[sp->side ? ls->a : ls->b];
-	if (memcmp(v->peer_mac, peer->ports[sp->side ? ls->a_port : ls->b_port].mac, 6) != 0)
+	long e = sim_view_link_end(c->w, c->n, v);
+	if (e < 0)
 		return; /* not the link's other end */
-	size_t e = (size_t)sp->link * 2 + (size_t)sp->side;
 	c->view[e] = *v;
 	c->found[e] = true;
 }

@@ -183,16 +183,13 @@ static void collect(void *ctx, const struct lsoe_session_view *v)
 	struct views *c = ctx;
 	if (v->port == 0 || v->port > c->n->nports)
 		return;
-	const struct sim_port *sp = &c->n->ports[v->port];
-	const struct sim_link_spec *ls = &c->w->sc->links[sp->link];
-	const struct sim_node *peer = &c->w->nodes[sp->side ? ls->a : ls->b];
-	uint32_t peer_port = sp->side ? ls->a_port : ls->b_port;
-	if (memcmp(v->peer_mac, peer->ports[peer_port].mac, 6) == 0) {
-		size_t e = (size_t)sp->link * 2 + (size_t)sp->side;
+	long e = sim_view_link_end(c->w, c->n, v);
+	if (e >= 0) {
 		c->end[e] = *v;
 		c->found[e] = true;
 		return;
 	}
+	const struct sim_link_spec *ls = &c->w->sc->links[c->n->ports[v->port].link];
 	/* A station that is not the link's other end (a spoofed source) has no link with us. */
 	unsigned type = 0, k = pair_total(v, &type);
 	if (k && !c->bad) {

@@ -334,6 +334,18 @@ unsigned sim_port_expected(const struct sim_world *w, const struct sim_node *n, 
 	return port_encaps(n, port, type, out, labels);
 }
 
+long sim_view_link_end(const struct sim_world *w, const struct sim_node *n, const struct lsoe_session_view *v)
+{
+	if (v->port == 0 || v->port > n->nports)
+		return -1;
+	const struct sim_port *sp = &n->ports[v->port];
+	const struct sim_link_spec *ls = &w->sc->links[sp->link];
+	const struct sim_node *peer = &w->nodes[sp->side ? ls->a : ls->b];
+	if (memcmp(v->peer_mac, peer->ports[sp->side ? ls->a_port : ls->b_port].mac, 6) != 0)
+		return -1;
+	return (long)sp->link * 2 + sp->side;
+}
+
 void sim_node_start(struct sim_world *w, struct sim_node *n)
 {
 	static const char *const levels[] = { "error", "warning", "info", "debug" };

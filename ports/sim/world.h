@@ -176,6 +176,12 @@ void sim_node_counters(const struct sim_node *n, struct lsoe_counters *out);
    labels 3 * SIM_MAX_ENCAPS. */
 unsigned sim_port_expected(const struct sim_world *w, const struct sim_node *n, uint32_t port, unsigned type,
     struct lsoe_encap *out, uint8_t *labels);
+/*
+ * The link end a node's session view belongs to: link * 2 + side when v is n's session,
+ * on one of its ports, with that link's other end; -1 for any other station (a spoofed
+ * source on the port) or a port the node does not have.
+ */
+long sim_view_link_end(const struct sim_world *w, const struct sim_node *n, const struct lsoe_session_view *v);
 /* Deliver a frame into a node now (floods, replay). */
 void sim_inject(struct sim_world *w, int node, uint32_t port, const uint8_t src[6], const uint8_t dst[6],
     const uint8_t *data, size_t len);
