@@ -461,13 +461,20 @@ static void unexpected(const char *what)
 
 /* ---- common rendering ---- */
 
-/* "IPv4" for "IPV4_ENCAP"; another name as it came (made safe). */
-static const char *encap_label(const char *type)
+/* The type's place in encap_types ("IPV4_ENCAP" is 0); N_ENCAP_TYPES if unknown. */
+static size_t type_rank(const char *type)
 {
 	for (size_t t = 0; t < N_ENCAP_TYPES; t++)
 		if (strcmp(type, encap_types[t].key) == 0)
-			return encap_types[t].label;
-	return safe(type);
+			return t;
+	return N_ENCAP_TYPES;
+}
+
+/* "IPv4" for "IPV4_ENCAP"; another name as it came (made safe). */
+static const char *encap_label(const char *type)
+{
+	size_t t = type_rank(type);
+	return t < N_ENCAP_TYPES ? encap_types[t].label : safe(type);
 }
 
 static void header(const char *title)
@@ -661,14 +668,6 @@ struct link_row {
 	bool incompatible;
 	yajl_val v;
 };
-
-static size_t type_rank(const char *type)
-{
-	for (size_t t = 0; t < N_ENCAP_TYPES; t++)
-		if (strcmp(type, encap_types[t].key) == 0)
-			return t;
-	return N_ENCAP_TYPES;
-}
 
 /* Blocks by port and peer, then types in their usual order, pairs before "no common subnet". */
 static int link_row_cmp(const void *pa, const void *pb)
