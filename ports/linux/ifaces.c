@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "addrs.h"
+#include "bgp.h"
 #include "lsoed.h"
 
 #define MAX_ENTRIES 512
@@ -314,6 +315,7 @@ static void announce(struct lsoed *d, struct iface *i, const struct addrs_cfg *a
 
 void ifaces_sync(struct lsoed *d)
 {
+	bgp_links_changed(d->bgp); /* our loopbacks may have changed: the export looks again */
 	struct addrs_cfg ac;
 	char err[256];
 	if (!addrs_cfg_parse(&d->cfg, &ac, err, sizeof(err)))

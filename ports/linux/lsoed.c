@@ -28,6 +28,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "addrs.h"
+#include "bgp.h"
 #include "config_ini.h"
 #include "format.h"
 #include "json_event.h"
@@ -112,6 +113,9 @@ static void pf_event(void *ctx, const struct lsoe_event *ev)
 		free(line);
 	}
 	report_event(d->report, &d->cfg, ev);
+	if (ev->type == LSOE_EV_LINKS || ev->type == LSOE_EV_ENCAPS || ev->type == LSOE_EV_SESSION_UP ||
+	    ev->type == LSOE_EV_SESSION_DOWN)
+		bgp_links_changed(d->bgp); /* the export looks at the view before the loop sleeps */
 	if (ev->type == LSOE_EV_ENCAPS)
 		log_debug("%s: %s from %02x:%02x:%02x:%02x:%02x:%02x: %u entries", ev->port_name,
 		    lsoe_pdu_type_name(ev->encap_type), ev->peer_mac[0], ev->peer_mac[1], ev->peer_mac[2], ev->peer_mac[3],
@@ -202,6 +206,12 @@ static bool load_config(const char *path, bool must_exist, struct lsoe_config *c
 	addrs_cfg_free(&ac);
 	if (!cfg->local_id_set)
 		default_local_id(cfg);
+	struct bgp_settings peers[BGP_PEERS_MAX];
+	size_t npeers;
+	if (!bgp_parse_config(cfg, peers, &npeers, why, sizeof(why))) {
+		snprintf(err, cap, "%s: %s", path ? path : "defaults", why);
+		return false;
+	}
 	if (!strcmp(cfg->name, "lsoe")) {
 		char host[64];
 		if (gethostname(host, sizeof(host)) == 0) {
@@ -277,6 +287,7 @@ static void reload(struct lsoed *d)
 		if (cfg.report_url[0] && !d->report)
 			log_err("reload: cannot start reporting to %s", cfg.report_url);
 	}
+	bgp_configure(d->bgp, &cfg);
 	if (strcmp(old.control_socket, cfg.control_socket) != 0 || old.control_socket_mode != cfg.control_socket_mode) {
 		ctl_close(d->ctl);
 		d->ctl = NULL;
@@ -362,6 +373,8 @@ static bool ctl_show(void *ctx, const char *what, yajl_gen g, char *err, size_t 
 		lsoe_node_foreach_session(d->node, links_view_add, &lv);
 		if (!links_view_json(&lv, g, d->cfg.local_id, err, cap))
 			return false;
+	} else if (!strcmp(what, "bgp")) {
+		bgp_json_peers(d->bgp, g);
 	} else if (!strcmp(what, "interfaces")) {
 		struct port_ctx pc = { d, g, false };
 		lsoe_json_key(g, "interfaces");
@@ -390,6 +403,7 @@ static bool ctl_show(void *ctx, const char *what, yajl_gen g, char *err, size_t 
 		lsoe_json_ku64(g, "reports_dropped", dropped);
 		lsoe_json_ku64(g, "reports_queued", queued);
 		yajl_gen_map_close(g);
+		bgp_json_stats(d->bgp, g);
 		struct port_ctx pc = { d, g, true };
 		lsoe_json_key(g, "interfaces");
 		yajl_gen_array_open(g);
@@ -407,7 +421,7 @@ static bool ctl_show(void *ctx, const char *what, yajl_gen g, char *err, size_t 
 		}
 		yajl_gen_map_close(g);
 	} else {
-		snprintf(err, cap, "unknown: show %s (try neighbors, links, interfaces, statistics, config, topology)", what);
+		snprintf(err, cap, "unknown: show %s (try neighbors, links, bgp, interfaces, statistics, config, topology)", what);
 		return false;
 	}
 	yajl_gen_map_close(g);
@@ -432,6 +446,7 @@ static void begin_stop(struct lsoed *d, const char *why)
 		return;
 	d->stopping = true;
 	d->stop_deadline = lsoed_now() + STOP_GRACE_NS;
+	bgp_stop(d->bgp); /* withdraw every link, then Cease */
 	unsigned n = lsoe_node_withdraw(d->node);
 	log_info("%s: withdrawing (%u announcement%s to be acknowledged), then stopping", why, n, n == 1 ? "" : "s");
 }
@@ -593,6 +608,11 @@ int main(int argc, char **argv)
 		log_err("cannot start reporting to %s", d->cfg.report_url);
 		return 1;
 	}
+	if (!(d->bgp = bgp_open(d, d->epfd))) {
+		log_err("cannot start the BGP-LS export: out of memory");
+		return 1;
+	}
+	bgp_configure(d->bgp, &d->cfg);
 	if (!netlink_dump(d->nl, err, sizeof(err))) {
 		log_err("%s", err);
 		return 1;
@@ -604,9 +624,11 @@ int main(int argc, char **argv)
 
 	struct epoll_event evs[32];
 	for (;;) {
+		bgp_flush(d->bgp);
 		packet_flush(d->pkt);
 		lsoed_rearm(d);
-		if (d->stopping && (lsoe_node_unacked(d->node) == 0 || lsoed_now() >= d->stop_deadline))
+		if (d->stopping && (lsoe_node_unacked(d->node) == 0 || lsoed_now() >= d->stop_deadline) &&
+		    bgp_done(d->bgp))
 			break;
 		int n = epoll_wait(d->epfd, evs, 32, -1);
 		if (n < 0) {
@@ -625,6 +647,7 @@ int main(int argc, char **argv)
 	lsoe_node_shutdown(d->node);
 	packet_flush(d->pkt);
 	report_close(d->report);
+	bgp_close(d->bgp);
 	log_info("stopped%s", left ? " (some withdrawals were not acknowledged in time)" : "");
 	ctl_close(d->ctl);
 	netlink_close(d->nl);

@@ -10,6 +10,7 @@
  *   netlink.c  rtnetlink (libmnl): links and addresses, dumps and notifications
  *   netlink_msg.c  the messages parsed into the interface table (no socket)
  *   ifaces.c   the interface table: which are ports, what each announces
+ *   bgp*.c     the BGP-LS export to BGP speakers (bgp.h)
  */
 #ifndef LSOED_H
 #define LSOED_H
@@ -146,6 +147,7 @@ struct lsoed {
 	struct packet *pkt;
 	struct ctl *ctl;
 	struct report *report;       /* report-url, when set */
+	struct bgp *bgp;             /* the BGP-LS export (bgp.h); no peers unless bgp-ls-peer is set */
 	int epfd;
 	int timerfd;
 	uint64_t armed;              /* deadline the timerfd holds, LSOE_NEVER if none */

@@ -61,6 +61,14 @@ void lsoed_rearm(struct lsoed *d)
 	(void)lsoe_node_next_deadline(d->node);
 }
 
+/* The BGP-LS export only hears that the view may have changed. */
+struct bgp;
+void bgp_links_changed(struct bgp *b);
+void bgp_links_changed(struct bgp *b)
+{
+	(void)b;
+}
+
 bool packet_membership(struct packet *p, int ifindex, const uint8_t group[6], bool join)
 {
 	(void)p, (void)ifindex, (void)group, (void)join;

@@ -63,6 +63,16 @@ struct lsoe_config {
 	uint32_t control_socket_mode;            /* control-socket-mode (octal) */
 	char pidfile[LSOE_CFG_TEXT_MAX];         /* pidfile */
 	char report_url[LSOE_CFG_TEXT_MAX];      /* report-url (alias: report-rfc7752-url) */
+	/* BGP-LS export, interpreted by lsoed */
+	char bgp_ls_peer[LSOE_CFG_TEXT_MAX];     /* bgp-ls-peer: ADDR, ADDR:PORT, [V6]:PORT ... */
+	uint32_t bgp_ls_local_as;                /* bgp-ls-local-as */
+	uint32_t bgp_ls_peer_as;                 /* bgp-ls-peer-as (0: iBGP) */
+	char bgp_ls_router_id[16];               /* bgp-ls-router-id: dotted IPv4 */
+	char bgp_ls_safi[4];                     /* bgp-ls-safi: "71" or "80" */
+	uint16_t bgp_ls_hold_time;               /* bgp-ls-hold-time */
+	uint64_t bgp_ls_coalesce;                /* bgp-ls-coalesce-time (ns; 0: at once) */
+	uint8_t bgp_ls_protocol_id;              /* bgp-ls-protocol-id */
+	uint64_t bgp_ls_identifier;              /* bgp-ls-identifier */
 	char log_level[16];                      /* log-level: error, warning, info, debug */
 };
 
