@@ -146,12 +146,8 @@ size_t lsoe_bgp_update_reach(const struct lsoe_bgp_update_params *p, const uint8
 	lsoe_put16(b, 0);                                /* no withdrawn IPv4 routes */
 	lsoe_put16(b + 2, (uint16_t)attrs);
 	uint8_t *at = b + 4;
-	/* Ascending type order, as RFC 4271 section 5 asks of a sender. */
-	at = put_attr(at, FLAG_TRANSITIVE, ATTR_ORIGIN, &origin, 1);
-	at = put_attr(at, FLAG_TRANSITIVE, ATTR_AS_PATH, aspath, aspath_len);
-	if (!p->ebgp)
-		at = put_attr(at, FLAG_TRANSITIVE, ATTR_LOCAL_PREF, lpref, 4);
-	/* MP_REACH_NLRI, written in place: AFI, SAFI, next hop, a reserved octet, the NLRIs */
+	/* MP_REACH_NLRI first (RFC 7606 5.1, so that a receiver finds the NLRIs even in an
+	   UPDATE it must treat as withdrawn), then the others in ascending type order. */
 	bool ext = mp_len > 255;
 	*at++ = (uint8_t)(FLAG_OPTIONAL | (ext ? FLAG_EXTENDED : 0));
 	*at++ = ATTR_MP_REACH;
@@ -170,6 +166,10 @@ size_t lsoe_bgp_update_reach(const struct lsoe_bgp_update_params *p, const uint8
 	if (nlri_len)
 		memcpy(at, nlris, nlri_len);
 	at += nlri_len;
+	at = put_attr(at, FLAG_TRANSITIVE, ATTR_ORIGIN, &origin, 1);
+	at = put_attr(at, FLAG_TRANSITIVE, ATTR_AS_PATH, aspath, aspath_len);
+	if (!p->ebgp)
+		at = put_attr(at, FLAG_TRANSITIVE, ATTR_LOCAL_PREF, lpref, 4);
 	if (need_as4path)
 		at = put_attr(at, FLAG_OPTIONAL | FLAG_TRANSITIVE, ATTR_AS4_PATH, as4path, as4path_len);
 	if (attr_len)
@@ -320,6 +320,8 @@ bool lsoe_bgp_parse_open(const uint8_t *msg, size_t len, uint32_t expect_as, con
 	static const uint8_t zero[4];
 	if (memcmp(info->router_id, zero, 4) == 0 || (our_id && memcmp(info->router_id, our_id, 4) == 0))
 		return fail(err, LSOE_BGP_ERR_OPEN, 3, "BGP Identifier 0 or ours");
+	if (info->peer_as == 0 || my_as == 0)
+		return fail(err, LSOE_BGP_ERR_OPEN, 2, "peer AS 0 (RFC 7607)");
 	if (expect_as && info->peer_as != expect_as)
 		return fail(err, LSOE_BGP_ERR_OPEN, 2, "peer AS is not the one configured");
 	return true;
@@ -352,63 +354,24 @@ static bool prefixes_ok(const uint8_t *p, size_t n)
 	return true;
 }
 
-/* AS_PATH / AS4_PATH segments: type 1..4, a count, count ASes of as_len octets. */
-static bool segments_ok(const uint8_t *p, size_t n, size_t as_len)
+/*
+ * The checks that still reset the session under RFC 7606 (7.11): MP_REACH_NLRI and
+ * MP_UNREACH_NLRI must hold together. Every other attribute's fault (ORIGIN, AS_PATH,
+ * NEXT_HOP, MED, LOCAL_PREF: treat-as-withdraw; ATOMIC_AGGREGATE, AGGREGATOR, AS4_PATH:
+ * attribute discard; conflicting flags; a repeat) costs an export-only speaker nothing,
+ * as it keeps no route: those UPDATEs are let go, not answered with a NOTIFICATION.
+ */
+static bool mp_attr_ok(uint8_t type, const uint8_t *v, size_t n, struct lsoe_bgp_error *err)
 {
-	while (n) {
-		if (n < 2 || p[0] < 1 || p[0] > 4 || p[1] == 0)
-			return false;
-		size_t seg = 2 + (size_t)p[1] * as_len;
-		if (seg > n)
-			return false;
-		p += seg;
-		n -= seg;
-	}
-	return true;
-}
-
-static bool attr_ok(uint8_t type, const uint8_t *v, size_t n, struct lsoe_bgp_error *err)
-{
-	switch (type) {
-	case ATTR_ORIGIN:
-		if (n != 1)
-			return fail(err, LSOE_BGP_ERR_UPDATE, 5, "ORIGIN not 1 octet");
-		if (v[0] > 2)
-			return fail(err, LSOE_BGP_ERR_UPDATE, 6, "ORIGIN not IGP, EGP or INCOMPLETE");
-		return true;
-	case ATTR_AS_PATH:
-		if (!segments_ok(v, n, 4) && !segments_ok(v, n, 2))
-			return fail(err, LSOE_BGP_ERR_UPDATE, 11, "malformed AS_PATH");
-		return true;
-	case ATTR_AS4_PATH:
-		if (!segments_ok(v, n, 4))
-			return fail(err, LSOE_BGP_ERR_UPDATE, 9, "malformed AS4_PATH");
-		return true;
-	case ATTR_NEXT_HOP:
-	case ATTR_MED:
-	case ATTR_LOCAL_PREF:
-		if (n != 4)
-			return fail(err, LSOE_BGP_ERR_UPDATE, 5, "NEXT_HOP, MED or LOCAL_PREF not 4 octets");
-		return true;
-	case ATTR_ATOMIC_AGGREGATE:
-		if (n != 0)
-			return fail(err, LSOE_BGP_ERR_UPDATE, 5, "ATOMIC_AGGREGATE not empty");
-		return true;
-	case ATTR_AGGREGATOR:
-		if (n != 6 && n != 8)
-			return fail(err, LSOE_BGP_ERR_UPDATE, 5, "AGGREGATOR not 6 or 8 octets");
-		return true;
-	case ATTR_MP_REACH:
+	if (type == ATTR_MP_REACH) {
+		/* AFI, SAFI, next hop length, the next hop, the Reserved octet */
 		if (n < 5 || (size_t)5 + v[3] > n)
 			return fail(err, LSOE_BGP_ERR_UPDATE, 9, "MP_REACH_NLRI next hop overruns it");
-		return true;
-	case ATTR_MP_UNREACH:
+	} else if (type == ATTR_MP_UNREACH) {
 		if (n < 3)
 			return fail(err, LSOE_BGP_ERR_UPDATE, 9, "MP_UNREACH_NLRI shorter than 3 octets");
-		return true;
-	default:
-		return true;
 	}
+	return true;
 }
 
 bool lsoe_bgp_parse_update(const uint8_t *msg, size_t len, struct lsoe_bgp_error *err)
@@ -421,27 +384,28 @@ bool lsoe_bgp_parse_update(const uint8_t *msg, size_t len, struct lsoe_bgp_error
 	if (2 + wlen + 2 > n)
 		return fail(err, LSOE_BGP_ERR_UPDATE, 1, "withdrawn routes overrun the UPDATE");
 	if (!prefixes_ok(b + 2, wlen))
-		return fail(err, LSOE_BGP_ERR_UPDATE, 10, "malformed withdrawn route");
+		return fail(err, LSOE_BGP_ERR_UPDATE, 1, "malformed withdrawn route");
 	const uint8_t *a = b + 2 + wlen;
 	size_t alen = lsoe_get16(a);
 	if (4 + wlen + alen > n)
 		return fail(err, LSOE_BGP_ERR_UPDATE, 1, "path attributes overrun the UPDATE");
 	a += 2;
-	uint32_t seen[8] = { 0 };          /* one bit per attribute type: no repeats */
+	bool mp_reach = false, mp_unreach = false;
 	for (size_t left = alen; left;) {
-		if (left < 3)
-			return fail(err, LSOE_BGP_ERR_UPDATE, 1, "path attribute header overruns the list");
-		uint8_t flags = a[0], type = a[1];
+		uint8_t flags = a[0];
 		size_t hdr = (flags & FLAG_EXTENDED) ? 4 : 3;
 		if (left < hdr)
 			return fail(err, LSOE_BGP_ERR_UPDATE, 1, "path attribute header overruns the list");
+		uint8_t type = a[1];
 		size_t vlen = hdr == 4 ? lsoe_get16(a + 2) : a[2];
 		if (hdr + vlen > left)
 			return fail(err, LSOE_BGP_ERR_UPDATE, 1, "path attribute overruns the list");
-		if (seen[type / 32] & (1u << (type % 32)))
-			return fail(err, LSOE_BGP_ERR_UPDATE, 1, "path attribute repeated");
-		seen[type / 32] |= 1u << (type % 32);
-		if (!attr_ok(type, a + hdr, vlen, err))
+		bool *seen = type == ATTR_MP_REACH ? &mp_reach : type == ATTR_MP_UNREACH ? &mp_unreach : NULL;
+		if (seen && *seen)
+			return fail(err, LSOE_BGP_ERR_UPDATE, 1, "MP_REACH_NLRI or MP_UNREACH_NLRI repeated");
+		if (seen)
+			*seen = true;
+		if (!mp_attr_ok(type, a + hdr, vlen, err))
 			return false;
 		a += hdr + vlen;
 		left -= hdr + vlen;

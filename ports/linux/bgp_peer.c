@@ -763,8 +763,7 @@ void bgp_peer_json(const struct bgp_peer *p, yajl_gen g, uint64_t now)
 	yajl_gen_map_open(g);
 	lsoe_json_kstr(g, "peer", p->s.name);
 	lsoe_json_kstr(g, "state", state_names[p->state]);
-	lsoe_json_key(g, "uptime");
-	yajl_gen_double(g, p->state == BGP_ESTABLISHED ? (double)((now - p->since) / 1000000u) / 1000.0 : 0.0);
+	lsoe_json_kseconds(g, "uptime", p->state == BGP_ESTABLISHED ? now - p->since : 0);
 	lsoe_json_ku64(g, "links_advertised", p->adv.n);
 	lsoe_json_ku64(g, "updates_sent", p->c.updates_sent);
 	lsoe_json_ku64(g, "withdrawals_sent", p->c.withdrawals_sent);

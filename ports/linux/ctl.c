@@ -54,7 +54,7 @@
 #define CTL_DRAIN_MAX 65536        /* unread request octets discarded before close */
 #define CTL_ACCEPT_BURST (2 * CTL_CLIENTS_MAX) /* connections accepted per wake-up */
 #define CTL_ECHO_MAX 64            /* octets of a bad request quoted back */
-#define CTL_HINT "(try: show neighbors|links|interfaces|statistics|config|topology, monitor)"
+#define CTL_HINT "(try: show neighbors|links|bgp|interfaces|statistics|config|topology, monitor)"
 
 enum client_state {
 	CL_FREE,        /* slot unused */

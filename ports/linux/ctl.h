@@ -18,8 +18,8 @@
  *     "show" and WHAT is ignored; a request of anything but printable ASCII is unknown.
  *     A client that shuts its sending side without a final '\n' has what it sent taken
  *     as the request. Octets after the first '\n' are ignored.
- *   - Errors: "unknown request 'X' (try: show neighbors|links|interfaces|statistics|
- *     config|topology, monitor)", "request too long (1024 octets without a newline)",
+ *   - Errors: "unknown request 'X' (try: show neighbors|links|bgp|interfaces|
+ *     statistics|config|topology, monitor)", "request too long (1024 octets without a newline)",
  *     "too many clients" (the CTL_CLIENTS_MAX+1st connection, monitors included:
  *     answered best effort and closed at once), "no request within 10 s", "answer too
  *     large (N octets, the limit is 4194304)" (an answer and its '\n' must fit

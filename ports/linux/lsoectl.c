@@ -1,7 +1,7 @@
 /*
  * lsoectl: ask lsoed over its control socket (ctl.h) and show the answer.
  *
- *   lsoectl [-s PATH] show neighbors|links|interfaces|statistics|config [--json]
+ *   lsoectl [-s PATH] show neighbors|links|bgp|interfaces|statistics|config [--json]
  *   lsoectl [-s PATH] show topology [--dot|--json]
  *   lsoectl [-s PATH] monitor [--json]
  *
@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -65,8 +66,9 @@ static void usage(FILE *f)
 	    "commands:\n"
 	    "  show neighbors        the LSOE sessions and what each peer announced\n"
 	    "  show links            address pairs in one subnet, per peer and type\n"
+	    "  show bgp              the BGP-LS export: each peer's session and counters\n"
 	    "  show interfaces       the ports, their state and what we announce\n"
-	    "  show statistics       counters of the node and of every port\n"
+	    "  show statistics       counters of the node, of every port and of BGP-LS\n"
 	    "  show config           the running configuration, as an INI file\n"
 	    "  show topology [--dot] this node and its neighbours (--dot: Graphviz)\n"
 	    "  monitor               one line per event until interrupted\n"
@@ -753,6 +755,81 @@ static void show_links(yajl_val v)
 	free(rows);
 }
 
+/* ---- show bgp ---- */
+
+/* "12.5" for a seconds text ("12.500000000"); NULL if it is not a finite number >= 0. */
+static const char *seconds_text(const char *t)
+{
+	static char buf[64];
+	if (!t)
+		return NULL;
+	char *end;
+	double d = strtod(t, &end);
+	if (end == t || *end || !isfinite(d) || d < 0 || d >= 1e15)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%.1f", d);
+	return buf;
+}
+
+/*
+ * One peer of the BGP-LS export:
+ *   Peer: 127.0.0.1:1790
+ *     State:        established, up 12.5 s
+ *     AS:           local 65000, peer 65000 (iBGP), SAFI 71
+ *     ...
+ */
+static void print_bgp_peer(yajl_val p)
+{
+	char line[512];
+	const char *state = jstr(p, "state", "?");
+	bool est = strcmp(state, "established") == 0;
+	printf("Peer: %s\n", safe(jstr(p, "peer", "?")));
+	const char *up = est ? seconds_text(jnum(p, "uptime", NULL)) : NULL;
+	if (est)
+		snprintf(line, sizeof(line), "established, up %s s", up ? up : "?");
+	else
+		snprintf(line, sizeof(line), "%s", safe(state));
+	print_kv("  ", "State", line);
+	const char *las = jnum(p, "local_as", NULL), *pas = jnum(p, "peer_as", NULL);
+	snprintf(line, sizeof(line), "local %s, peer %s%s, SAFI %s", las ? safe(las) : "?", pas ? safe(pas) : "?",
+	    !las || !pas ? "" : strcmp(las, pas) == 0 ? " (iBGP)" : " (eBGP)", safe(jnum(p, "safi", "?")));
+	print_kv("  ", "AS", line);
+	const char *rid = jstr(p, "router_id", NULL);
+	print_kv("  ", "Router-ID", !rid ? "?" : *rid ? safe(rid) : "(not known yet)");
+	const char *hold = jnum(p, "hold_time", NULL);
+	if (!est && (!hold || num_is_zero(hold)))
+		snprintf(line, sizeof(line), "(not negotiated yet)");
+	else if (!hold)
+		snprintf(line, sizeof(line), "?");
+	else
+		snprintf(line, sizeof(line), "%s s%s", safe(hold), num_is_zero(hold) ? " (no keepalives)" : "");
+	print_kv("  ", "Hold time", line);
+	snprintf(line, sizeof(line), "%s advertised", safe(jnum(p, "links_advertised", "?")));
+	print_kv("  ", "Links", line);
+	snprintf(line, sizeof(line), "%s updates, %s withdrawals, %s notifications", safe(jnum(p, "updates_sent", "?")),
+	    safe(jnum(p, "withdrawals_sent", "?")), safe(jnum(p, "notifications_sent", "?")));
+	print_kv("  ", "Sent", line);
+	snprintf(line, sizeof(line), "%s notifications", safe(jnum(p, "notifications_received", "?")));
+	print_kv("  ", "Received", line);
+	print_kv("  ", "Connects", safe(jnum(p, "connects", "?")));
+	const char *e = jstr(p, "last_error", NULL);
+	print_kv("  ", "Last error", !e ? "?" : *e ? safe(e) : "(none)");
+}
+
+static void show_bgp(yajl_val v)
+{
+	yajl_val list = jarr(v, "peers");
+	if (!list)
+		unexpected("no \"peers\" list");
+	header("BGP-LS peers:");
+	if (!alen(list))
+		printf("No BGP-LS peer configured.\n%s\n", RULE);
+	for (size_t i = 0; i < alen(list); i++) {
+		print_bgp_peer(aget(list, i));
+		printf("%s\n", RULE);
+	}
+}
+
 /* ---- show interfaces ---- */
 
 static bool has_type(yajl_val port, const char *type)
@@ -877,6 +954,11 @@ static void show_statistics(yajl_val v)
 	print_counters(counters, "  ");
 	print_numbers(jget(v, "memory"), "Memory:");
 	print_numbers(jget(v, "daemon"), "Daemon:");
+	yajl_val bgp = jget(v, "bgp"); /* only when a bgp-ls-peer is configured */
+	if (YAJL_IS_OBJECT(bgp)) {
+		printf("BGP-LS export:\n");
+		print_counters(bgp, "  ");
+	}
 	printf("%s\n", RULE);
 	yajl_val ifs = jarr(v, "interfaces");
 	for (size_t i = 0; i < alen(ifs); i++) {
@@ -1163,7 +1245,7 @@ int main(int argc, char **argv)
 	if (nwords == 0)
 		bad_usage("no command");
 
-	static const char *const shows[] = {"neighbors", "links", "interfaces", "statistics", "config", "topology"};
+	static const char *const shows[] = {"neighbors", "links", "bgp", "interfaces", "statistics", "config", "topology"};
 	char request[64];
 	if (strcmp(words[0], "monitor") == 0) {
 		if (nwords != 1)
@@ -1175,13 +1257,13 @@ int main(int argc, char **argv)
 	if (strcmp(words[0], "show") != 0)
 		bad_usage("unknown command '%s'", safe(words[0]));
 	if (nwords != 2)
-		bad_usage("show what? neighbors, links, interfaces, statistics, config or topology");
+		bad_usage("show what? neighbors, links, bgp, interfaces, statistics, config or topology");
 	const char *what = NULL;
 	for (size_t i = 0; i < sizeof(shows) / sizeof(shows[0]); i++)
 		if (strcmp(words[1], shows[i]) == 0)
 			what = shows[i];
 	if (!what)
-		bad_usage("show what? '%s' is not one of neighbors, links, interfaces, statistics, config, topology",
+		bad_usage("show what? '%s' is not one of neighbors, links, bgp, interfaces, statistics, config, topology",
 		    safe(words[1]));
 	if (dot && strcmp(what, "topology") != 0)
 		bad_usage("--dot is for show topology");
@@ -1201,6 +1283,8 @@ int main(int argc, char **argv)
 		show_neighbors(v);
 	} else if (strcmp(what, "links") == 0) {
 		show_links(v);
+	} else if (strcmp(what, "bgp") == 0) {
+		show_bgp(v);
 	} else if (strcmp(what, "interfaces") == 0) {
 		show_interfaces(v);
 	} else if (strcmp(what, "statistics") == 0) {

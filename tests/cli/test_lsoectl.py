@@ -32,6 +32,48 @@ LINK_KEYS = ('port', 'peer_mac', 'local_id', 'peer_id', 'type', 'local', 'peer')
 LINK_END_KEYS = ('address', 'prefix_len', 'primary', 'labels')
 PORT_KEYS = ('port', 'port_id', 'mac', 'up', 'loopback', 'mtu', 'sessions', 'encap_types', 'counters',
              'ifindex', 'announced')
+BGP_PEER_KEYS = ('peer', 'state', 'uptime', 'links_advertised', 'updates_sent', 'withdrawals_sent', 'last_error',
+                 'peer_as', 'local_as', 'safi', 'hold_time', 'router_id', 'connects', 'notifications_received',
+                 'notifications_sent')
+BGP_STATES = ('idle', 'connect', 'opensent', 'openconfirm', 'established')
+BGP_COUNTERS = ('connects', 'established', 'messages_sent', 'messages_received', 'updates_sent', 'withdrawals_sent',
+                'notifications_sent', 'notifications_received', 'rx_errors', 'links_advertised', 'links_pending')
+RULE = '-' * 79
+# lsoectl show bgp's text for the test server's two peers (README, lsoectl(8)).
+BGP_TEXT = [
+    RULE, 'BGP-LS peers:', RULE,
+    'Peer: 127.0.0.1:1790',
+    '  State:        established, up 12.5 s',
+    '  AS:           local 65000, peer 65000 (iBGP), SAFI 71',
+    '  Router-ID:    192.0.2.254',
+    '  Hold time:    90 s',
+    '  Links:        2 advertised',
+    '  Sent:         3 updates, 1 withdrawals, 0 notifications',
+    '  Received:     0 notifications',
+    '  Connects:     1',
+    '  Last error:   (none)',
+    RULE,
+    'Peer: [2001:db8::1]:179',
+    '  State:        connect',
+    '  AS:           local 65000, peer 4200000000 (eBGP), SAFI 80',
+    '  Router-ID:    (not known yet)',
+    '  Hold time:    (not negotiated yet)',
+    '  Links:        0 advertised',
+    '  Sent:         0 updates, 0 withdrawals, 0 notifications',
+    '  Received:     0 notifications',
+    '  Connects:     3',
+    '  Last error:   connect: Connection refused',
+    RULE]
+# A daemon's show statistics with a bgp-ls-peer configured (the node's counters cut short).
+STATS_WITH_BGP = {
+    'node': 'leaf1',
+    'counters': {'rx_frames': 5, 'rx_errors': {'bad_checksum': 0}},
+    'memory': {'bytes': 100},
+    'daemon': {'tx_dropped': 0, 'rx_vlan_skipped': 0, 'netlink_resyncs': 1},
+    'bgp': {'connects': 2, 'established': 1, 'messages_sent': 9, 'messages_received': 7, 'updates_sent': 4,
+            'withdrawals_sent': 1, 'notifications_sent': 0, 'notifications_received': 1, 'rx_errors': 0,
+            'links_advertised': 3, 'links_pending': 18446744073709551615},
+    'interfaces': [{'port': 'eth0', 'counters': {'rx_frames': 5}}]}
 
 
 def start_server(path, *extra, nofile=None):
@@ -251,6 +293,30 @@ class Show(ServerCase):
         self.assertEqual([(i['port'], sorted(i)) for i in d['interfaces']],
                          [('eth0', ['counters', 'port']), ('eth1', ['counters', 'port'])])
 
+    def test_bgp_json(self):
+        d = self.show_json('bgp')
+        self.assertEqual(list(d), ['peers'])
+        self.assertEqual(len(d['peers']), 2)
+        for p in d['peers']:
+            self.assertEqual(tuple(p), BGP_PEER_KEYS)
+            self.assertIn(p['state'], BGP_STATES)
+        a, b = d['peers']
+        self.assertEqual(a, {'peer': '127.0.0.1:1790', 'state': 'established', 'uptime': 12.5, 'links_advertised': 2,
+                             'updates_sent': 3, 'withdrawals_sent': 1, 'last_error': '', 'peer_as': 65000,
+                             'local_as': 65000, 'safi': 71, 'hold_time': 90, 'router_id': '192.0.2.254',
+                             'connects': 1, 'notifications_received': 0, 'notifications_sent': 0})
+        self.assertEqual((b['state'], b['uptime'], b['router_id'], b['hold_time'], b['last_error']),
+                         ('connect', 0, '', 0, 'connect: Connection refused'))
+
+    def test_bgp_human(self):
+        lines = self.human('show', 'bgp').splitlines()
+        self.assertEqual(lines, BGP_TEXT)
+
+    def test_bgp_rejects_dot_and_words(self):
+        for args in (['show', 'bgp', '--dot'], ['show', 'bgp', 'now']):
+            rc, out, err = ctl('-s', self.sock, *args)
+            self.assertEqual((rc, out), (2, ''), args)
+
     def test_config_json(self):
         d = self.show_json('config')
         self.assertEqual(list(d), ['config'])
@@ -321,6 +387,9 @@ class Show(ServerCase):
             self.assertIn(want, lines)
         # rx_errors: the non-zero ones only
         self.assertNotIn('frame_short', '\n'.join(lines))
+        # No bgp-ls-peer configured: no "bgp" object, no BGP-LS block.
+        self.assertNotIn('bgp', self.show_json('statistics'))
+        self.assertNotIn('BGP-LS export:', lines)
 
     def test_config_is_ini(self):
         out = self.human('show', 'config')
@@ -451,7 +520,7 @@ class Protocol(ServerCase):
 
     def test_unknown_request(self):
         e = self.assertError(raw(self.sock, b'frobnicate\n'), "unknown request 'frobnicate'")
-        self.assertIn('try: show neighbors|links|interfaces|statistics|config|topology, monitor', e)
+        self.assertRegex(e, r'try: show neighbors\|links\|(bgp\|)?interfaces\|statistics\|config\|topology, monitor')
         self.still_serving()
         self.assertError(raw(self.sock, b'show nothing\n'), "'show nothing'")
         self.assertError(raw(self.sock, b'show\n'), 'unknown request')
@@ -810,6 +879,149 @@ class Errors(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertIn('    IPv4:         ?/?', out.splitlines())
 
+    def test_bgp_passthrough(self):
+        """--json prints the daemon's line as it came, whatever it holds."""
+        line = (b'{"peers":[{"peer":"127.0.0.1:1790","state":"established","uptime":12.5,"links_advertised":2,'
+                b'"updates_sent":3,"withdrawals_sent":1,"last_error":"","peer_as":65000,"local_as":65000,"safi":71,'
+                b'"hold_time":90,"router_id":"192.0.2.254","connects":1,"notifications_received":0,'
+                b'"notifications_sent":0}],"future_key":{"x":[1,2]}}')
+        rc, out, err = self.fake(line + b'\n', 'show', 'bgp', '--json')
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, line.decode() + '\n')
+        # The text of the same answer: the README's example, line by line.
+        rc, out, err = self.fake(line + b'\n', 'show', 'bgp')
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out.splitlines(), BGP_TEXT[:14])
+
+    def test_bgp_no_peers(self):
+        rc, out, err = self.fake(b'{"peers":[]}\n', 'show', 'bgp')
+        self.assertEqual((rc, err), (0, ''))
+        self.assertEqual(out.splitlines(), [RULE, 'BGP-LS peers:', RULE, 'No BGP-LS peer configured.', RULE])
+        rc, out, err = self.fake(b'{"peers":[]}\n', 'show', 'bgp', '--json')
+        self.assertEqual((rc, out), (0, '{"peers":[]}\n'))
+
+    def test_bgp_states_and_sessions(self):
+        """Every state; eBGP; a negotiated hold time of 0; a NOTIFICATION received."""
+        for state in BGP_STATES:
+            peer = {'peer': '[2001:db8::2]:1179', 'state': state, 'uptime': 3725.25 if state == 'established' else 0,
+                    'links_advertised': 0, 'updates_sent': 0, 'withdrawals_sent': 0,
+                    'last_error': 'received NOTIFICATION Cease/Administrative Shutdown', 'peer_as': 4200000000,
+                    'local_as': 65001, 'safi': 80, 'hold_time': 0, 'router_id': '198.51.100.7' if state in (
+                        'openconfirm', 'established') else '', 'connects': 4, 'notifications_received': 1,
+                    'notifications_sent': 2}
+            rc, out, err = self.fake(json.dumps({'peers': [peer]}).encode() + b'\n', 'show', 'bgp')
+            self.assertEqual(rc, 0, err)
+            lines = out.splitlines()
+            self.assertIn('Peer: [2001:db8::2]:1179', lines)
+            self.assertIn('  State:        ' + ('established, up 3725.2 s' if state == 'established' else state),
+                          lines)
+            self.assertIn('  AS:           local 65001, peer 4200000000 (eBGP), SAFI 80', lines)
+            self.assertIn('  Hold time:    ' + ('0 s (no keepalives)' if state == 'established'
+                                                else '(not negotiated yet)'), lines)
+            self.assertIn('  Router-ID:    ' + ('198.51.100.7' if state in ('openconfirm', 'established')
+                                                else '(not known yet)'), lines)
+            self.assertIn('  Sent:         0 updates, 0 withdrawals, 2 notifications', lines)
+            self.assertIn('  Received:     1 notifications', lines)
+            self.assertIn('  Last error:   received NOTIFICATION Cease/Administrative Shutdown', lines)
+
+    def test_bgp_hostile(self):
+        """Missing keys and wrong types are shown as '?', never a crash; a wrong shape is an error."""
+        for answer in (b'{"peers":"many"}', b'{"peers":{}}', b'{"peer":[]}', b'{}'):
+            rc, out, err = self.fake(answer + b'\n', 'show', 'bgp')
+            self.assertEqual((rc, out), (1, ''), answer)
+            self.assertIn('unexpected answer', err)
+            self.assertIn('"peers"', err)
+        rc, out, err = self.fake(b'{"peers":[1,null,[],"x",{}]}\n', 'show', 'bgp')
+        self.assertEqual(rc, 0, err)
+        lines = out.splitlines()
+        self.assertEqual(lines.count('Peer: ?'), 5)
+        self.assertEqual(lines.count(RULE), 2 + 5)
+        for want in ('  State:        ?', '  AS:           local ?, peer ?, SAFI ?', '  Router-ID:    ?',
+                     '  Hold time:    (not negotiated yet)', '  Links:        ? advertised',
+                     '  Sent:         ? updates, ? withdrawals, ? notifications', '  Received:     ? notifications',
+                     '  Connects:     ?', '  Last error:   ?'):
+            self.assertEqual(lines.count(want), 5, want)
+        rc, out, err = self.fake(json.dumps({'peers': [
+            {'peer': 7, 'state': 'established', 'uptime': 'long', 'local_as': {}, 'peer_as': 65000, 'safi': [71],
+             'hold_time': '90', 'router_id': 1, 'links_advertised': None, 'updates_sent': True, 'last_error': 5},
+            {'peer': 'x', 'state': 'established', 'uptime': -1, 'hold_time': None},
+            {'peer': 'y', 'state': 'established', 'uptime': 1e300, 'hold_time': 18446744073709551615,
+             'links_advertised': 18446744073709551616, 'local_as': 4294967295, 'peer_as': 4294967295},
+        ]}).encode() + b'\n', 'show', 'bgp')
+        self.assertEqual(rc, 0, err)
+        lines = out.splitlines()
+        for want in ('Peer: ?', '  State:        established, up ? s', '  AS:           local ?, peer 65000, SAFI ?',
+                     '  Hold time:    ?', '  Router-ID:    ?', '  Links:        ? advertised',
+                     '  Sent:         ? updates, ? withdrawals, ? notifications', '  Last error:   ?',
+                     'Peer: x', 'Peer: y', '  Hold time:    18446744073709551615 s',
+                     '  Links:        18446744073709551616 advertised',
+                     '  AS:           local 4294967295, peer 4294967295 (iBGP), SAFI ?'):
+            self.assertIn(want, lines)
+        self.assertEqual(lines.count('  State:        established, up ? s'), 3)
+        # An uptime no double holds is not shown as "inf".
+        rc, out, err = self.fake(b'{"peers":[{"state":"established","uptime":1e999}]}\n', 'show', 'bgp')
+        self.assertEqual(rc, 0, err)
+        self.assertIn('  State:        established, up ? s', out.splitlines())
+
+    def test_bgp_control_characters_escaped(self):
+        rc, out, err = self.fake(json.dumps({'peers': [
+            {'peer': '10.0.0.1\x1b[2J:179', 'state': 'idle\x07', 'last_error': 'connect: \x1b]0;owned\x07\u0085x',
+             'router_id': '\n1.2.3.4', 'peer_as': 1, 'local_as': 1}]}).encode() + b'\n', 'show', 'bgp')
+        self.assertEqual(rc, 0, err)
+        self.assertFalse(any(ord(c) < 0x20 and c != '\n' or 0x7f <= ord(c) <= 0x9f for c in out), repr(out))
+        lines = out.splitlines()
+        for want in ('Peer: 10.0.0.1?[2J:179', '  State:        idle?', '  Last error:   connect: ?]0;owned??x',
+                     '  Router-ID:    ?1.2.3.4'):
+            self.assertIn(want, lines)
+
+    def test_bgp_long_strings(self):
+        long = 'a' * 5000
+        rc, out, err = self.fake(json.dumps({'peers': [{'peer': long, 'state': long, 'last_error': long,
+                                                        'router_id': long}]}).encode() + b'\n', 'show', 'bgp')
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(all(len(l) < 2100 for l in out.splitlines()))
+
+    def test_bgp_error_answer(self):
+        rc, out, err = self.fake(b'{"error":"unknown: show bgp"}\n', 'show', 'bgp')
+        self.assertEqual((rc, out), (1, ''))
+        self.assertIn('lsoed: unknown: show bgp', err)
+
+    def test_statistics_with_bgp(self):
+        answer = json.dumps(STATS_WITH_BGP).encode()
+        rc, out, err = self.fake(answer + b'\n', 'show', 'statistics', '--json')
+        self.assertEqual((rc, out), (0, answer.decode() + '\n'), err)
+        rc, out, err = self.fake(answer + b'\n', 'show', 'statistics')
+        self.assertEqual((rc, err), (0, ''))
+        lines = out.splitlines()
+        at = lines.index('BGP-LS export:')
+        self.assertEqual(lines[at - 4:at], ['Daemon:', '  tx_dropped               0', '  rx_vlan_skipped          0',
+                                            '  netlink_resyncs          1'])
+        want = ['  %-24s %s' % (k, STATS_WITH_BGP['bgp'][k]) for k in BGP_COUNTERS]
+        self.assertEqual(lines[at + 1:at + 1 + len(want)], want)
+        self.assertEqual(lines[at + 1 + len(want)], RULE)
+        self.assertIn('  links_pending            18446744073709551615', lines)
+        self.assertEqual(lines[at + 2 + len(want)], 'Interface:    eth0')
+        # A per-reason map (should rx_errors become one) as the node's: the non-zero ones.
+        stats = dict(STATS_WITH_BGP, bgp={'connects': 1, 'rx_errors': {'bad_marker': 2, 'bad_length': 0}})
+        rc, out, err = self.fake(json.dumps(stats).encode() + b'\n', 'show', 'statistics')
+        self.assertEqual(rc, 0, err)
+        lines = out.splitlines()
+        at = lines.index('BGP-LS export:')
+        self.assertEqual(lines[at + 1:at + 5], ['  connects                 1', '  rx_errors:',
+                                                '    bad_marker             2', RULE])
+        # Hostile: bgp of another type is left out; odd members are skipped, never a crash.
+        for bgp in ('x', [1], None, 7):
+            rc, out, err = self.fake(json.dumps(dict(STATS_WITH_BGP, bgp=bgp)).encode() + b'\n',
+                                     'show', 'statistics')
+            self.assertEqual(rc, 0, err)
+            self.assertNotIn('BGP-LS export:', out)
+        rc, out, err = self.fake(json.dumps(dict(STATS_WITH_BGP, bgp={'a': 's', 'b': [], 'c': None, 'd': {},
+                                                                      '\x1b': 1})).encode() + b'\n',
+                                 'show', 'statistics')
+        self.assertEqual(rc, 0, err)
+        self.assertIn('BGP-LS export:', out.splitlines())
+        self.assertNotIn('\x1b', out)
+
     def test_no_links(self):
         rc, out, err = self.fake(b'{"links":[],"incompatible":[]}\n', 'show', 'links')
         self.assertEqual(rc, 0, err)
@@ -867,8 +1079,14 @@ class Errors(unittest.TestCase):
         self.assertEqual(rc, 0)
         self.assertIn('show neighbors', out)
         self.assertIn('show links', out)
+        self.assertIn('show bgp', out)
+        rc, _, err = ctl('show', 'bananas')
+        self.assertIn('neighbors, links, bgp, interfaces, statistics, config, topology', err)
+        rc, _, err = ctl('show')
+        self.assertIn('neighbors, links, bgp, interfaces, statistics, config or topology', err)
         for args in ([], ['show'], ['show', 'bananas'], ['frobnicate'], ['show', 'neighbors', '--dot'],
-                     ['show', 'links', '--dot'], ['show', 'links', 'now'],
+                     ['show', 'links', '--dot'], ['show', 'links', 'now'], ['show', 'bgp', '--dot'],
+                     ['show', 'bgp', 'now'], ['show', 'bgp', 'bgp', 'bgp'],
                      ['show', 'topology', '--dot', '--json'], ['monitor', 'now'], ['-s'], ['--bogus', 'monitor']):
             rc, out, err = ctl(*args)
             self.assertEqual(rc, 2, args)

@@ -2,7 +2,8 @@
  * A stand-in for lsoed behind the control socket, for the lsoectl tests: ctl.c on
  * its own epoll loop, answering "show WHAT" with canned state rendered by the real
  * schema functions (lsoe_json_session, lsoe_json_port, lsoe_json_counters, ...,
- * and lsoed's own links_view for "show links"), and broadcasting canned events to
+ * and lsoed's own links_view for "show links"; "show bgp" is written here, in the
+ * documented shape, as lsoed's BGP-LS speaker answers), and broadcasting canned events to
  * monitor clients, one every 100 ms, cycling through session_up, encaps, links and
  * session_down. Runs until SIGTERM or SIGINT; SIGHUP closes and reopens the control
  * socket from inside the event batch, as lsoed's reload does.
@@ -130,6 +131,45 @@ static void setup_state(void)
 	node_counters.tx_frames += eth1_counters.tx_frames;
 	node_counters.sessions_down[LSOE_DOWN_ERROR_ACK] = 1;
 	node_counters.alloc_failures = UINT64_MAX; /* a 64-bit value must come through exactly */
+}
+
+/*
+ * "show bgp": two BGP-LS peers, one established over iBGP (the README's example), one
+ * that cannot connect (eBGP, 4-octet AS, SAFI 80, never opened: no Router-ID, no hold time).
+ */
+static void bgp_peer(yajl_gen g, const char *peer, const char *state, uint64_t uptime_ns, uint64_t links,
+    uint64_t updates, uint64_t withdrawals, const char *last_error, uint64_t peer_as, uint64_t safi,
+    uint64_t hold, const char *router_id, uint64_t connects)
+{
+	yajl_gen_map_open(g);
+	lsoe_json_kstr(g, "peer", peer);
+	lsoe_json_kstr(g, "state", state);
+	lsoe_json_kseconds(g, "uptime", uptime_ns);
+	lsoe_json_ku64(g, "links_advertised", links);
+	lsoe_json_ku64(g, "updates_sent", updates);
+	lsoe_json_ku64(g, "withdrawals_sent", withdrawals);
+	lsoe_json_kstr(g, "last_error", last_error);
+	lsoe_json_ku64(g, "peer_as", peer_as);
+	lsoe_json_ku64(g, "local_as", 65000);
+	lsoe_json_ku64(g, "safi", safi);
+	lsoe_json_ku64(g, "hold_time", hold);
+	lsoe_json_kstr(g, "router_id", router_id);
+	lsoe_json_ku64(g, "connects", connects);
+	lsoe_json_ku64(g, "notifications_received", 0);
+	lsoe_json_ku64(g, "notifications_sent", 0);
+	yajl_gen_map_close(g);
+}
+
+static void bgp_answer(yajl_gen g)
+{
+	yajl_gen_map_open(g);
+	lsoe_json_key(g, "peers");
+	yajl_gen_array_open(g);
+	bgp_peer(g, "127.0.0.1:1790", "established", 12 * SEC + SEC / 2, 2, 3, 1, "", 65000, 71, 90, "192.0.2.254", 1);
+	bgp_peer(g, "[2001:db8::1]:179", "connect", 0, 0, 0, 0, "connect: Connection refused", 4200000000u, 80, 0, "",
+	    3);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
 }
 
 /* eth0: B established. eth1: C opening (no OPEN from it yet), D held after a hopeless error. */
@@ -298,6 +338,8 @@ static bool show(void *ctx, const char *what, yajl_gen g, char *err, size_t cap)
 		yajl_gen_map_close(g);
 	} else if (strcmp(what, "links") == 0) {
 		return links_answer(g, err, cap);
+	} else if (strcmp(what, "bgp") == 0) {
+		bgp_answer(g);
 	} else if (strcmp(what, "manylinks") == 0) {
 		return many_links_answer(g, err, cap);
 	} else if (strcmp(what, "interfaces") == 0) {
@@ -395,7 +437,7 @@ static bool show(void *ctx, const char *what, yajl_gen g, char *err, size_t cap)
 		yajl_gen_map_close(g);
 	} else {
 		snprintf(err, cap,
-		    "unknown request 'show %s' (try: show neighbors|links|interfaces|statistics|config|topology, monitor)",
+		    "unknown request 'show %s' (try: show neighbors|links|bgp|interfaces|statistics|config|topology, monitor)",
 		    what);
 		return false;
 	}

@@ -36,7 +36,7 @@
 /* ---- BGP-LS ---- */
 
 #define LSOE_BGPLS_NODE_DESC_MAX 36u    /* 512, 513, 515 (8 octets) and 516 */
-#define LSOE_BGPLS_NLRI_MAX     128u    /* one Link NLRI with its type and length */
+#define LSOE_BGPLS_NLRI_MAX     136u    /* one Link NLRI with its type and length (133 at most) */
 #define LSOE_BGPLS_LABELS_MAX   16u     /* labels exported per link; more are left out */
 #define LSOE_BGPLS_ATTR_MAX     256u    /* value of one BGP-LS attribute */
 
@@ -156,9 +156,9 @@ struct lsoe_bgp_update_params {
 };
 
 /*
- * An UPDATE announcing nlris (nlri_len octets of whole NLRIs sharing the attribute)
- * with ORIGIN IGP, AS_PATH, LOCAL_PREF as params say, MP_REACH_NLRI and, when
- * attr_len > 0, the BGP-LS attribute.
+ * An UPDATE announcing nlris (nlri_len octets of whole NLRIs sharing the attribute):
+ * MP_REACH_NLRI first (RFC 7606 5.1), then ORIGIN IGP, AS_PATH, LOCAL_PREF as params
+ * say, AS4_PATH when needed and, when attr_len > 0, the BGP-LS attribute.
  */
 size_t lsoe_bgp_update_reach(const struct lsoe_bgp_update_params *p, const uint8_t *nlris, size_t nlri_len,
     const uint8_t *attr, size_t attr_len, uint8_t *out, size_t cap);
