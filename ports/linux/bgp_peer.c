@@ -264,7 +264,9 @@ static void on_open(struct bgp_peer *p, const uint8_t *msg, size_t len)
 	struct lsoe_bgp_open_info info;
 	struct lsoe_bgp_error err;
 	uint32_t expect = p->s.peer_as;
-	if (!lsoe_bgp_parse_open(msg, len, expect, p->s.router_id, LSOE_BGP_AFI_LS, p->s.safi, &info, &err)) {
+	/* Our own Identifier is refused from an internal peer only (RFC 6286 2.2). */
+	const uint8_t *ours = p->s.peer_as == p->s.local_as ? p->s.router_id : NULL;
+	if (!lsoe_bgp_parse_open(msg, len, expect, ours, LSOE_BGP_AFI_LS, p->s.safi, &info, &err)) {
 		refuse(p, &err, "OPEN refused");
 		return;
 	}

@@ -25,7 +25,7 @@
 # what it tests; see tests/fuzz/README.md); 2 on bad usage or a failed build.
 set -eu
 
-ALL_TARGETS="frame pdu config scenario netlink ctl"
+ALL_TARGETS="frame pdu config scenario netlink ctl bgp"
 
 usage() {
 	echo "usage: $0 SECONDS [BUILD_DIR] [TARGET...] [-- LIBFUZZER_ARGS...]" >&2
@@ -49,6 +49,7 @@ max_len() {
 	scenario) echo 16384 ;; # the largest library scenario is under 5 KiB
 	netlink) echo 16384 ;;  # a captured dump of 3 links and their addresses is 8 KiB
 	ctl) echo 4096 ;;       # a request line is at most 1024 octets; the rest is the stub's
+	bgp) echo 16384 ;;      # a stream of several 4096-octet messages
 	esac
 }
 

@@ -189,7 +189,8 @@ struct lsoe_bgp_open_info {
 
 /*
  * Check an OPEN (the whole message as framed) against what we run: version 4, a
- * hold time of 0 or at least 3, a non-zero BGP Identifier different from ours, the
+ * hold time of 0 or at least 3, a non-zero BGP Identifier different from our_id
+ * (NULL: not checked, for an external peer, RFC 6286 2.2), the
  * peer AS we expect (0: any), well-formed optional parameters and capabilities.
  * Whether the peer offers our family is reported in info->family, not an error
  * here: the caller decides (it logs and backs off).
