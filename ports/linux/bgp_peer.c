@@ -62,6 +62,7 @@ struct bgp_peer {
 
 	struct bgp_routes adv;              /* what the peer holds from us */
 	bool dirty;                         /* adv may differ from the route set: sync */
+	bool eor_sent;                      /* End-of-RIB after the first full table (RFC 4724 2) */
 	bool retiring;                      /* withdraw all, Cease, close for good */
 	uint8_t cease_subcode;
 	bool cease_sent;
@@ -350,6 +351,7 @@ static void on_message(struct bgp_peer *p, const uint8_t *msg, size_t len)
 			p->last_error[0] = '\0';
 			bgp_routes_clear(&p->adv);
 			p->dirty = true;
+			p->eor_sent = false;
 			log_info("bgp %s: established (AS %u, hold time %u s); exporting the links", p->s.name,
 			    p->peer_as_seen, p->hold);
 			return;
@@ -634,6 +636,14 @@ void bgp_peer_sync(struct bgp_peer *p, const struct bgp_routes *want, bool now)
 		send_withdrawals(p, want, &sent);
 		if (!sent && !(want && send_announcement(p, want))) {
 			p->dirty = false;
+			if (want && !p->eor_sent) {
+				/* The whole table is there: say so, so a receiver knows the
+				   initial set is complete (an empty MP_UNREACH_NLRI). */
+				uint8_t eor[64];
+				size_t n = lsoe_bgp_update_unreach(LSOE_BGP_AFI_LS, p->s.safi, NULL, 0, eor, sizeof(eor));
+				queue(p, eor, n);
+				p->eor_sent = true;
+			}
 			break;
 		}
 		if (!flush(p))
