@@ -27,7 +27,7 @@
 #define NS                 1000000000ull
 #define BACKOFF_MIN_S      1u
 #define BACKOFF_MAX_S      60u
-#define STABLE_NS          (30 * NS)   /* up this long: the next failure retries at once */
+#define STABLE_NS          (30 * NS)   /* up this long: the next failure retries after 1 s again */
 #define CONNECT_TIMEOUT_NS (5 * NS)
 #define OPEN_HOLD_NS       (240 * NS)  /* RFC 4271 8.2.2: a large hold time until OPEN */
 #define RETIRE_GRACE_NS    (2 * NS)    /* for the withdrawals and the Cease to leave */
