@@ -60,6 +60,16 @@ struct port {
 	uint8_t encap_set;           /* bit i: type 4+i has been configured */
 	struct encap_block *local[ENCAP_TYPES];
 	struct pdubuf *local_pdu[ENCAP_TYPES];
+	/*
+	 * A list too long for one PDU at this MTU is cut (lsoe_node_set_encaps): local[i]
+	 * is then the head that fits, in the order of the rule. cut[i] keeps the longer
+	 * head a 65535-octet PDU would hold, so that a larger MTU announces more; NULL
+	 * when local[i] already is all of it. given[i] and given_hash[i] describe the list
+	 * last set (its entries, a hash of them in any order): the same list again is no news.
+	 */
+	struct encap_block *cut[ENCAP_TYPES];
+	uint64_t given_hash[ENCAP_TYPES];
+	uint32_t given[ENCAP_TYPES];
 	struct lsoe_timer hello;
 	uint32_t nsessions;
 	struct session *sessions;    /* sorted by peer MAC: stable display and iteration order */
@@ -88,6 +98,7 @@ enum sstate {
 #define SF_WAS_UP       0x04u    /* session_up was reported: a down must be reported too */
 #define SF_OPEN_DELAYED 0x08u    /* a restart OPEN waits for the rate limit (t_send) */
 #define SF_OPEN_SENT    0x10u    /* last_open is meaningful (0 is a valid time) */
+#define SF_RX_KEEPALIVE 0x20u    /* the peer's last PDU (last_rx) was a KEEPALIVE: the next one measures its spacing */
 
 struct session {
 	struct session *hnext;       /* hash chain */
@@ -108,6 +119,7 @@ struct session {
 	uint64_t last_open;          /* our last fresh OPEN: restarts are rate-limited */
 	uint64_t last_nudge;         /* our last early OPEN resend (act_nudge_open) */
 	uint32_t retransmits;
+	uint32_t rx_gap_ms;          /* the peer's keepalive spacing as last observed, ms (session_input) */
 	struct lsoe_timer t_send, t_recv, t_rtx;
 	struct rtx_slot rtx[SLOTS];
 	struct encap_block *peer[ENCAP_TYPES];
@@ -124,6 +136,8 @@ struct lsoe_node {
 	/* Hot: touched by every frame and timer. The configuration, large and mostly cold, comes last. */
 	uint64_t now;                /* the time of the call being served */
 	uint64_t epoch;              /* creation time: the origin of the keepalive beat */
+	uint64_t recv_changed;       /* when keepalive-receive-timeout last changed: no receive deadline counts from earlier */
+	uint64_t idle_changed;       /* the same for the idle timeout (mac-address-cache-timeout) */
 	struct lsoe_platform pf;
 	struct port **ports;         /* sorted by id */
 	uint32_t *port_ids;          /* the same ids, contiguous: the lookup of every frame stays in cache */
@@ -163,8 +177,6 @@ struct pdubuf *pdubuf_new(struct lsoe_node *n, const uint8_t *bytes, size_t len,
 static inline struct pdubuf *pdubuf_ref(struct pdubuf *b) { if (b) b->refs++; return b; }
 void pdubuf_unref(struct lsoe_node *n, struct pdubuf *b);
 
-struct encap_block *encap_block_copy(struct lsoe_node *n, unsigned type, const struct lsoe_encap *entries,
-    uint16_t count);
 /* Build the block from a decoded encapsulation PDU. */
 struct encap_block *encap_block_from_pdu(struct lsoe_node *n, const struct lsoe_pdu *pdu);
 void encap_block_free(struct lsoe_node *n, struct encap_block *b);
@@ -187,7 +199,10 @@ void session_encaps_changed(struct lsoe_node *n, struct port *p, unsigned type);
 /* Port down, removal, shutdown, operator reset: end the session (reported if it was up). */
 void session_close(struct lsoe_node *n, struct session *s, enum lsoe_down_reason why);
 enum lsoe_err session_queue_vendor(struct lsoe_node *n, struct session *s, struct pdubuf *b);
-/* New timer values after a reconfiguration. */
+/*
+ * New timer values after a reconfiguration (n->cfg is the new one, the stamps of
+ * changed timeouts are set): no timer is left later than the new values allow.
+ */
 void session_reconfigured(struct lsoe_node *n, struct session *s);
 void session_fill_view(const struct session *s, struct lsoe_session_view *v);
 /* Entry into ESTABLISHED (report up, keepalives, encapsulations); the receive timer for the state. */
@@ -247,6 +262,7 @@ struct fsm_input {
 	const struct lsoe_pdu *pdu; /* NULL for timer and local events */
 	unsigned slot;              /* ACK and RTX events: the slot concerned */
 	enum lsoe_down_reason reason; /* local closing events */
+	const char *text;           /* closing events: why, in words (the session_down event's text), or NULL */
 };
 
 /* Run one event; returns the session (NULL once it no longer exists). */

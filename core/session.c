@@ -199,10 +199,10 @@ static void report_encaps(struct lsoe_node *n, struct session *s, unsigned type,
  * encapsulations if it was up, forget the peer's lists, cancel every
  * retransmission and the keepalive timer. The caller picks the next state.
  */
-static void teardown(struct lsoe_node *n, struct session *s, enum lsoe_down_reason why)
+static void teardown_text(struct lsoe_node *n, struct session *s, enum lsoe_down_reason why, const char *text)
 {
 	if (s->flags & SF_WAS_UP) {
-		struct lsoe_event ev = { .type = LSOE_EV_SESSION_DOWN, .reason = why };
+		struct lsoe_event ev = { .type = LSOE_EV_SESSION_DOWN, .reason = why, .text = text };
 		node_event(n, &ev, s->port, s);
 		/* The withdrawal: an empty list for every type, whatever the peer had sent (as py-lsoed). */
 		for (unsigned i = 0; i < ENCAP_TYPES; i++)
@@ -212,8 +212,8 @@ static void teardown(struct lsoe_node *n, struct session *s, enum lsoe_down_reas
 		COUNT_ARR(n, s->port, sessions_down, why);
 		s->flags &= (uint8_t)~SF_WAS_UP;
 		char mac[18];
-		node_log(n, LSOE_LOG_INFO, "session", "%s %s: session down (%s)", s->port->name, peer_text(s, mac),
-		    lsoe_down_reason_name(why));
+		node_log(n, text ? LSOE_LOG_WARNING : LSOE_LOG_INFO, "session", "%s %s: session down (%s%s%s)",
+		    s->port->name, peer_text(s, mac), lsoe_down_reason_name(why), text ? ": " : "", text ? text : "");
 	}
 	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
 		encap_block_free(n, s->peer[i]);
@@ -225,6 +225,11 @@ static void teardown(struct lsoe_node *n, struct session *s, enum lsoe_down_reas
 	s->flags &= (uint8_t)~SF_OPEN_DELAYED;
 	timer_cancel(&n->timers, &s->t_rtx);
 	timer_cancel(&n->timers, &s->t_send);
+}
+
+static void teardown(struct lsoe_node *n, struct session *s, enum lsoe_down_reason why)
+{
+	teardown_text(n, s, why, NULL);
 }
 
 /* Copy the peer's attributes (first half of recording its OPEN: the part that can fail). */
@@ -263,20 +268,29 @@ static bool record_peer_open(struct lsoe_node *n, struct session *s, const struc
 
 void session_arm_recv(struct lsoe_node *n, struct session *s)
 {
-	uint64_t timeout;
-	if (s->state == SS_ESTABLISHED)
+	uint64_t timeout, changed = n->recv_changed;
+	if (s->state == SS_ESTABLISHED) {
 		timeout = n->cfg.keepalive_receive_timeout;
-	else if (s->state == SS_HOLD || n->cfg.keepalive_receive_timeout == 0)
+	} else if (s->state == SS_HOLD || n->cfg.keepalive_receive_timeout == 0) {
 		timeout = n->cfg.idle_timeout;
-	else
+		/* In OPENING the idle timeout stands in for a receive timeout of 0: a change of either counts. */
+		if (s->state == SS_HOLD || n->idle_changed > changed)
+			changed = n->idle_changed;
+	} else {
 		timeout = n->cfg.keepalive_receive_timeout;
+	}
 	if (timeout == 0) {
 		timer_cancel(&n->timers, &s->t_recv);
 		return;
 	}
+	/*
+	 * From the peer's last PDU, but never from before the timeout changed: the peer
+	 * spaced its PDUs for the old one, so a reload gives it a full new window.
+	 */
+	uint64_t from = s->last_rx > changed ? s->last_rx : changed;
 	/* Lazy: a timer already armed is checked against last_rx when it fires, so a PDU costs no heap work. */
-	if (!timer_armed(&s->t_recv) || s->t_recv.when > s->last_rx + timeout)
-		timer_arm(&n->timers, &s->t_recv, s->last_rx + timeout);
+	if (!timer_armed(&s->t_recv) || s->t_recv.when > from + timeout)
+		timer_arm(&n->timers, &s->t_recv, from + timeout);
 }
 
 /*
@@ -329,6 +343,19 @@ void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
 		in.reason = LSOE_DOWN_KEEPALIVE_TIMEOUT;
 		if (s->state != SS_ESTABLISHED)
 			COUNT(n, s->port, sessions_expired);
+		/*
+		 * A timeout shorter than the spacing the peer keeps is a misconfiguration, not a
+		 * lost peer: say so (its last two KEEPALIVEs in a row are the evidence).
+		 */
+		char why[160], a[24], b[24];
+		uint64_t gap = (uint64_t)s->rx_gap_ms * 1000000u;
+		if (s->state == SS_ESTABLISHED && gap > n->cfg.keepalive_receive_timeout) {
+			lsoe_fmt(why, sizeof(why),
+			    "keepalive-receive-timeout (%s s) is shorter than the peer's keepalive spacing observed (%s s)",
+			    lsoe_text_seconds(a, sizeof(a), n->cfg.keepalive_receive_timeout),
+			    lsoe_text_seconds(b, sizeof(b), gap));
+			in.text = why;
+		}
 		fsm_run(n, s, EV_RECV_TIMEOUT, &in);
 		return;
 	}
@@ -378,8 +405,24 @@ void session_input(struct lsoe_node *n, struct port *p, const uint8_t src[6], st
 	 * dead session alive with its HELLOs for as long as its new OPEN is lost (found by
 	 * lsoe-sim campaign on lossy-20pct, seed 115).
 	 */
-	if (s && !(pdu->type == LSOE_PDU_HELLO && s->state == SS_ESTABLISHED))
+	if (s && !(pdu->type == LSOE_PDU_HELLO && s->state == SS_ESTABLISHED)) {
+		/*
+		 * The peer's keepalive spacing, kept to explain a timeout shorter than it (ms:
+		 * 49 days fit). Two KEEPALIVEs in a row measure it; after another PDU (an ACK, a
+		 * list) the gap is only a lower bound, which may raise the last measure but not
+		 * replace it.
+		 */
+		if (pdu->type == LSOE_PDU_KEEPALIVE) {
+			uint64_t gap = (n->now - s->last_rx) / 1000000u;
+			uint32_t ms = gap > UINT32_MAX ? UINT32_MAX : (uint32_t)gap;
+			if ((s->flags & SF_RX_KEEPALIVE) || ms > s->rx_gap_ms)
+				s->rx_gap_ms = ms;
+			s->flags |= SF_RX_KEEPALIVE;
+		} else {
+			s->flags &= (uint8_t)~SF_RX_KEEPALIVE;
+		}
 		s->last_rx = n->now;
+	}
 	switch (pdu->type) {
 	case LSOE_PDU_HELLO:
 		ev = EV_HELLO;
@@ -646,7 +689,7 @@ struct session *act_vendor(struct lsoe_node *n, struct session *s, const struct 
 
 struct session *act_close(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
 {
-	teardown(n, s, in->reason);
+	teardown_text(n, s, in->reason, in->text);
 	return s;
 }
 
@@ -685,10 +728,33 @@ enum lsoe_err session_queue_vendor(struct lsoe_node *n, struct session *s, struc
 
 void session_reconfigured(struct lsoe_node *n, struct session *s)
 {
-	/* A shorter keepalive interval or timeout takes effect now, not after the old one runs out. */
-	if (s->state == SS_ESTABLISHED && timer_armed(&s->t_send) && !(s->flags & SF_OPEN_DELAYED) &&
-	    s->t_send.when > next_beat(n, n->now))
+	if (timer_armed(&s->t_send) && (s->flags & SF_OPEN_DELAYED)) {
+		/* A rate-limited restart OPEN: no later than the new retransmit-initial-interval allows. */
+		uint64_t earliest = s->last_open + n->cfg.retransmit_initial;
+		if (earliest < n->now)
+			earliest = n->now;
+		if (s->t_send.when > earliest)
+			timer_arm(&n->timers, &s->t_send, earliest);
+	} else if (s->state == SS_ESTABLISHED && timer_armed(&s->t_send) && s->t_send.when > next_beat(n, n->now)) {
+		/*
+		 * A shorter keepalive interval takes effect now: the next KEEPALIVE is the earlier
+		 * of the armed one and the next beat of the new interval (at most one interval
+		 * away). A longer one takes effect after the KEEPALIVE already armed.
+		 */
 		timer_arm(&n->timers, &s->t_send, next_beat(n, n->now));
+	}
+	/*
+	 * Retransmissions: an outstanding PDU is resent no later than now plus the wait the
+	 * new settings give after as many sends (now + retransmit-initial-interval after the
+	 * first); a longer wait applies from its next send.
+	 */
+	for (unsigned i = 0; i < SLOTS; i++) {
+		struct rtx_slot *r = &s->rtx[i];
+		if (r->pdu && r->deadline > n->now + rtx_interval(n, r->sends))
+			r->deadline = n->now + rtx_interval(n, r->sends);
+	}
+	arm_rtx(n, s);
+	/* The receive timer, from the later of the peer's last PDU and the change (session_arm_recv). */
 	timer_cancel(&n->timers, &s->t_recv);
 	session_arm_recv(n, s);
 }

@@ -99,6 +99,8 @@ void lsoe_json_event(yajl_gen g, const char *node, const struct lsoe_event *ev)
 		break;
 	case LSOE_EV_SESSION_DOWN:
 		lsoe_json_kstr(g, "reason", lsoe_down_reason_name(ev->reason));
+		if (ev->text) /* why, when the engine can say more than the reason (a misconfigured timeout) */
+			lsoe_json_kstr(g, "text", ev->text);
 		break;
 	case LSOE_EV_ENCAPS:
 		lsoe_json_kstr(g, "type", type_name(ev->encap_type));

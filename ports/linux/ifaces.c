@@ -9,7 +9,13 @@
  *   non-link-local, non-loopback address of a family (draft 12.1: the sole address
  *   SHOULD be primary); MPLS lists only for addresses mpls-labels gives labels to.
  *
- * The engine is told only what changed.
+ * The engine is told only what changed. Each list goes to it whole, however long: what
+ * one PDU can carry depends on the type and the port's MTU, and the engine cuts a
+ * longer list by its rule (Primary, then Loopback, then address order; node.h), counts
+ * encaps_truncated and logs the cut. There is no count shared across families here,
+ * and no cap on the addresses we mirror: the kernel holds every one of them already
+ * (several hundred octets each), and we keep 64 octets an address (the mirror, and
+ * the list last given to the engine), so the kernel's table bounds ours.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -24,8 +30,6 @@
 #include "addrs.h"
 #include "bgp.h"
 #include "lsoed.h"
-
-#define MAX_ENTRIES 512
 
 struct iface *ifaces_find(struct ifaces *t, int ifindex)
 {
@@ -135,11 +139,13 @@ bool iface_addr_set(struct iface *i, int family, const uint8_t *addr, uint8_t pl
 		return false;
 	if (i->naddrs == i->addrs_cap) {
 		size_t cap = i->addrs_cap ? i->addrs_cap * 2 : 8;
-		if (cap > MAX_ENTRIES)
-			return false; /* beyond what one PDU announces sensibly */
 		struct if_addr *v = realloc(i->addrs, cap * sizeof(*v));
-		if (!v)
+		if (!v) {
+			char text[INET6_ADDRSTRLEN];
+			log_err("%s: out of memory: address %s/%u not kept, not announced", i->name,
+			    inet_ntop(family, addr, text, sizeof(text)) ? text : "?", plen);
 			return false;
+		}
 		i->addrs = v;
 		i->addrs_cap = cap;
 	}
@@ -181,17 +187,44 @@ static bool link_local(int family, const uint8_t *a)
 	return family == AF_INET6 ? (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) : (a[0] == 169 && a[1] == 254);
 }
 
+/* One list being built: room for every address it could take, reserved before (labels point into it). */
 struct builder {
-	struct lsoe_encap e[MAX_ENTRIES];
-	uint8_t labels[MAX_ENTRIES * 3 * ADDRS_LABELS_MAX];
-	unsigned n, nlabel_octets;
+	struct lsoe_encap *e;
+	uint8_t *labels;
+	size_t n, cap, nlabel_octets, labels_cap; /* labels_cap: entries whose labels fit */
 };
+
+static bool builder_reserve(struct builder *b, size_t n, bool mpls)
+{
+	if (n > b->cap) {
+		struct lsoe_encap *e = realloc(b->e, n * sizeof(*e));
+		if (!e)
+			return false;
+		b->e = e;
+		b->cap = n;
+	}
+	if (mpls && n > b->labels_cap) {
+		uint8_t *l = realloc(b->labels, n * 3 * ADDRS_LABELS_MAX);
+		if (!l)
+			return false;
+		b->labels = l;
+		b->labels_cap = n;
+	}
+	return true;
+}
+
+static void builder_free(struct builder *b)
+{
+	free(b->e);
+	free(b->labels);
+	memset(b, 0, sizeof(*b));
+}
 
 static void add_entry(struct builder *b, const struct addrs_cfg *ac, unsigned type, const struct if_addr *a,
     bool loopback)
 {
-	if (b->n == MAX_ENTRIES)
-		return;
+	if (b->n == b->cap)
+		return; /* cannot happen: build reserves room for every address */
 	const struct addrs_item *lab = NULL;
 	if (lsoe_encap_is_mpls(type)) {
 		lab = addrs_find(ac->labels, ac->nlabels, a->family, a->addr);
@@ -215,9 +248,9 @@ static void add_entry(struct builder *b, const struct addrs_cfg *ac, unsigned ty
 
 static void mark_primary(struct builder *b, const struct addrs_cfg *ac, int family)
 {
-	unsigned sole = b->n, candidates = 0;
+	size_t sole = b->n, candidates = 0;
 	bool configured = false;
-	for (unsigned k = 0; k < b->n; k++) {
+	for (size_t k = 0; k < b->n; k++) {
 		if (addrs_find(ac->primary, ac->nprimary, family, b->e[k].addr)) {
 			b->e[k].flags |= LSOE_ENCAP_PRIMARY;
 			configured = true;
@@ -231,11 +264,17 @@ static void mark_primary(struct builder *b, const struct addrs_cfg *ac, int fami
 		b->e[sole].flags |= LSOE_ENCAP_PRIMARY;
 }
 
-static void build(const struct lsoed *d, const struct iface *i, unsigned type, struct builder *b,
+static bool build(const struct lsoed *d, const struct iface *i, unsigned type, struct builder *b,
     const struct addrs_cfg *ac)
 {
 	int family = lsoe_encap_addr_len(type) == 4 ? AF_INET : AF_INET6;
 	b->n = b->nlabel_octets = 0;
+	size_t room = i->naddrs;
+	for (size_t n = 0; n < d->ifaces.n && ac->expose != ADDRS_EXPOSE_NONE; n++)
+		if (d->ifaces.v[n]->flags & IFF_LOOPBACK)
+			room += d->ifaces.v[n]->naddrs;
+	if (!builder_reserve(b, room, lsoe_encap_is_mpls(type)))
+		return false;
 	for (size_t k = 0; k < i->naddrs; k++) {
 		const struct if_addr *a = &i->addrs[k];
 		if (a->family == family && !(a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))
@@ -254,13 +293,14 @@ static void build(const struct lsoed *d, const struct iface *i, unsigned type, s
 		}
 	}
 	mark_primary(b, ac, family);
+	return true;
 }
 
 static bool same_list(const struct iface *i, unsigned k, const struct builder *b)
 {
 	if (!i->announced_set[k] || i->nannounced[k] != b->n)
 		return false;
-	for (unsigned j = 0; j < b->n; j++) {
+	for (size_t j = 0; j < b->n; j++) {
 		const struct lsoe_encap *x = &i->announced[k][j], *y = &b->e[j];
 		if (x->flags != y->flags || x->prefix_len != y->prefix_len || memcmp(x->addr, y->addr, 16) != 0 ||
 		    x->nlabels != y->nlabels || (x->nlabels && memcmp(x->labels, y->labels, 3u * x->nlabels) != 0))
@@ -281,34 +321,40 @@ static void remember(struct iface *i, unsigned k, const struct builder *b)
 	}
 	if (b->nlabel_octets)
 		memcpy(i->announced_labels[k], b->labels, b->nlabel_octets);
-	for (unsigned j = 0; j < b->n; j++) {
+	for (size_t j = 0; j < b->n; j++) {
 		i->announced[k][j] = b->e[j];
 		if (b->e[j].nlabels)
 			i->announced[k][j].labels = i->announced_labels[k] + (b->e[j].labels - b->labels);
 	}
-	i->nannounced[k] = (uint16_t)b->n;
+	i->nannounced[k] = b->n;
 	i->announced_set[k] = true;
 }
 
 static void announce(struct lsoed *d, struct iface *i, const struct addrs_cfg *ac)
 {
-	static struct builder b;
+	struct builder b = { 0 };
 	for (unsigned type = LSOE_PDU_IPV4_ENCAP; type <= LSOE_PDU_MPLS_IPV6_ENCAP; type++) {
 		unsigned k = type - LSOE_PDU_IPV4_ENCAP;
 		if (lsoe_encap_is_mpls(type) && !ac->nlabels)
 			continue; /* no labels configured: we do not carry MPLS */
-		build(d, i, type, &b, ac);
+		if (!build(d, i, type, &b, ac)) {
+			log_err("%s: out of memory: %s entries not announced", i->name, lsoe_pdu_type_name(type));
+			i->announced_set[k] = false; /* try again at the next change */
+			continue;
+		}
 		if (same_list(i, k, &b))
 			continue;
-		enum lsoe_err e = lsoe_node_set_encaps(d->node, (uint32_t)i->ifindex, type, b.e, (uint16_t)b.n);
+		/* A list longer than one PDU carries is cut by the engine, which says so (warning, encaps_truncated). */
+		enum lsoe_err e = lsoe_node_set_encaps(d->node, (uint32_t)i->ifindex, type, b.e, b.n);
 		if (e != LSOE_OK) {
-			log_err("%s: cannot announce %u %s entries: %s", i->name, b.n, lsoe_pdu_type_name(type),
+			log_err("%s: cannot announce %zu %s entries: %s", i->name, b.n, lsoe_pdu_type_name(type),
 			    lsoe_err_desc(e));
 			continue;
 		}
-		log_debug("%s: announcing %u %s entries", i->name, b.n, lsoe_pdu_type_name(type));
+		log_debug("%s: announcing %zu %s entries", i->name, b.n, lsoe_pdu_type_name(type));
 		remember(i, k, &b);
 	}
+	builder_free(&b);
 }
 
 /* ---- sync ---- */

@@ -2,11 +2,13 @@
  * lsoectl: ask lsoed over its control socket (ctl.h) and show the answer.
  *
  *   lsoectl [-s PATH] show neighbors|links|bgp|interfaces|statistics|config [--json]
+ *   lsoectl [-s PATH] show statistics --openmetrics
  *   lsoectl [-s PATH] show topology [--dot|--json]
  *   lsoectl [-s PATH] monitor [--json]
  *
  * Human output is laid out like lldpcli's; --json prints the daemon's JSON as it
- * came (one object; for monitor one line per event, flushed per line). Whatever
+ * came (one object; for monitor one line per event, flushed per line); --openmetrics
+ * prints the statistics, sessions and BGP-LS peers as Prometheus metrics (openmetrics.h). Whatever
  * the daemon sends is checked before use: at most CTL_OUTPUT_MAX octets a line,
  * valid JSON of bounded depth, the expected shape; every string shown on the
  * terminal has its control characters replaced.
@@ -36,6 +38,7 @@
 
 #include "ctl.h"
 #include "lsoe/config.h"
+#include "openmetrics.h"
 
 #define DEFAULT_SOCKET "/run/lsoed.sock"
 #define ANSWER_TIMEOUT_MS 5000
@@ -69,6 +72,8 @@ static void usage(FILE *f)
 	    "  show bgp              the BGP-LS export: each peer's session and counters\n"
 	    "  show interfaces       the ports, their state and what we announce\n"
 	    "  show statistics       counters of the node, of every port and of BGP-LS\n"
+	    "                        (--openmetrics: with sessions and BGP-LS peers, as metrics\n"
+	    "                        for Prometheus' node_exporter textfile collector)\n"
 	    "  show config           the running configuration, as an INI file\n"
 	    "  show topology [--dot] this node and its neighbours (--dot: Graphviz)\n"
 	    "  monitor               one line per event until interrupted\n"
@@ -863,6 +868,23 @@ static void show_interfaces(yajl_val v)
 			    safe(jnum(c, "tx_frames", "?")), safe(jnum(c, "rx_dropped", "?")));
 			print_kv("  ", "Traffic", line);
 		}
+		/* Lists too long for one PDU: what is left out now, and how often a cut happened. */
+		yajl_val left = jget(p, "left_out");
+		const char *cuts = YAJL_IS_OBJECT(c) ? jnum(c, "encaps_truncated", NULL) : NULL;
+		size_t used = 0;
+		line[0] = '\0';
+		for (size_t t = 0; t < N_ENCAP_TYPES && used < sizeof(line); t++) {
+			const char *k = jnum(left, encap_types[t].key, NULL);
+			if (k && !num_is_zero(k))
+				used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s %s", used ? ", " : "", safe(k),
+				    encap_types[t].label);
+		}
+		if (used || (cuts && !num_is_zero(cuts))) {
+			char cut_line[320];
+			snprintf(cut_line, sizeof(cut_line), "%s (lists cut to fit one PDU: encaps_truncated %s)",
+			    used ? line : "none", cuts ? safe(cuts) : "?");
+			print_kv("  ", "Left out", cut_line);
+		}
 		printf("  Announced:\n");
 		yajl_val ann = jget(p, "announced");
 		for (size_t t = 0; t < N_ENCAP_TYPES; t++) {
@@ -967,6 +989,60 @@ static void show_statistics(yajl_val v)
 		print_counters(jget(p, "counters"), "  ");
 		printf("%s\n", RULE);
 	}
+}
+
+/* ---- show statistics --openmetrics ---- */
+
+/*
+ * One more answer for the metrics: NULL (and a note on stderr) when the daemon
+ * answers an error, so that its families are left out rather than the whole.
+ */
+static yajl_val ask_optional(const char *request)
+{
+	struct reader r;
+	char *raw;
+	size_t rawlen;
+	yajl_val v = ask(request, ANSWER_TIMEOUT_MS, &raw, &rawlen, &r);
+	free(r.buf);
+	close(r.fd);
+	const char *e = jstr(v, "error", NULL);
+	if (e) {
+		fprintf(stderr, "%s: %s: lsoed: %s (its metrics are left out)\n", prog, request, safe(e));
+		yajl_tree_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/*
+ * Three questions (statistics, neighbors, bgp), then the whole exposition at once:
+ * nothing is printed unless every answer came, so that "> file.tmp && mv" replaces
+ * a textfile collector's file with a complete one only.
+ */
+static int show_openmetrics(void)
+{
+	struct reader r;
+	char *raw;
+	size_t rawlen;
+	yajl_val stats = ask("show statistics", ANSWER_TIMEOUT_MS, &raw, &rawlen, &r);
+	check_error(stats, raw, rawlen, false);
+	if (!YAJL_IS_OBJECT(jget(stats, "counters")))
+		unexpected("no \"counters\" object");
+	free(r.buf);
+	close(r.fd);
+	yajl_val neighbors = ask_optional("show neighbors");
+	yajl_val bgp = ask_optional("show bgp");
+	size_t len = 0;
+	char *text = openmetrics_render(stats, neighbors, bgp, &len);
+	if (!text)
+		fail(1, "out of memory");
+	fwrite(text, 1, len, stdout);
+	check_stdout();
+	free(text);
+	yajl_tree_free(stats);
+	yajl_tree_free(neighbors);
+	yajl_tree_free(bgp);
+	return 0;
 }
 
 /* ---- show config ---- */
@@ -1132,7 +1208,8 @@ static void print_event(yajl_val e)
 		const char *id = jstr(e, "peer_id", "");
 		printf("peer %s, attributes %s\n", *id ? safe(id) : "(not known)", attributes_text(jarr(e, "attributes")));
 	} else if (strcmp(ev, "session_down") == 0) {
-		printf("reason %s\n", safe(jstr(e, "reason", "?")));
+		const char *text = jstr(e, "text", "");
+		printf("reason %s%s%s\n", safe(jstr(e, "reason", "?")), *text ? ": " : "", *text ? safe(text) : "");
 	} else if (strcmp(ev, "encaps") == 0) {
 		yajl_val l = jarr(e, "encaps");
 		printf("%s:", encap_label(jstr(e, "type", "?")));
@@ -1206,7 +1283,7 @@ int main(int argc, char **argv)
 {
 	const char *words[4];
 	int nwords = 0;
-	bool json = false, dot = false, options = true;
+	bool json = false, dot = false, openmetrics = false, options = true;
 
 	if (argc > 0 && argv[0] && *argv[0]) {
 		const char *slash = strrchr(argv[0], '/');
@@ -1225,6 +1302,8 @@ int main(int argc, char **argv)
 				json = true;
 			} else if (strcmp(a, "--dot") == 0) {
 				dot = true;
+			} else if (strcmp(a, "--openmetrics") == 0) {
+				openmetrics = true;
 			} else if (strcmp(a, "-s") == 0 || strcmp(a, "--socket") == 0) {
 				if (i + 1 >= argc)
 					bad_usage("%s needs a path", a);
@@ -1252,6 +1331,8 @@ int main(int argc, char **argv)
 			bad_usage("monitor takes no argument");
 		if (dot)
 			bad_usage("--dot is for show topology");
+		if (openmetrics)
+			bad_usage("--openmetrics is for show statistics");
 		return monitor(json);
 	}
 	if (strcmp(words[0], "show") != 0)
@@ -1269,6 +1350,12 @@ int main(int argc, char **argv)
 		bad_usage("--dot is for show topology");
 	if (dot && json)
 		bad_usage("--dot and --json exclude each other");
+	if (openmetrics && strcmp(what, "statistics") != 0)
+		bad_usage("--openmetrics is for show statistics");
+	if (openmetrics && json)
+		bad_usage("--openmetrics and --json exclude each other");
+	if (openmetrics)
+		return show_openmetrics();
 	snprintf(request, sizeof(request), "show %s", what);
 
 	struct reader r;

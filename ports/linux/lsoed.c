@@ -311,7 +311,11 @@ static void neighbor_json(void *ctx, const struct lsoe_session_view *v)
 	lsoe_json_session(c->g, v, c->now);
 }
 
-static void announced_json(yajl_gen g, const struct iface *i)
+/*
+ * What the engine announces on the port (a list too long for one PDU is cut there,
+ * see lsoe_node_set_encaps), and per type how many of our entries it left out.
+ */
+static void announced_json(yajl_gen g, const struct lsoe_port_view *p)
 {
 	lsoe_json_key(g, "announced");
 	yajl_gen_map_open(g);
@@ -319,10 +323,15 @@ static void announced_json(yajl_gen g, const struct iface *i)
 		unsigned type = LSOE_PDU_IPV4_ENCAP + k;
 		lsoe_json_key(g, lsoe_pdu_type_name(type));
 		yajl_gen_array_open(g);
-		for (unsigned j = 0; j < i->nannounced[k]; j++)
-			lsoe_json_encap_entry(g, type, &i->announced[k][j]);
+		for (unsigned j = 0; j < p->encap_count[k]; j++)
+			lsoe_json_encap_entry(g, type, &p->encaps[k][j]);
 		yajl_gen_array_close(g);
 	}
+	yajl_gen_map_close(g);
+	lsoe_json_key(g, "left_out");
+	yajl_gen_map_open(g);
+	for (unsigned k = 0; k < 4; k++)
+		lsoe_json_ku64(g, lsoe_pdu_type_name(LSOE_PDU_IPV4_ENCAP + k), p->encap_left_out[k]);
 	yajl_gen_map_close(g);
 }
 
@@ -346,10 +355,8 @@ static void port_json(void *ctx, const struct lsoe_port_view *p)
 	/* The engine's port fields and ours, side by side in one object. */
 	yajl_gen_map_open(c->g);
 	lsoe_json_port_fields(c->g, p);
-	const struct iface *i = ifaces_find(&c->d->ifaces, (int)p->port);
 	lsoe_json_kint(c->g, "ifindex", (long long)p->port);
-	if (i)
-		announced_json(c->g, i);
+	announced_json(c->g, p);
 	yajl_gen_map_close(c->g);
 }
 

@@ -62,7 +62,7 @@ struct iface {
 	/* What we last gave the engine, per encapsulation type, to announce only changes. */
 	struct lsoe_encap *announced[4];
 	uint8_t *announced_labels[4];
-	uint16_t nannounced[4];
+	size_t nannounced[4];
 	bool announced_set[4];
 };
 

@@ -55,8 +55,8 @@ static void usage(FILE *out)
 	      "  --timeline-svg FILE.svg   the same timeline as a standalone SVG\n"
 	      "  --links FILE    the link-state database at the end: every address pair both ends of a\n"
 	      "                  link report, as one JSON object\n"
-	      "replay:  run one node standing in for station MAC in a capture; see README\n"
-	      "campaign: swarm faults per seed, safety and liveness invariants; see README\n",
+	      "replay:  run one node standing in for station MAC in a capture; see docs/simulator.md\n"
+	      "campaign: swarm faults per seed, safety and liveness invariants; see docs/simulator.md\n",
 	    out);
 }
 

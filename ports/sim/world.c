@@ -267,11 +267,18 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 void sim_node_kick(struct sim_world *w, struct sim_node *n)
 {
 	uint64_t d = n->node ? lsoe_node_next_deadline(n->node) : LSOE_NEVER;
+	/*
+	 * A deadline already past (a reconfiguration can leave one) is due now. Clamp it
+	 * before it is remembered: the wake-up is recognised by its time, and one queued
+	 * at now but remembered at the past deadline would be taken as stale and lost.
+	 */
+	if (d != LSOE_NEVER && d < w->now)
+		d = w->now;
 	if (d == n->wake_at)
 		return;
 	n->wake_at = d; /* any earlier queued wake-up is now stale */
 	if (d != LSOE_NEVER)
-		sim_push(w, d < w->now ? w->now : d, QE_WAKE, (uint32_t)n->index, 0, NULL);
+		sim_push(w, d, QE_WAKE, (uint32_t)n->index, 0, NULL);
 }
 
 /* Appends the entries of a[0..na) of type's family to out[*k..), at most SIM_MAX_ENCAPS in all. */

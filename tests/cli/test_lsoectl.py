@@ -888,7 +888,7 @@ class Errors(unittest.TestCase):
         rc, out, err = self.fake(line + b'\n', 'show', 'bgp', '--json')
         self.assertEqual(rc, 0, err)
         self.assertEqual(out, line.decode() + '\n')
-        # The text of the same answer: the README's example, line by line.
+        # The text of the same answer: docs/bgp-ls.md's example, line by line.
         rc, out, err = self.fake(line + b'\n', 'show', 'bgp')
         self.assertEqual(rc, 0, err)
         self.assertEqual(out.splitlines(), BGP_TEXT[:14])

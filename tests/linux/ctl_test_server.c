@@ -134,7 +134,7 @@ static void setup_state(void)
 }
 
 /*
- * "show bgp": two BGP-LS peers, one established over iBGP (the README's example), one
+ * "show bgp": two BGP-LS peers, one established over iBGP (docs/bgp-ls.md's example), one
  * that cannot connect (eBGP, 4-octet AS, SAFI 80, never opened: no Router-ID, no hold time).
  */
 static void bgp_peer(yajl_gen g, const char *peer, const char *state, uint64_t uptime_ns, uint64_t links,

@@ -459,6 +459,66 @@ class NetnsTest(NetnsCase):
         self.assertTrue(b.established_with(a))
         self.assertEqual(a.ctl('show', 'config')['config']['keepalive-send-interval'], '0.1')
 
+    def test_reload_timers_both_at_once(self):
+        """Both daemons reloaded at once 20 times, alternating keepalive 1 s / 60 s and 0.2 s / 1 s:
+        no session_down. Timed on b's keepalive beat (whole seconds from its start, which a's
+        last_rx shows): each shortening comes 0.9 s after b's last keepalive, when a timeout
+        counted from that keepalive would expire together with b's next one; counted from the
+        reload (the rule), it leaves a full second, and b's next keepalive comes within 0.2 s.
+        Each 0.2 / 1 period (1.05 s) outlasts that window."""
+        def set_timers(n, send, timeout):
+            with open(n.conf) as f:
+                text = f.read()
+            text = re.sub(r'(?m)^keepalive-send-interval = .*$', 'keepalive-send-interval = %s' % send, text)
+            text = re.sub(r'(?m)^keepalive-receive-timeout = .*$', 'keepalive-receive-timeout = %s' % timeout, text)
+            with open(n.conf, 'w') as f:
+                f.write(text)
+
+        def reload_both(send, timeout):
+            for n in (a, b):
+                set_timers(n, send, timeout)
+            a.signal(signal.SIGHUP)
+            b.signal(signal.SIGHUP)
+
+        def sleep_until(t):
+            time.sleep(max(0.0, t - time.monotonic()))
+
+        a, b, _, _ = self.pair(before_start=lambda a, b: [set_timers(n, 1, 60) for n in (a, b)])
+        closed = [n.ctl('show', 'statistics')['counters']['sessions_closed'] for n in (a, b)]
+        ma, mb = Monitor(a), Monitor(b)
+        try:
+            time.sleep(1.2)  # b's keepalives are on its 1 s beat now
+            beat = a.established_with(b)[0]['last_rx']  # CLOCK_MONOTONIC, as time.monotonic()
+            t = beat + 0.9
+            while t < time.monotonic() + 0.05:
+                t += 1.0
+            t0 = time.monotonic()
+            for _ in range(10):
+                # b's last keepalive came 0.9 s ago; its next one is due in 0.1 s.
+                sleep_until(t)
+                reload_both('0.2', '1')
+                # 1.05 s later, just before a beat: the keepalive armed then is on the 1 s beat too,
+                # so that b's last keepalive before the next shortening is 0.9 s old again.
+                sleep_until(t + 1.05)
+                reload_both('1', '60')
+                t += 2.0
+            sleep_until(t)
+            took = time.monotonic() - t0
+            downs = [(n, e) for n, m in (('a', ma), ('b', mb))
+                     for e in m.find(lambda e: e.get('event') == 'session_down')]
+        finally:
+            ma.stop()
+            mb.stop()
+        print('reload timers: 20 reloads of both daemons in %.1f s, %d session_down' % (took, len(downs)),
+              file=sys.stderr)
+        self.assertEqual(downs, [])
+        self.assertEqual([n.ctl('show', 'statistics')['counters']['sessions_closed'] for n in (a, b)], closed)
+        for n, other in ((a, b), (b, a)):
+            self.assertTrue(n.established_with(other))
+            with open(n.log) as f:
+                self.assertEqual(f.read().count('configuration reloaded'), 20, '%s: reloads logged' % n.name)
+            self.assertEqual(n.ctl('show', 'config')['config']['keepalive-receive-timeout'], '60')
+
     def test_capture_replay_opens_session(self):
         if not PCAPSEND:
             self.skipTest('no lsoe-pcap-send')
@@ -654,6 +714,99 @@ class LinksTest(NetnsCase):
         self.assertEqual(lines[at + 1:at + 3], ['    IPv4:         198.51.100.1/24',
                                                 '    MPLS-IPv4:    198.51.100.1/24 label 16100'])
         self.assertIn('    MPLS-IPv4:    192.0.2.1/31 label 16001 (primary)', a.text('show', 'links').splitlines())
+
+
+class EncapsCutTest(NetnsCase):
+    """A port with more addresses than one PDU carries (issue 13): lsoed gives the engine the
+    whole list, the engine announces the head its rule keeps (Primary, then Loopback, then
+    address order; 3640 IPv6 entries at 65535 octets) and says so once per change: a warning
+    in the log and encaps_truncated."""
+
+    N = 4000
+    PRIMARY = '2001:db8:1::f9f'   # late in address order: kept only by its flag
+    LOOPBACK = '2001:db8:ff::1'   # on lo, exposed: kept only by its flag
+    FIT = (65535 - 5) // 18       # IPv6 entries one PDU carries: 3640
+
+    @staticmethod
+    def expected(addrs, primary, loopbacks, fit):
+        """The rule, written out: Primary, then Loopback, then the rest, each by address."""
+        def key(a):
+            return (0 if a in primary else 1 if a in loopbacks else 2, ipaddress.IPv6Address(a).packed)
+        return sorted(addrs, key=key)[:fit]
+
+    def test_encaps_4000_ipv6_cut(self):
+        addrs = ['2001:db8:1::%x' % k for k in range(1, self.N + 1)]
+        self.assertIn(self.PRIMARY, addrs)
+        ia = 'v%da' % (self.net.links + 1)
+        state = {}
+
+        def before_start(a, b):
+            batch = os.path.join(self.net.dir, 'addrs.batch')
+            with open(batch, 'w') as f:
+                f.writelines('address add %s/64 dev %s nodad\n' % (x, ia) for x in addrs)
+            t0 = time.monotonic()
+            a.ip('-batch', batch)
+            state['batch'] = time.monotonic() - t0
+            a.ip('addr', 'add', self.LOOPBACK + '/128', 'dev', 'lo')
+            # The link-local joins the list once its DAD is done: wait for it, so that the
+            # daemon starts with the final list and cuts it once.
+            def ll():
+                info = json.loads(a.ip('-j', '-6', 'addr', 'show', 'dev', ia, 'scope', 'link'))[0]['addr_info']
+                return [x['local'] for x in info if x.get('scope') == 'link' and not x.get('tentative')]
+            state['ll'] = wait_for('a\'s link-local address', ll, 5)[0]
+
+        a, b, _, _ = self.pair('primary-addresses = %s\nexpose-loopback = %s\n' % (self.PRIMARY, self.LOOPBACK),
+                               a_addrs=['192.0.2.1/31'], before_start=before_start)
+        given = addrs + [self.LOOPBACK, state['ll']]
+
+        def at_b():
+            return [(e['address'], e['primary'], e['loopback'])
+                    for e in b.established_with(a)[0]['encaps']['IPV6_ENCAP']]
+
+        def want(addresses):
+            return [(x, x == self.PRIMARY, x == self.LOOPBACK)
+                    for x in self.expected(addresses, {self.PRIMARY}, {self.LOOPBACK}, self.FIT)]
+        exp = want(given)
+        self.assertEqual(exp[:3], [(self.PRIMARY, True, False), (self.LOOPBACK, False, True),
+                                   ('2001:db8:1::1', False, False)])
+        wait_for('a\'s cut IPv6 list at b', lambda: at_b() == exp, 30 if VALGRIND else 10)
+        self.assertEqual(len(at_b()), self.FIT)
+
+        def cuts():
+            st = a.ctl('show', 'statistics')
+            return st['counters']['encaps_truncated'], [i['counters']['encaps_truncated'] for i in st['interfaces']]
+
+        def warnings():
+            with open(a.log) as f:
+                return sum('IPV6_ENCAP entries do not fit one PDU' in line for line in f)
+        self.assertEqual(cuts(), (1, [1]))
+        self.assertEqual(warnings(), 1)
+        port = a.ctl('show', 'interfaces')['interfaces'][0]
+        self.assertEqual(port['left_out'], {'IPV4_ENCAP': 0, 'IPV6_ENCAP': len(given) - self.FIT,
+                                            'MPLS_IPV4_ENCAP': 0, 'MPLS_IPV6_ENCAP': 0})
+        self.assertEqual([(e['address'], e['primary'], e['loopback']) for e in port['announced']['IPV6_ENCAP']], exp)
+        self.assertIn('  Left out:     %d IPv6 (lists cut to fit one PDU: encaps_truncated 1)' % (len(given) - self.FIT),
+                      a.text('show', 'interfaces').splitlines())
+        self.assertRegex(a.text('show', 'statistics'), r'\n  encaps_truncated +1\n')
+
+        # Nothing new for the IPv6 list (an IPv4 address, a reload): nothing more is said.
+        a.ip('addr', 'add', '198.51.100.7/32', 'dev', ia)
+        a.signal(signal.SIGHUP)
+        wait_for('the IPv4 address at b', lambda: '198.51.100.7' in [
+            e['address'] for e in b.established_with(a)[0]['encaps']['IPV4_ENCAP']], 10 if VALGRIND else 2)
+        time.sleep(0.3)
+        self.assertEqual(cuts(), (1, [1]))
+        self.assertEqual(warnings(), 1)
+
+        # An address early in address order: it enters the head, the last one leaves; a change, said once.
+        a.ip('addr', 'add', '2001:db8::5/64', 'dev', ia, 'nodad')
+        exp2 = want(given + ['2001:db8::5'])
+        self.assertEqual(exp2[2], ('2001:db8::5', False, False))
+        wait_for('the new head at b', lambda: at_b() == exp2, 10 if VALGRIND else 2)
+        self.assertEqual(cuts(), (2, [2]))
+        self.assertEqual(warnings(), 2)
+        print('%d IPv6 addresses added in %.0f ms; %d announced, %d left out' % (
+            self.N, state['batch'] * 1e3, self.FIT, len(given) + 1 - self.FIT), file=sys.stderr)
 
 
 class AttackTest(NetnsCase):

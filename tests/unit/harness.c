@@ -51,6 +51,10 @@ static void h_free(void *ctx, void *p, size_t size)
 static void h_log(void *ctx, enum lsoe_log_level level, const char *sub, const char *msg)
 {
 	struct h_node *hn = ctx;
+	if (level == LSOE_LOG_WARNING) {
+		hn->nwarnings++;
+		snprintf(hn->last_warning, sizeof(hn->last_warning), "%s", msg);
+	}
 	if (getenv("LSOE_TEST_LOG"))
 		fprintf(stderr, "%12.6f %-4s %d %-8s %s\n", (double)hn->w->now / 1e9, hn->name, (int)level, sub, msg);
 }
@@ -168,6 +172,8 @@ static void h_event_cb(void *ctx, const struct lsoe_event *ev)
 	e->attr_count = ev->attr_count;
 	for (unsigned i = 0; i < ev->attr_count && i < 8; i++)
 		e->attrs[i] = ev->attrs[i];
+	if (ev->text)
+		snprintf(e->text, sizeof(e->text), "%s", ev->text);
 }
 
 void h_world_init(struct h_world *w, uint64_t t0)

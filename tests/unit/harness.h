@@ -44,6 +44,7 @@ struct h_event {
 	uint16_t code, hint;
 	uint8_t attrs[8];
 	uint8_t attr_count;
+	char text[192];               /* the event's text (error, session_down), truncated; "" when none */
 };
 
 /* One PDU a node sent (first datagram of each PDU), for asserting timings. */
@@ -78,6 +79,8 @@ struct h_node {
 	struct h_sent sent[H_MAX_SENT];
 	size_t nsent;
 	uint64_t dgrams_sent;         /* every datagram, fragments included */
+	size_t nwarnings;             /* log lines at LSOE_LOG_WARNING */
+	char last_warning[256];
 };
 
 /* A drop filter: return true to lose the datagram (from node, port, PDU type of the datagram's first octets). */

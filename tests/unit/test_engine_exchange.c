@@ -587,7 +587,11 @@ static void test_restart_rate_limit_clock_zero(void **state)
 	h_world_free(&w);
 }
 
-/* A list that cannot fit one PDU (65535 octets) is refused, and nothing is sent. */
+/*
+ * A list that cannot fit one PDU (65535 octets) is cut to the head that fits (by the
+ * rule of lsoe_node_set_encaps: here, no flags, so address order), and the cut counted;
+ * test_engine_encaps_cut.c has the rule in full.
+ */
 static void test_encaps_too_big(void **state)
 {
 	(void)state;
@@ -600,34 +604,38 @@ static void test_encaps_too_big(void **state)
 		const uint16_t g[8] = { 0x2001, 0xdb8, 0, 0, 0, 0, (uint16_t)(i >> 16), (uint16_t)i };
 		v[i] = h_ipv6(g, 128, 0);
 	}
-	const uint64_t pdus0 = ctr(p.a)->tx_pdus;
-	assert_int_equal(lsoe_node_set_encaps(p.a->node, P, LSOE_PDU_IPV6_ENCAP, v, 3641), LSOE_E_PDU_TOO_BIG);
-	assert_int_equal(ctr(p.a)->tx_pdus, pdus0);
-	/* 3640 entries (65525 octets) fit: 44 datagrams at MTU 1500, one PDU, reported whole by B. */
+	/* Given in reverse: the cut keeps the 3640 lowest addresses, in address order. */
+	static struct lsoe_encap r[3641];
+	for (unsigned i = 0; i < 3641; i++)
+		r[i] = v[3640 - i];
 	const uint64_t frames0 = ctr(p.a)->tx_frames;
-	assert_int_equal(lsoe_node_set_encaps(p.a->node, P, LSOE_PDU_IPV6_ENCAP, v, 3640), LSOE_OK);
+	assert_int_equal(lsoe_node_set_encaps(p.a->node, P, LSOE_PDU_IPV6_ENCAP, r, 3641), LSOE_OK);
+	assert_int_equal(ctr(p.a)->encaps_truncated, 1);
+	/* 3640 entries (65525 octets): 44 datagrams at MTU 1500, one PDU, reported whole by B. */
 	assert_int_equal(ctr(p.a)->tx_frames - frames0, 44);
 	h_run_until(&p.w, TEST + 5 * SEC);
 	struct lsoe_session_view vb;
 	assert_true(h_session(p.b, p.ma, &vb));
 	assert_int_equal(vb.encap_count[1], 3640);
 	assert_entries_equal(vb.encaps[1], v, 3640, 16);
+	/* 3640 entries fit: announced whole, as given, and no cut counted. */
+	assert_int_equal(lsoe_node_set_encaps(p.a->node, P, LSOE_PDU_IPV6_ENCAP, r + 1, 3640), LSOE_OK);
+	assert_int_equal(ctr(p.a)->encaps_truncated, 1);
+	h_run_until(&p.w, TEST + 10 * SEC);
+	assert_true(h_session(p.b, p.ma, &vb));
+	assert_int_equal(vb.encap_count[1], 3640);
+	assert_entries_equal(vb.encaps[1], r + 1, 3640, 16);
 	assert_int_equal(ctr(p.a)->retransmits, 0);
 	assert_int_equal(h_count_events(p.a, LSOE_EV_SESSION_DOWN), 0);
 	h_world_free(&p.w);
 }
 
 /*
- * ENGINE BUG (reported): a list the port's MTU cannot carry in 128 datagrams.
- * At MTU 100 (92 payload octets a datagram) a 700-entry IPv6 list (12605
- * octets) needs 137 datagrams. lsoe_node_set_encaps (core/node.c) checks only
- * the 65535-octet PDU limit and returns LSOE_OK; send_datagrams (core/node.c)
- * then silently sends nothing when lsoe_frag_init fails
- * (LSOE_E_TOO_MANY_FRAGMENTS), while node_send_pdu still counts tx_pdus. The
- * PDU is "retransmitted" (no frames) and fails: the session goes down with
- * retransmit_limit at +7 s, re-establishes, and fails again every ~7 s,
- * forever. Expected: the list is refused (an error, as for a PDU over 65535
- * octets), nothing is counted as sent, and the session stays up.
+ * A list the port's MTU cannot carry in 128 datagrams. At MTU 100 (92 payload octets
+ * a datagram) a 700-entry IPv6 list (12605 octets) would need 137 datagrams. It once
+ * was taken and then never sent (lsoe_frag_init refused it), the PDU "retransmitted"
+ * without frames until the session went down, forever. Now the head that 128
+ * datagrams carry is announced: (128 * 92 - 5) / 18 = 653 entries, in 128 datagrams.
  */
 static void test_encaps_too_many_fragments(void **state)
 {
@@ -641,10 +649,15 @@ static void test_encaps_too_many_fragments(void **state)
 		const uint16_t g[8] = { 0x2001, 0xdb8, 0, 0, 0, 0, 0, (uint16_t)i };
 		v[i] = h_ipv6(g, 128, 0);
 	}
-	const uint64_t pdus0 = ctr(p.a)->tx_pdus;
-	assert_int_not_equal(lsoe_node_set_encaps(p.a->node, P, LSOE_PDU_IPV6_ENCAP, v, 700), LSOE_OK);
-	assert_int_equal(ctr(p.a)->tx_pdus, pdus0);
+	const uint64_t frames0 = ctr(p.a)->tx_frames;
+	assert_int_equal(lsoe_node_set_encaps(p.a->node, P, LSOE_PDU_IPV6_ENCAP, v, 700), LSOE_OK);
+	assert_int_equal(ctr(p.a)->tx_frames - frames0, 128);
+	assert_int_equal(ctr(p.a)->encaps_truncated, 1);
 	h_run_until(&p.w, TEST + 30 * SEC);
+	struct lsoe_session_view vb;
+	assert_true(h_session(p.b, p.ma, &vb));
+	assert_int_equal(vb.encap_count[1], 653);
+	assert_entries_equal(vb.encaps[1], v, 653, 16);
 	assert_int_equal(h_count_events(p.a, LSOE_EV_SESSION_DOWN), 0);
 	assert_int_equal(ctr(p.a)->retransmit_failures, 0);
 	h_world_free(&p.w);

@@ -321,6 +321,16 @@ static void test_session_down(void **state)
 	str_is(v, "peer_mac", "02:00:00:00:00:0a");
 	str_is(v, "reason", "retransmit_limit");
 	yajl_tree_free(v);
+	/* When the engine can say why (a receive timeout shorter than the peer's spacing): a text too. */
+	static const char *const keys_text[] = { COMMON_KEYS, "reason", "text", NULL };
+	ev = base_event(LSOE_EV_SESSION_DOWN);
+	ev.reason = LSOE_DOWN_KEEPALIVE_TIMEOUT;
+	ev.text = "keepalive-receive-timeout (1 s) is shorter than the peer's keepalive spacing observed (2 s)";
+	v = parse_event("r1", &ev);
+	keys_are(v, keys_text);
+	str_is(v, "reason", "keepalive_timeout");
+	str_is(v, "text", ev.text);
+	yajl_tree_free(v);
 }
 
 static void test_port_without_name(void **state)

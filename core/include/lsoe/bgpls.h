@@ -4,7 +4,7 @@
  * an export-only speaker sends and must check. Pure functions on caller buffers:
  * no allocation, no I/O. The TCP session is the port's business (ports/linux).
  *
- * How an LSOE link becomes BGP-LS (README, "Link state north", says why):
+ * How an LSOE link becomes BGP-LS (docs/bgp-ls.md says why):
  *  - one Link NLRI (type 2) per address pair of the link view, Protocol-ID 7 (BGP,
  *    RFC 9086) unless configured, Identifier 0 unless configured;
  *  - node descriptors from the two 10-octet OPEN IDs (lsoe_bgpls_node_descriptor);

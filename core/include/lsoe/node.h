@@ -78,9 +78,11 @@ enum lsoe_err lsoe_node_port_remove(struct lsoe_node *n, uint32_t port);
 /* Up: a HELLO goes out at once. Down: sessions torn down (port_down), partial PDUs dropped. */
 enum lsoe_err lsoe_node_port_set_up(struct lsoe_node *n, uint32_t port, bool up);
 /*
- * MTU of the port's link (largest datagram), default the configured mtu. Refused
- * with LSOE_E_TOO_MANY_FRAGMENTS if a list already set on the port would then need
- * more than 128 datagrams.
+ * MTU of the port's link (largest datagram), default the configured mtu. The lists
+ * set on the port are measured again against the new bound (see
+ * lsoe_node_set_encaps): a smaller MTU may cut a list, a larger one announce more
+ * of a list that was cut; a list whose announced part changes goes to the sessions
+ * as any new list does.
  */
 enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t port, uint32_t mtu);
 
@@ -90,11 +92,23 @@ enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t port, uint32_
  * (one in flight per type; newer lists wait for its ACK and replace each other).
  * Once a type has been set, it is advertised, empty or not, in every new session.
  * Entries: flags (LSOE_ENCAP_PRIMARY, LSOE_ENCAP_LOOPBACK), address, prefix length,
- * labels (MPLS types). Returns LSOE_E_PDU_TOO_BIG if the list cannot fit one PDU,
- * LSOE_E_TOO_MANY_FRAGMENTS if that PDU needs more than 128 datagrams at the port's MTU.
+ * labels (MPLS types); LSOE_E_ENCAP_PREFIX_LEN if a prefix length exceeds the
+ * address, LSOE_E_INVALID if an entry claims labels it does not point to.
+ *
+ * A list of any length is taken. What one PDU can carry is bounded: the PDU is at
+ * most 65535 octets (LSOE_PDU_MAX_LEN) and at most 128 datagrams of the port's MTU,
+ * that is lsoe_encap_room(mtu) octets, 5 of them the PDU's header and count. A list
+ * that fits is announced as given. A longer one is cut by a fixed rule: entries
+ * flagged Primary first, then those flagged Loopback, then the others; within each,
+ * by address (octets, most significant first), then prefix length, then the order
+ * given; the longest head of that order that fits is announced, in that order, and
+ * the rest is not. A cut counts encaps_truncated and logs a warning once per change:
+ * setting the same list again (in any order) at the same MTU says nothing more.
  */
 enum lsoe_err lsoe_node_set_encaps(struct lsoe_node *n, uint32_t port, unsigned type,
-    const struct lsoe_encap *entries, uint16_t count);
+    const struct lsoe_encap *entries, size_t count);
+/* Octets an encapsulation PDU may occupy on a port of this MTU: min(65535, 128 * (mtu - 8)). */
+size_t lsoe_encap_room(uint32_t mtu);
 
 /* ---- input and time ---- */
 
@@ -173,7 +187,8 @@ const char *lsoe_session_state_name(enum lsoe_session_state s); /* "opening", "e
 	X(encap_conflicts,      "address conflicts detected") \
 	X(vendor_pdus,          "VENDOR PDUs received") \
 	X(links_incompatible,   "types both ends announced with addresses in no common subnet: no link") \
-	X(links_truncated,      "link views cut at LSOE_LINKS_MAX address pairs")
+	X(links_truncated,      "link views cut at LSOE_LINKS_MAX address pairs") \
+	X(encaps_truncated,     "our encapsulation lists cut to fit one PDU (the entries left out are not announced)")
 
 struct lsoe_counters {
 #define LSOE_COUNTER_FIELD(name, doc) uint64_t name;
@@ -200,6 +215,14 @@ struct lsoe_port_view {
 	uint32_t sessions;
 	uint8_t encap_types;                    /* bit (type - 4) set: type advertised */
 	const struct lsoe_counters *counters;
+	/*
+	 * What the port announces, index type - 4: the entries as sent (a cut list in
+	 * the order of the rule, see lsoe_node_set_encaps), and how many entries of the
+	 * list last set were left out to fit one PDU (0: all of it is announced).
+	 */
+	const struct lsoe_encap *encaps[4];
+	uint16_t encap_count[4];
+	uint32_t encap_left_out[4];
 };
 
 struct lsoe_session_view {
