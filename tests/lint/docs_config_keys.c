@@ -1,4 +1,4 @@
-/* Every configuration key in core/config.c has a row in README.md's reference table, and no row names a key that does not exist. */
+/* Every configuration key in core/config.c has a row in docs/configuration.md's reference table, and no row names a key that does not exist. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,13 +9,13 @@
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s README.md\n", argv[0]);
+		fprintf(stderr, "usage: %s docs/configuration.md\n", argv[0]);
 		return 2;
 	}
 	static char text[1 << 20];
 	int status;
-	/* Only the "## Configuration" section counts. */
-	char *sec = lint_read_section(argv[1], "\n## Configuration\n", "\n## ", text, sizeof(text), &status);
+	/* The page from its "# Configuration" title to the next section. */
+	char *sec = lint_read_section(argv[1], "# Configuration\n", "\n## ", text, sizeof(text), &status);
 	if (!sec)
 		return status;
 	int bad = 0;
@@ -23,18 +23,18 @@ int main(int argc, char **argv)
 		char row[128];
 		snprintf(row, sizeof(row), "\n| `%s` |", lsoe_config_key_at(i)->name);
 		if (!strstr(sec, row)) {
-			printf("README.md: no row for configuration key '%s'\n", lsoe_config_key_at(i)->name);
+			printf("docs/configuration.md: no row for configuration key '%s'\n", lsoe_config_key_at(i)->name);
 			bad = 1;
 		}
 	}
 	for (char *p = strstr(sec, "\n| `"); p; p = strstr(p + 1, "\n| `")) {
 		char key[128];
 		if (sscanf(p, "\n| `%127[^`]`", key) == 1 && !lsoe_config_key_find(key)) {
-			printf("README.md: row for unknown configuration key '%s'\n", key);
+			printf("docs/configuration.md: row for unknown configuration key '%s'\n", key);
 			bad = 1;
 		}
 	}
 	if (!bad)
-		printf("README.md documents all %zu configuration keys\n", lsoe_config_key_count());
+		printf("docs/configuration.md documents all %zu configuration keys\n", lsoe_config_key_count());
 	return bad;
 }

@@ -697,6 +697,16 @@ def main():
                                        args.scenarios)
     if SIM and not SCENARIOS:
         ap.error('--sim needs --scenarios')
+    # A copy tshark loads by itself (the lsoe package's, in the global Lua plugin folder, or
+    # one in the personal folder) registers "lsoe" first: the tree's copy could not load
+    # beside it ("there cannot be two protocols"), and the tests would see the other copy.
+    p = subprocess.run([TSHARK, '-G', 'plugins'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    for line in p.stdout.decode(errors='replace').splitlines():
+        f = line.split('\t')
+        if len(f) > 1 and f[0] == 'lsoe.lua' and os.path.abspath(f[-1]) != LUA:
+            print('SKIP: tshark already loads %s (installed by the lsoe package?); remove it to '
+                  'test %s' % (f[-1], LUA))
+            sys.exit(77)
     unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
 
 
