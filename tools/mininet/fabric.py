@@ -60,7 +60,7 @@ What is checked
      lsoectl monitor --json runs on the ends concerned, and the session_down reasons it saw
      go into the report.
   4. Links: lsoectl show links --json in every node, against the wiring and the addresses
-     configured (each end's /31, /127 and link-local, paired by the README's rule: different
+     configured (each end's /31, /127 and link-local, paired by docs/interpretations.md's rule: different
      addresses, each inside the other's prefix): every pair reported by both ends, mirrored,
      with both local IDs, and nothing else (no other pair, no incompatible type). Checked
      after convergence and again at the end; and with 2 after every failure, so a link view
@@ -347,7 +347,7 @@ def end_addrs(fab, lk, node):
 
 
 def agree(a, b):
-    """The draft's "same subnet", as the README states it: different addresses, each inside the
+    """The draft's "same subnet", as docs/interpretations.md states it: different addresses, each inside the
     other's prefix. Written here again on purpose: an oracle shares no code with what it checks."""
     ia, ib = ipaddress.ip_interface('%s/%d' % a), ipaddress.ip_interface('%s/%d' % b)
     return ia.ip != ib.ip and ia.ip in ib.network and ib.ip in ia.network
