@@ -43,6 +43,42 @@ class Bench(unittest.TestCase):
         # Two link pairs (an IPv4 and an IPv6 one) are what the linked sessions hold more.
         self.assertGreater(d['bytes_per_session_linked'], d['bytes_per_session_small'] + d['link_view_bytes_per_session'])
 
+    def test_sim_scale_json(self):
+        rc, out, err = run('sim', '--scale', '200', '--virtual', '2', '--json')
+        self.assertEqual(rc, 0, err)
+        lines = out.strip().splitlines()
+        self.assertEqual(len(lines), 1, out)
+        d = json.loads(lines[0])
+        self.assertEqual(list(d), ['benchmark', 'nodes', 'links', 'session_ends', 'converge_virtual_s',
+                                   'converge_wall_s', 'steady_virtual_s', 'steady_wall_s', 'realtime_factor',
+                                   'events', 'ns_per_event', 'peak_rss_bytes', 'bytes_per_session_end'])
+        self.assertEqual(d['benchmark'], 'sim-scale')
+        for k in ('nodes', 'links', 'session_ends', 'events', 'peak_rss_bytes', 'bytes_per_session_end'):
+            self.assertIsInstance(d[k], int, k)
+            self.assertGreater(d[k], 0, k)
+        for k in ('converge_virtual_s', 'converge_wall_s', 'steady_virtual_s', 'steady_wall_s', 'realtime_factor',
+                  'ns_per_event'):
+            self.assertIsInstance(d[k], (int, float), k)
+            self.assertGreater(d[k], 0, k)
+        # 5 pods of 2 spines and 36 leaves, 6 super-spines (the documented rule for N = 200).
+        self.assertEqual((d['nodes'], d['links']), (196, 390))
+        self.assertEqual(d['session_ends'], 2 * d['links'])
+        self.assertAlmostEqual(d['steady_virtual_s'], 2.0, places=6)
+        self.assertLess(d['converge_virtual_s'], 2.0)
+        rel = lambda a, b: abs(a - b) / b
+        self.assertLess(rel(d['realtime_factor'], d['steady_virtual_s'] / d['steady_wall_s']), 0.02)
+        self.assertLess(rel(d['ns_per_event'], d['steady_wall_s'] * 1e9 / d['events']), 0.02)
+        self.assertLess(abs(d['bytes_per_session_end'] - d['peak_rss_bytes'] / d['session_ends']), 1.0)
+
+    def test_sim_scale_usage(self):
+        rc, out, _ = run('sim', '--help')
+        self.assertEqual(rc, 0)
+        self.assertIn('--scale', out)
+        for bad in (['--scale', '10'], ['--scale', '20000'], ['--scale', 'x'], ['--scale', '200', '--virtual', '0']):
+            rc, _, err = run('sim', *bad)
+            self.assertEqual(rc, 2, bad)
+            self.assertIn('--', err)
+
     def test_usage(self):
         self.assertEqual(run('--help')[0], 0)
         rc, _, err = run('no-such-benchmark')

@@ -9,10 +9,29 @@
  *   clos3_events_per_s      events per wall second in that run
  *
  * Scenarios are read from sim-scenarios/ of the source tree (--scenarios DIR to change).
+ *
+ * lsoe-bench sim --scale N [--virtual S]: a three-tier Clos of about N nodes built in memory
+ * (the scenario parser's own "clos3" generator, 1 s keepalives, 10 s HELLOs, 20-50 us links),
+ * run until every session is open, then S virtual seconds of steady state (issue 14):
+ *
+ *   converge_virtual_s/_wall_s   start to every session open (virtual time exact; the wall
+ *                                clock, which includes generating the topology and building
+ *                                the world, is read when the open count is checked, every
+ *                                65,536 events, so it is late by at most that many events)
+ *   steady_*, realtime_factor    the next S virtual seconds: virtual/wall, events, ns per event
+ *   peak_rss_bytes               getrusage ru_maxrss of the whole process (KiB -> bytes)
+ *   bytes_per_session_end        peak_rss_bytes / session ends (two per link)
+ *
+ * The shape for N (scale_shape): s = 8 spines per pod from N >= 1,248 (at least 8 pods), 4 from
+ * N >= 624, 2 below; 18 s leaves per pod; pods = round(N / 19.5 s); super-spines
+ * s * round(pods / 2) (s planes). N = 10,000 gives the issue's fabric: 64 pods of 8 spines and
+ * 144 leaves, 256 super-spines: 9,984 nodes, 90,112 links.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
+#include <sys/resource.h>
 
 #include <yajl/yajl_gen.h>
 
@@ -28,7 +47,12 @@ static const char usage_text[] =
     "usage: lsoe-bench sim [--json] [--reps N] [--scenarios DIR] [--hour-seconds S]\n\n"
     "  events_per_s        simulator events per wall second: clos-4x8 for 600 virtual s (median)\n"
     "  clos3_hour_wall_s   wall time of clos3-1000 (1,008 nodes, 1 s keepalives) for one virtual hour\n"
-    "  --hour-seconds S    simulate S virtual seconds of clos3-1000 instead of 3600 (quick look)\n";
+    "  --hour-seconds S    simulate S virtual seconds of clos3-1000 instead of 3600 (quick look)\n\n"
+    "usage: lsoe-bench sim --scale N [--virtual S] [--json]\n\n"
+    "  a three-tier Clos of about N nodes (40..10000; 10000: 64 pods of 8 spines and 144 leaves,\n"
+    "  256 super-spines) built in memory, run until every session is open, then S virtual seconds\n"
+    "  (default 60): converge_virtual_s, converge_wall_s, realtime_factor, ns_per_event,\n"
+    "  peak_rss_bytes, bytes_per_session_end\n";
 
 struct run_result {
 	double wall;
@@ -55,6 +79,149 @@ static struct run_result run_scenario(const char *path, uint64_t until)
 	return r;
 }
 
+/* ---- --scale N ---- */
+
+struct scale_shape {
+	unsigned pods, spines, leaves, supers;
+};
+
+static struct scale_shape scale_shape(unsigned n)
+{
+	unsigned s = n >= 1248 ? 8 : n >= 624 ? 4 : 2;
+	long pods = lround((double)n / (19.5 * s));
+	if (pods < 1)
+		pods = 1;
+	long half = lround((double)pods / 2.0);
+	if (half < 1)
+		half = 1;
+	return (struct scale_shape){ (unsigned)pods, s, 18 * s, s * (unsigned)half };
+}
+
+/* The run's observer: sim_world_run calls w->wall_now every 65,536 events when progress is on;
+   we return 0 so that no progress line is ever printed, and note the moment every session is
+   open. From there, S more virtual seconds (w->end moved). Nothing of the simulation changes. */
+static struct {
+	struct sim_world *w;
+	uint64_t t0_ns, steady_s_ns;
+	bool converged;
+	uint64_t conv_wall_ns, conv_events, conv_now;
+} scale_obs;
+
+static double scale_hook(void)
+{
+	struct sim_world *w = scale_obs.w;
+	if (!scale_obs.converged && w->nq && sim_sessions_open(w) == w->sc->nlinks) {
+		scale_obs.converged = true;
+		scale_obs.conv_wall_ns = bench_now_ns() - scale_obs.t0_ns;
+		scale_obs.conv_events = w->st.events;
+		scale_obs.conv_now = w->now;
+		w->end = w->now + scale_obs.steady_s_ns;
+	}
+	return 0;
+}
+
+static long peak_rss_bytes(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return -1;
+	return ru.ru_maxrss * 1024L; /* Linux: KiB */
+}
+
+static int run_scale(unsigned n, double virt, bool json)
+{
+	struct scale_shape sh = scale_shape(n);
+	char text[1024];
+	/* duration: a cap; once every session is open the run is cut to S more seconds. */
+	double cap = 120 + virt;
+	snprintf(text, sizeof(text),
+	    "{ \"name\": \"sim-scale-%u\", \"duration\": %.0f,"
+	    " \"defaults\": { \"hello-interval\": 10, \"keepalive-send-interval\": 1 },"
+	    " \"link_defaults\": { \"delay\": 0.00002, \"jitter\": 0.00003 },"
+	    " \"topology\": { \"type\": \"clos3\", \"pods\": %u, \"spines_per_pod\": %u,"
+	    " \"leaves_per_pod\": %u, \"super_spines\": %u } }",
+	    n, ceil(cap), sh.pods, sh.spines, sh.leaves, sh.supers);
+	/* The wall clock runs from here: the topology generated, the world built, the run. */
+	uint64_t t0 = bench_now_ns();
+	static struct sim_scenario sc;
+	char err[2048];
+	if (!sim_scenario_parse(&sc, text, strlen(text), "sim --scale", err, sizeof(err)))
+		bench_die("%s", err);
+	struct sim_opts o = { .log_level = -1, .progress = true };
+	static struct sim_world w;
+	if (!sim_world_init(&w, &sc, &o, err, sizeof(err)))
+		bench_die("%s", err);
+	w.wall_now = scale_hook;
+	scale_obs.w = &w;
+	scale_obs.t0_ns = t0;
+	scale_obs.steady_s_ns = (uint64_t)(virt * 1e9 + 0.5);
+	sim_world_run(&w);
+	uint64_t t1 = bench_now_ns();
+	if (!scale_obs.converged)
+		bench_die("sim --scale %u: only %u of %zu sessions open after %.0f virtual s", n, sim_sessions_open(&w),
+		    sc.nlinks, cap);
+	if (sim_sessions_open(&w) != sc.nlinks)
+		bench_die("sim --scale %u: only %u of %zu sessions open at the end", n, sim_sessions_open(&w), sc.nlinks);
+	/* The exact virtual time every session was open: every session was open at the check, so the
+	   last session event at or before it is when the last one opened. */
+	uint64_t conv_virtual = 0;
+	for (size_t i = 0; i < w.nlog && w.log[i].time <= scale_obs.conv_now; i++)
+		conv_virtual = w.log[i].time;
+	long rss = peak_rss_bytes();
+	size_t nodes = sc.nnodes, links = sc.nlinks, ends = 2 * sc.nlinks;
+	double conv_wall = (double)scale_obs.conv_wall_ns / 1e9;
+	double steady_virtual = (double)(w.now - scale_obs.conv_now) / 1e9;
+	double steady_wall = (double)(t1 - t0 - scale_obs.conv_wall_ns) / 1e9;
+	uint64_t events = w.st.events - scale_obs.conv_events;
+	double rtf = steady_virtual / steady_wall;
+	double ns_ev = events ? steady_wall * 1e9 / (double)events : 0;
+	double bpe = (double)rss / (double)ends;
+	sim_world_free(&w);
+	sim_scenario_free(&sc);
+	memset(&scale_obs, 0, sizeof(scale_obs));
+
+	if (json) {
+		yajl_gen g = yajl_gen_alloc(NULL);
+		char buf[64];
+		yajl_gen_map_open(g);
+		lsoe_json_kstr(g, "benchmark", "sim-scale");
+		lsoe_json_kint(g, "nodes", (long long)nodes);
+		lsoe_json_kint(g, "links", (long long)links);
+		lsoe_json_kint(g, "session_ends", (long long)ends);
+		snprintf(buf, sizeof(buf), "%.6f", (double)conv_virtual / 1e9);
+		lsoe_json_kdecimal(g, "converge_virtual_s", buf);
+		snprintf(buf, sizeof(buf), "%.6f", conv_wall);
+		lsoe_json_kdecimal(g, "converge_wall_s", buf);
+		snprintf(buf, sizeof(buf), "%.3f", steady_virtual);
+		lsoe_json_kdecimal(g, "steady_virtual_s", buf);
+		snprintf(buf, sizeof(buf), "%.6f", steady_wall);
+		lsoe_json_kdecimal(g, "steady_wall_s", buf);
+		snprintf(buf, sizeof(buf), "%.3f", rtf);
+		lsoe_json_kdecimal(g, "realtime_factor", buf);
+		lsoe_json_kint(g, "events", (long long)events);
+		snprintf(buf, sizeof(buf), "%.1f", ns_ev);
+		lsoe_json_kdecimal(g, "ns_per_event", buf);
+		lsoe_json_kint(g, "peak_rss_bytes", rss);
+		lsoe_json_kint(g, "bytes_per_session_end", (long long)(bpe + 0.5));
+		yajl_gen_map_close(g);
+		lsoe_json_print_line(g, stdout);
+		yajl_gen_free(g);
+	} else {
+		char cpu[256];
+		printf("lsoe-bench sim --scale %u\n  cpu          %s\n  1 thread\n\n", n, bench_cpu_model(cpu, sizeof(cpu)));
+		printf("  fabric                 %zu nodes, %zu links, %zu session ends (%u pods of %u spines and %u leaves, "
+		       "%u super-spines)\n", nodes, links, ends, sh.pods, sh.spines, sh.leaves, sh.supers);
+		printf("  converge_virtual_s     %12.6f\n", (double)conv_virtual / 1e9);
+		printf("  converge_wall_s        %12.3f\n", conv_wall);
+		printf("  realtime_factor        %12.3f  (%.3f virtual s in %.3f wall s)\n", rtf, steady_virtual, steady_wall);
+		printf("  ns_per_event           %12.1f  (%llu events)\n", ns_ev, (unsigned long long)events);
+		printf("  peak_rss_bytes         %12ld\n", rss);
+		printf("  bytes_per_session_end  %12.0f\n", bpe);
+	}
+	fflush(stdout);
+	return 0;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -64,7 +231,8 @@ static int cmp_double(const void *a, const void *b)
 int bench_sim_main(int argc, char **argv)
 {
 	const char *dir = LSOE_SCENARIO_DIR;
-	double hour = 3600;
+	double hour = 3600, virt = 60;
+	long scale = 0;
 	/* Our own options first; the rest go to the common parser. */
 	int out = 1;
 	for (int i = 1; i < argc; i++) {
@@ -72,6 +240,21 @@ int bench_sim_main(int argc, char **argv)
 			dir = argv[++i];
 		else if (strcmp(argv[i], "--hour-seconds") == 0 && i + 1 < argc)
 			hour = atof(argv[++i]);
+		else if (strcmp(argv[i], "--scale") == 0 && i + 1 < argc) {
+			char *end;
+			scale = strtol(argv[++i], &end, 10);
+			if (*end || scale < 40 || scale > SIM_MAX_NODES) {
+				fprintf(stderr, "lsoe-bench sim: --scale: a number of nodes from 40 to %d\n", SIM_MAX_NODES);
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--virtual") == 0 && i + 1 < argc) {
+			char *end;
+			virt = strtod(argv[++i], &end);
+			if (*end || !(virt > 0) || virt > 86400) {
+				fputs("lsoe-bench sim: --virtual: virtual seconds, more than 0 and at most 86400\n", stderr);
+				return 2;
+			}
+		}
 		else
 			argv[out++] = argv[i];
 	}
@@ -84,6 +267,8 @@ int bench_sim_main(int argc, char **argv)
 		return rc;
 	if (!(hour > 0))
 		bench_die("--hour-seconds must be positive");
+	if (scale)
+		return run_scale((unsigned)scale, virt, o.json);
 
 	char small[4096], big[4096];
 	snprintf(small, sizeof(small), "%s/clos-4x8.json", dir);

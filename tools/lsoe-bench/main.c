@@ -19,7 +19,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "codec", bench_codec_main, "frame, datagram and PDU decoding, checksum, reassembly" },
 	{ "engine", bench_engine_main, "one node with 1,000 and 10,000 sessions: memory, keepalive cost, timers" },
-	{ "sim", bench_sim_main, "simulator events per second; clos3-1000 for a virtual hour" },
+	{ "sim", bench_sim_main, "simulator events per second; clos3-1000 for a virtual hour; --scale N" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
