@@ -857,7 +857,11 @@ class AttackTest(NetnsCase):
         kdrop = after['daemon']['rx_kernel_dropped'] - before['daemon']['rx_kernel_dropped']
         self.assertShown(text, 'rx_kernel_dropped', kdrop)
         self.reached = count - kdrop  # the frames the engine saw
-        self.assertGreater(self.reached, count // 4, 'the kernel dropped %d of %d frames' % (kdrop, count))
+        # Under valgrind the daemon reads 20-50x slower, so the kernel drops far more of a
+        # full-speed flood (a CI run saw 4,889 of 20,000 large reassembly frames reach it);
+        # the twin is there for memcheck, and the checks below scale with what did reach it.
+        least = count // 20 if VALGRIND else count // 4
+        self.assertGreater(self.reached, least, 'the kernel dropped %d of %d frames' % (kdrop, count))
         return before['counters'], after['counters'], text
 
     def most(self):
