@@ -36,6 +36,7 @@
 
 #include <yajl/yajl_tree.h>
 
+#include "json_read.h"
 #include "ctl.h"
 #include "lsoe/config.h"
 #include "openmetrics.h"
@@ -153,38 +154,29 @@ static const char *safe(const char *s)
 
 /* ---- JSON access: everything the daemon sent may be missing or of another type ---- */
 
-static yajl_val jget(yajl_val obj, const char *key)
-{
-	if (!YAJL_IS_OBJECT(obj))
-		return NULL;
-	for (size_t i = 0; i < obj->u.object.len; i++)
-		if (obj->u.object.keys[i] && strcmp(obj->u.object.keys[i], key) == 0)
-			return obj->u.object.values[i];
-	return NULL;
-}
 
 /* A string member, or dflt. */
 static const char *jstr(yajl_val obj, const char *key, const char *dflt)
 {
-	yajl_val v = jget(obj, key);
+	yajl_val v = lsoe_json_member(obj, key);
 	return YAJL_IS_STRING(v) ? v->u.string : dflt;
 }
 
 /* A number member as its JSON text (exact, whatever its size), or dflt. */
 static const char *jnum(yajl_val obj, const char *key, const char *dflt)
 {
-	yajl_val v = jget(obj, key);
+	yajl_val v = lsoe_json_member(obj, key);
 	return YAJL_IS_NUMBER(v) && v->u.number.r ? v->u.number.r : dflt;
 }
 
 static bool jtrue(yajl_val obj, const char *key)
 {
-	return YAJL_IS_TRUE(jget(obj, key));
+	return YAJL_IS_TRUE(lsoe_json_member(obj, key));
 }
 
 static yajl_val jarr(yajl_val obj, const char *key)
 {
-	yajl_val v = jget(obj, key);
+	yajl_val v = lsoe_json_member(obj, key);
 	return YAJL_IS_ARRAY(v) ? v : NULL;
 }
 
@@ -451,7 +443,7 @@ static yajl_val ask(const char *request, int timeout_ms, char **raw, size_t *raw
 static void check_error(yajl_val v, const char *raw, size_t rawlen, bool json)
 {
 	const char *e = jstr(v, "error", NULL);
-	if (!e || jget(v, "event"))
+	if (!e || lsoe_json_member(v, "event"))
 		return;
 	if (json) {
 		fwrite(raw, 1, rawlen, stdout);
@@ -644,7 +636,7 @@ static void print_neighbor(yajl_val s)
 	print_kv("    ", "Nonces", line);
 	print_kv("    ", "Retransmits", safe(jnum(s, "retransmits", "?")));
 	printf("  Encapsulations:\n");
-	yajl_val enc = jget(s, "encaps");
+	yajl_val enc = lsoe_json_member(s, "encaps");
 	for (size_t t = 0; t < N_ENCAP_TYPES; t++) {
 		char label[32];
 		snprintf(label, sizeof(label), "%s:", encap_types[t].label);
@@ -698,8 +690,8 @@ static int link_row_cmp(const void *pa, const void *pb)
 static void print_pair(int col, yajl_val row)
 {
 	char local[512], peer[512];
-	entry_text(local, sizeof(local), jget(row, "local"));
-	entry_text(peer, sizeof(peer), jget(row, "peer"));
+	entry_text(local, sizeof(local), lsoe_json_member(row, "local"));
+	entry_text(peer, sizeof(peer), lsoe_json_member(row, "peer"));
 	if (col + strlen(local) + 5 + strlen(peer) <= WIDTH)
 		printf("%s <-> %s\n", local, peer);
 	else
@@ -862,14 +854,14 @@ static void show_interfaces(yajl_val v)
 		print_kv("  ", "State", line);
 		print_kv("  ", "MTU", safe(jnum(p, "mtu", "?")));
 		print_kv("  ", "Sessions", safe(jnum(p, "sessions", "?")));
-		yajl_val c = jget(p, "counters");
+		yajl_val c = lsoe_json_member(p, "counters");
 		if (YAJL_IS_OBJECT(c)) {
 			snprintf(line, sizeof(line), "rx %s frames, tx %s frames, %s dropped", safe(jnum(c, "rx_frames", "?")),
 			    safe(jnum(c, "tx_frames", "?")), safe(jnum(c, "rx_dropped", "?")));
 			print_kv("  ", "Traffic", line);
 		}
 		/* Lists too long for one PDU: what is left out now, and how often a cut happened. */
-		yajl_val left = jget(p, "left_out");
+		yajl_val left = lsoe_json_member(p, "left_out");
 		const char *cuts = YAJL_IS_OBJECT(c) ? jnum(c, "encaps_truncated", NULL) : NULL;
 		size_t used = 0;
 		line[0] = '\0';
@@ -886,7 +878,7 @@ static void show_interfaces(yajl_val v)
 			print_kv("  ", "Left out", cut_line);
 		}
 		printf("  Announced:\n");
-		yajl_val ann = jget(p, "announced");
+		yajl_val ann = lsoe_json_member(p, "announced");
 		for (size_t t = 0; t < N_ENCAP_TYPES; t++) {
 			char label[32];
 			snprintf(label, sizeof(label), "%s:", encap_types[t].label);
@@ -934,7 +926,7 @@ static void print_counters(yajl_val c, const char *indent)
 		}
 	}
 	/* PDUs by type, received and sent side by side: the types with any. */
-	yajl_val rx = jget(c, "rx_by_type"), tx = jget(c, "tx_by_type");
+	yajl_val rx = lsoe_json_member(c, "rx_by_type"), tx = lsoe_json_member(c, "tx_by_type");
 	if (YAJL_IS_OBJECT(rx) || YAJL_IS_OBJECT(tx)) {
 		yajl_val keys = YAJL_IS_OBJECT(rx) ? rx : tx;
 		bool any = false;
@@ -967,16 +959,16 @@ static void print_numbers(yajl_val o, const char *title)
 static void show_statistics(yajl_val v)
 {
 	char title[256];
-	yajl_val counters = jget(v, "counters");
+	yajl_val counters = lsoe_json_member(v, "counters");
 	if (!YAJL_IS_OBJECT(counters))
 		unexpected("no \"counters\" object");
 	snprintf(title, sizeof(title), "LSOE statistics: node %s", safe(jstr(v, "node", "?")));
 	header(title);
 	printf("Node:\n");
 	print_counters(counters, "  ");
-	print_numbers(jget(v, "memory"), "Memory:");
-	print_numbers(jget(v, "daemon"), "Daemon:");
-	yajl_val bgp = jget(v, "bgp"); /* only when a bgp-ls-peer is configured */
+	print_numbers(lsoe_json_member(v, "memory"), "Memory:");
+	print_numbers(lsoe_json_member(v, "daemon"), "Daemon:");
+	yajl_val bgp = lsoe_json_member(v, "bgp"); /* only when a bgp-ls-peer is configured */
 	if (YAJL_IS_OBJECT(bgp)) {
 		printf("BGP-LS export:\n");
 		print_counters(bgp, "  ");
@@ -986,7 +978,7 @@ static void show_statistics(yajl_val v)
 	for (size_t i = 0; i < alen(ifs); i++) {
 		yajl_val p = aget(ifs, i);
 		printf("Interface:    %s\n", safe(jstr(p, "port", "?")));
-		print_counters(jget(p, "counters"), "  ");
+		print_counters(lsoe_json_member(p, "counters"), "  ");
 		printf("%s\n", RULE);
 	}
 }
@@ -1026,7 +1018,7 @@ static int show_openmetrics(void)
 	size_t rawlen;
 	yajl_val stats = ask("show statistics", ANSWER_TIMEOUT_MS, &raw, &rawlen, &r);
 	check_error(stats, raw, rawlen, false);
-	if (!YAJL_IS_OBJECT(jget(stats, "counters")))
+	if (!YAJL_IS_OBJECT(lsoe_json_member(stats, "counters")))
 		unexpected("no \"counters\" object");
 	free(r.buf);
 	close(r.fd);
@@ -1060,7 +1052,7 @@ static bool key_ok(const char *k)
 /* INI, loadable again: "[lsoed]" then "key = value" lines (aliases left out: their key is there). */
 static void show_config(yajl_val v)
 {
-	yajl_val cfg = jget(v, "config");
+	yajl_val cfg = lsoe_json_member(v, "config");
 	if (!YAJL_IS_OBJECT(cfg))
 		unexpected("no \"config\" object");
 	printf("[lsoed]\n");
@@ -1150,7 +1142,7 @@ static void show_topology_dot(yajl_val v, yajl_val list)
 		peer_node(s, node, sizeof(node));
 		printf("\t\"self\" -- \"%s\" [label=\"%s\\n%s\\n%s", node, dot_esc(jstr(s, "port", "?")),
 		    dot_esc(jstr(s, "peer_mac", "?")), session_held(s) ? "held" : dot_esc(jstr(s, "state", "?")));
-		yajl_val enc = jget(s, "encaps");
+		yajl_val enc = lsoe_json_member(s, "encaps");
 		unsigned shown = 0, more = 0;
 		for (size_t t = 0; t < N_ENCAP_TYPES; t++) {
 			yajl_val l = jarr(enc, encap_types[t].key);
@@ -1228,15 +1220,15 @@ static void print_event(yajl_val e)
 			printf(" (no link)");
 		for (size_t i = 0; i < alen(l); i++) {
 			char local[512], peer[512];
-			entry_text(local, sizeof(local), jget(aget(l, i), "local"));
-			entry_text(peer, sizeof(peer), jget(aget(l, i), "peer"));
+			entry_text(local, sizeof(local), lsoe_json_member(aget(l, i), "local"));
+			entry_text(peer, sizeof(peer), lsoe_json_member(aget(l, i), "peer"));
 			printf("%s %s <-> %s", i ? "," : "", local, peer);
 		}
 		putchar('\n');
 	} else if (strcmp(ev, "error") == 0) {
 		const char *text = jstr(e, "text", "");
 		printf("%s", safe(jstr(e, "error", "?")));
-		if (jget(e, "ack_type"))
+		if (lsoe_json_member(e, "ack_type"))
 			printf(": %s etype %s code %s hint %s", safe(jstr(e, "ack_type", "?")), safe(jnum(e, "error_type", "?")),
 			    safe(jnum(e, "error_code", "?")), safe(jnum(e, "error_hint", "?")));
 		if (*text)

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_read.h"
 #include "lsoe/node.h"
 #include "openmetrics.h"
 
@@ -312,31 +313,22 @@ static const char *labels_text(struct om *m, struct buf *b)
 
 /* ---- JSON access: anything may be missing or of another type ---- */
 
-static yajl_val jget(yajl_val obj, const char *key)
-{
-	if (!YAJL_IS_OBJECT(obj))
-		return NULL;
-	for (size_t i = 0; i < obj->u.object.len; i++)
-		if (obj->u.object.keys[i] && strcmp(obj->u.object.keys[i], key) == 0)
-			return obj->u.object.values[i];
-	return NULL;
-}
 
 static const char *jstr(yajl_val obj, const char *key)
 {
-	yajl_val v = jget(obj, key);
+	yajl_val v = lsoe_json_member(obj, key);
 	return YAJL_IS_STRING(v) ? v->u.string : NULL;
 }
 
 static const char *jnum(yajl_val obj, const char *key)
 {
-	yajl_val v = jget(obj, key);
+	yajl_val v = lsoe_json_member(obj, key);
 	return YAJL_IS_NUMBER(v) ? v->u.number.r : NULL;
 }
 
 static yajl_val jarr(yajl_val obj, const char *key)
 {
-	yajl_val v = jget(obj, key);
+	yajl_val v = lsoe_json_member(obj, key);
 	return YAJL_IS_ARRAY(v) ? v : NULL;
 }
 
@@ -580,7 +572,7 @@ static void sessions(struct om *m, yajl_val stats, yajl_val neighbors)
 		const char *port = jstr(s, "port"), *state = jstr(s, "state");
 		if (!port || !*port || !state || !*state)
 			continue;
-		if (YAJL_IS_TRUE(jget(s, "held")) || strcmp(state, "hold") == 0)
+		if (YAJL_IS_TRUE(lsoe_json_member(s, "held")) || strcmp(state, "hold") == 0)
 			state = "held";
 		tally_port(m, &t, port);
 		size_t e = tally_entry(m, &t, port, state);
@@ -681,10 +673,10 @@ char *openmetrics_render(yajl_val stats, yajl_val neighbors, yajl_val bgp, size_
 		free(l.p);
 	}
 	const char *base = m.node;
-	counters(&m, jget(stats, "counters"), &node_group, base);
-	counters(&m, jget(stats, "memory"), &memory_group, base);
-	counters(&m, jget(stats, "daemon"), &daemon_group, base);
-	counters(&m, jget(stats, "bgp"), &bgp_group, base);
+	counters(&m, lsoe_json_member(stats, "counters"), &node_group, base);
+	counters(&m, lsoe_json_member(stats, "memory"), &memory_group, base);
+	counters(&m, lsoe_json_member(stats, "daemon"), &daemon_group, base);
+	counters(&m, lsoe_json_member(stats, "bgp"), &bgp_group, base);
 	yajl_val ifs = jarr(stats, "interfaces");
 	for (size_t i = 0; ifs && i < ifs->u.array.len && !m.oom; i++) {
 		yajl_val p = ifs->u.array.values[i];
@@ -694,7 +686,7 @@ char *openmetrics_render(yajl_val stats, yajl_val neighbors, yajl_val bgp, size_
 		struct buf l;
 		labels_start(&m, &l);
 		label(&l, "port", port);
-		counters(&m, jget(p, "counters"), &port_group, labels_text(&m, &l));
+		counters(&m, lsoe_json_member(p, "counters"), &port_group, labels_text(&m, &l));
 		free(l.p);
 	}
 	sessions(&m, stats, neighbors);
