@@ -588,12 +588,16 @@ static bool name_ok(const char *s, size_t len)
 	return true;
 }
 
+size_t sim_topology_max_nodes = SIM_MAX_NODES, sim_topology_max_links = SIM_MAX_LINKS;
+
 static bool alloc_topology(struct P *p, const struct jd_value *at, uint64_t nodes, uint64_t links)
 {
-	if (nodes > SIM_MAX_NODES)
-		return fail_v(p, at, "the topology has %llu nodes; at most %d", (unsigned long long)nodes, SIM_MAX_NODES);
-	if (links > SIM_MAX_LINKS)
-		return fail_v(p, at, "the topology has %llu links; at most %d", (unsigned long long)links, SIM_MAX_LINKS);
+	if (nodes > sim_topology_max_nodes)
+		return fail_v(p, at, "the topology has %llu nodes; at most %zu", (unsigned long long)nodes,
+		    sim_topology_max_nodes);
+	if (links > sim_topology_max_links)
+		return fail_v(p, at, "the topology has %llu links; at most %zu", (unsigned long long)links,
+		    sim_topology_max_links);
 	struct sim_scenario *sc = p->sc;
 	sc->nodes = calloc(nodes ? nodes : 1, sizeof(*sc->nodes));
 	sc->links = calloc(links ? links : 1, sizeof(*sc->links));

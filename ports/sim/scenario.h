@@ -18,10 +18,14 @@
 #define SIM_MAX_LOOPBACKS 16         /* loopbacks one node exposes ("loopbacks") */
 /* Entries one port announces of one type: its own addresses, then its node's loopbacks. */
 #define SIM_MAX_ENCAPS (SIM_MAX_ADDRS + SIM_MAX_LOOPBACKS)
-#define SIM_MAX_NODES 10000          /* bounds on a topology (a hostile file must not exhaust memory) */
-#define SIM_MAX_LINKS 100000
+#define SIM_MAX_NODES 200000         /* bounds on a topology (a hostile file must not exhaust memory): */
+#define SIM_MAX_LINKS 2000000        /* about 2 GB of simulation at the most (sim-scenarios/README.md) */
 
 /* One direction of a link. Times in ns. */
+/* The bounds in force, SIM_MAX_NODES and SIM_MAX_LINKS unless lowered (the fuzzer lowers them to
+   stay within its memory limit). */
+extern size_t sim_topology_max_nodes, sim_topology_max_links;
+
 struct sim_dir {
 	uint64_t delay;
 	uint64_t jitter;

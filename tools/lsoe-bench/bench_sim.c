@@ -24,8 +24,10 @@
  *
  * The shape for N (scale_shape): s = 8 spines per pod from N >= 1,248 (at least 8 pods), 4 from
  * N >= 624, 2 below; 18 s leaves per pod; pods = round(N / 19.5 s); super-spines
- * s * round(pods / 2) (s planes). N = 10,000 gives the issue's fabric: 64 pods of 8 spines and
- * 144 leaves, 256 super-spines: 9,984 nodes, 90,112 links.
+ * s * round(pods / 2) (s planes) up to 32 per plane; above that 32 per plane and pods =
+ * round((N - 32 s) / 19 s). N = 10,000 gives the issue's fabric: 64 pods of 8 spines and
+ * 144 leaves, 256 super-spines: 9,984 nodes, 90,112 links. N = 100,000: 656 pods, the same
+ * 256 super-spines: 99,968 nodes, 923,648 links.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +51,7 @@ static const char usage_text[] =
     "  clos3_hour_wall_s   wall time of clos3-1000 (1,008 nodes, 1 s keepalives) for one virtual hour\n"
     "  --hour-seconds S    simulate S virtual seconds of clos3-1000 instead of 3600 (quick look)\n\n"
     "usage: lsoe-bench sim --scale N [--virtual S] [--json]\n\n"
-    "  a three-tier Clos of about N nodes (40..10000; 10000: 64 pods of 8 spines and 144 leaves,\n"
+    "  a three-tier Clos of about N nodes (40..200000; 10000: 64 pods of 8 spines and 144 leaves,\n"
     "  256 super-spines) built in memory, run until every session is open, then S virtual seconds\n"
     "  (default 60): converge_virtual_s, converge_wall_s, realtime_factor, ns_per_event,\n"
     "  peak_rss_bytes, bytes_per_session_end\n";
@@ -94,6 +96,12 @@ static struct scale_shape scale_shape(unsigned n)
 	long half = lround((double)pods / 2.0);
 	if (half < 1)
 		half = 1;
+	/* A spine has at most 32 uplinks (the 10k fabric's): beyond, a plane keeps 32 super-spines
+	   and the pods take the rest, so that N = 100,000 is 656 pods, 18 session ends per node. */
+	if (half > 32) {
+		half = 32;
+		pods = lround((double)(n - s * 32u) / (19.0 * s));
+	}
 	return (struct scale_shape){ (unsigned)pods, s, 18 * s, s * (unsigned)half };
 }
 
