@@ -87,10 +87,6 @@ void node_free(struct lsoe_node *n, void *p, size_t size)
 	n->mem_bytes -= size;
 }
 
-/* The reassembler allocates through the node, so its memory is counted with the rest. */
-static void *reasm_alloc(void *ctx, size_t size) { return node_alloc(ctx, size); }
-static void reasm_free(void *ctx, void *p, size_t size) { node_free(ctx, p, size); }
-
 static enum lsoe_log_level level_of(const struct lsoe_config *cfg)
 {
 	switch (cfg->log_level[0]) {
@@ -287,6 +283,58 @@ static bool timers_reserve(struct lsoe_node *n, uint32_t need)
 	return true;
 }
 
+/* ---- reassembly, made on demand ---- */
+
+/* The reassembler allocates through the node, so its memory is counted with the rest. */
+static void *reasm_alloc(void *ctx, size_t size) { return node_alloc(ctx, size); }
+static void reasm_free(void *ctx, void *p, size_t size) { node_free(ctx, p, size); }
+
+/*
+ * The reassembler's table (about 25 KB at the default bounds) is made only when a
+ * PDU spans several datagrams, which most links never see, and is freed again once
+ * it holds nothing (at the expiry run, dispatch). Its bounds are those of the configuration the node
+ * was created with, as when it was made at creation; a reload changes its timeout only.
+ */
+static bool reasm_start(struct lsoe_node *n)
+{
+	struct lsoe_reasm_config rc;
+	lsoe_reasm_config_default(&rc);
+	rc.timeout_ns = n->cfg.reassembly_timeout;
+	rc.max_sources = n->reasm_max_sources;
+	rc.max_total_bytes = n->reasm_max_bytes;
+	rc.hash_seed = n->hash_seed ^ 0x5555555555555555ull;
+	struct lsoe_allocator ra = { reasm_alloc, reasm_free, n };
+	n->reasm = lsoe_reasm_create(&rc, &ra);
+	return n->reasm != NULL;
+}
+
+/* Without a reassembler: a single-datagram PDU is complete in place, any other number has no start. */
+static enum lsoe_err reasm_input(struct lsoe_node *n, struct port *p, const uint8_t src[6],
+    const struct lsoe_dgram *d, bool *complete, const uint8_t **bytes, size_t *blen)
+{
+	if (!n->reasm) {
+		*complete = false;
+		if (d->number != 0)
+			return LSOE_E_FRAG_NO_START;
+		if (d->last) {
+			*complete = true;
+			*bytes = d->payload;
+			*blen = d->payload_len;
+			return LSOE_OK;
+		}
+		if (!reasm_start(n))
+			return LSOE_E_REASM_NOMEM;
+	}
+	return lsoe_reasm_input(n->reasm, p->id, src, d, n->now, complete, bytes, blen);
+}
+
+/* Drop the partial PDUs of one port (it went down or away). */
+static void reasm_flush(struct lsoe_node *n, uint32_t port)
+{
+	if (n->reasm)
+		lsoe_reasm_flush(n->reasm, port);
+}
+
 /* ---- ports ---- */
 
 /* The datagram buffer follows the largest MTU in use, not the 64 KiB a datagram could be. */
@@ -403,7 +451,7 @@ enum lsoe_err lsoe_node_port_set_up(struct lsoe_node *n, uint32_t id, bool up)
 	} else {
 		timer_cancel(&n->timers, &p->hello);
 		port_close_sessions(n, p, LSOE_DOWN_PORT_DOWN);
-		lsoe_reasm_flush(n->reasm, p->id);
+		reasm_flush(n, p->id);
 	}
 	return LSOE_OK;
 }
@@ -694,7 +742,7 @@ enum lsoe_err lsoe_node_port_remove(struct lsoe_node *n, uint32_t id)
 		return LSOE_E_NO_PORT;
 	n->now = n->pf.now_ns(n->pf.ctx);
 	port_close_sessions(n, p, LSOE_DOWN_PORT_DOWN);
-	lsoe_reasm_flush(n->reasm, p->id);
+	reasm_flush(n, p->id);
 	node_log(n, LSOE_LOG_INFO, "port", "%s: removed", p->name);
 	port_free(n, p);
 	memmove(&n->ports[pos], &n->ports[pos + 1], (size_t)(n->nports - pos - 1) * sizeof(*n->ports));
@@ -872,9 +920,10 @@ static void drop(struct lsoe_node *n, struct port *p, enum lsoe_err why, const u
 static void arm_reasm(struct lsoe_node *n)
 {
 	/* The earliest new expiry is now + timeout; anything older already has the timer armed. */
-	if (lsoe_reasm_stats(n->reasm)->sources && !timer_armed(&n->t_reasm))
+	if (n->reasm && lsoe_reasm_stats(n->reasm)->sources && !timer_armed(&n->t_reasm))
 		timer_arm(&n->timers, &n->t_reasm, n->now + n->cfg.reassembly_timeout);
 }
+
 
 void lsoe_node_input(struct lsoe_node *n, uint32_t port, const uint8_t src[6], const uint8_t dst[6],
     const uint8_t *payload, size_t len)
@@ -918,7 +967,7 @@ void lsoe_node_input(struct lsoe_node *n, uint32_t port, const uint8_t src[6], c
 	bool complete;
 	const uint8_t *bytes;
 	size_t blen;
-	e = lsoe_reasm_input(n->reasm, p->id, src, &d, n->now, &complete, &bytes, &blen);
+	e = reasm_input(n, p, src, &d, &complete, &bytes, &blen);
 	arm_reasm(n);
 	if (e != LSOE_OK) {
 		drop(n, p, e, src);
@@ -944,9 +993,14 @@ static void dispatch(struct lsoe_node *n, struct lsoe_timer *t)
 {
 	switch (t->kind) {
 	case TK_NODE_REASM: {
-		uint64_t next = lsoe_reasm_expire(n->reasm, n->now);
-		if (next != LSOE_NEVER)
+		uint64_t next = n->reasm ? lsoe_reasm_expire(n->reasm, n->now) : LSOE_NEVER;
+		if (next != LSOE_NEVER) {
 			timer_arm(&n->timers, &n->t_reasm, next);
+		} else if (n->reasm) {
+			/* Nothing partial is left: the table goes until the next multi-datagram PDU. */
+			lsoe_reasm_destroy(n->reasm);
+			n->reasm = NULL;
+		}
 		break;
 	}
 	case TK_PORT_HELLO:
@@ -983,15 +1037,6 @@ uint64_t lsoe_node_next_deadline(const struct lsoe_node *n)
 
 /* ---- lifetime ---- */
 
-static void apply_reasm_config(struct lsoe_reasm_config *rc, const struct lsoe_config *cfg, uint64_t seed)
-{
-	lsoe_reasm_config_default(rc);
-	rc->timeout_ns = cfg->reassembly_timeout;
-	rc->max_sources = cfg->reassembly_max_sources;
-	rc->max_total_bytes = cfg->reassembly_max_bytes;
-	rc->hash_seed = seed;
-}
-
 struct lsoe_node *lsoe_node_create(const struct lsoe_config *cfg, const struct lsoe_platform *pf)
 {
 	char why[128];
@@ -1008,16 +1053,14 @@ struct lsoe_node *lsoe_node_create(const struct lsoe_config *cfg, const struct l
 	n->now = n->epoch = pf->now_ns(pf->ctx);
 	pf->random(pf->ctx, &n->hash_seed, sizeof(n->hash_seed));
 	timer_init(&n->t_reasm, TK_NODE_REASM);
+	n->reasm_max_sources = cfg->reassembly_max_sources;
+	n->reasm_max_bytes = cfg->reassembly_max_bytes;
 
-	struct lsoe_reasm_config rc;
-	apply_reasm_config(&rc, cfg, n->hash_seed ^ 0x5555555555555555ull);
-	struct lsoe_allocator ra = { reasm_alloc, reasm_free, n };
 	n->nbuckets = 16;
 	n->buckets = node_alloc(n, n->nbuckets * sizeof(*n->buckets));
 	n->scratch_cap = cfg->mtu;
 	n->scratch = node_alloc(n, n->scratch_cap);
-	n->reasm = lsoe_reasm_create(&rc, &ra);
-	if (!n->buckets || !n->scratch || !n->reasm || !timers_reserve(n, timers_needed(0, 0))) {
+	if (!n->buckets || !n->scratch || !timers_reserve(n, timers_needed(0, 0))) {
 		lsoe_node_destroy(n);
 		return NULL;
 	}
@@ -1095,7 +1138,8 @@ enum lsoe_err lsoe_node_reconfigure(struct lsoe_node *n, const struct lsoe_confi
 	if (cfg->reassembly_timeout != n->cfg.reassembly_timeout && timer_armed(&n->t_reasm))
 		timer_arm(&n->timers, &n->t_reasm, n->now);
 	n->cfg = *cfg;
-	lsoe_reasm_set_timeout(n->reasm, cfg->reassembly_timeout);
+	if (n->reasm)
+		lsoe_reasm_set_timeout(n->reasm, cfg->reassembly_timeout);
 	for (uint32_t i = 0; i < n->nports; i++) {
 		struct port *p = n->ports[i];
 		if (timer_armed(&p->hello) && p->hello.when > n->now + cfg->hello_interval)

@@ -147,7 +147,9 @@ struct lsoe_node {
 	uint32_t nsessions;
 	uint64_t hash_seed;
 	struct timer_heap timers;
-	struct lsoe_reasm *reasm;
+	struct lsoe_reasm *reasm;    /* NULL until a PDU spans several datagrams, and again once idle */
+	uint32_t reasm_max_sources;  /* its bounds: the configuration at creation */
+	uint32_t reasm_max_bytes;
 	uint8_t *scratch;            /* one datagram being built, scratch_cap octets: the largest port MTU */
 	uint32_t scratch_cap;
 	bool fsm_abort;              /* set by an action that could not complete: the state stays */
