@@ -87,19 +87,9 @@ void node_free(struct lsoe_node *n, void *p, size_t size)
 	n->mem_bytes -= size;
 }
 
-static enum lsoe_log_level level_of(const struct lsoe_config *cfg)
-{
-	switch (cfg->log_level[0]) {
-	case 'e': return LSOE_LOG_ERROR;
-	case 'w': return LSOE_LOG_WARNING;
-	case 'd': return LSOE_LOG_DEBUG;
-	default: return LSOE_LOG_INFO;
-	}
-}
-
 bool node_log_enabled(const struct lsoe_node *n, enum lsoe_log_level level)
 {
-	return n->pf.log && level <= level_of(&n->cfg);
+	return n->pf.log && level <= (enum lsoe_log_level)n->cfg.log_level;
 }
 
 void node_log(struct lsoe_node *n, enum lsoe_log_level level, const char *subsystem, const char *fmt, ...)
@@ -1047,9 +1037,12 @@ struct lsoe_node *lsoe_node_create(const struct lsoe_config *cfg, const struct l
 	if (!n)
 		return NULL;
 	memset(n, 0, sizeof(*n));
-	n->cfg = *cfg;
 	n->pf = *pf;
 	n->mem_bytes = n->mem_peak = sizeof(*n);
+	if (!node_cfg_make(n, &n->cfg, cfg, NULL)) {
+		pf->free(pf->ctx, n, sizeof(*n));
+		return NULL;
+	}
 	n->now = n->epoch = pf->now_ns(pf->ctx);
 	pf->random(pf->ctx, &n->hash_seed, sizeof(n->hash_seed));
 	timer_init(&n->t_reasm, TK_NODE_REASM);
@@ -1112,6 +1105,7 @@ void lsoe_node_destroy(struct lsoe_node *n)
 	node_free(n, n->vendors, (size_t)n->nvendors * sizeof(*n->vendors));
 	node_free(n, n->timers.v, (size_t)n->timers.cap * sizeof(*n->timers.v));
 	node_free(n, n->scratch, n->scratch_cap);
+	node_cfg_free(n, &n->cfg);
 	if (n->reasm)
 		lsoe_reasm_destroy(n->reasm);
 	n->pf.free(n->pf.ctx, n, sizeof(*n));
@@ -1122,6 +1116,9 @@ enum lsoe_err lsoe_node_reconfigure(struct lsoe_node *n, const struct lsoe_confi
 	char why[128];
 	if (!lsoe_config_check(cfg, why, sizeof(why)))
 		return LSOE_E_INVALID;
+	struct node_cfg next;
+	if (!node_cfg_make(n, &next, cfg, &n->cfg))
+		return LSOE_E_NOMEM;
 	n->now = n->pf.now_ns(n->pf.ctx);
 	/*
 	 * A reload never drops a session because timers changed (README, "Interpretations"):
@@ -1137,7 +1134,7 @@ enum lsoe_err lsoe_node_reconfigure(struct lsoe_node *n, const struct lsoe_confi
 	/* Partial PDUs: a new reassembly timeout counts from each one's start; the expiry run finds the next. */
 	if (cfg->reassembly_timeout != n->cfg.reassembly_timeout && timer_armed(&n->t_reasm))
 		timer_arm(&n->timers, &n->t_reasm, n->now);
-	n->cfg = *cfg;
+	node_cfg_replace(n, &n->cfg, &next);
 	if (n->reasm)
 		lsoe_reasm_set_timeout(n->reasm, cfg->reassembly_timeout);
 	for (uint32_t i = 0; i < n->nports; i++) {
@@ -1150,8 +1147,6 @@ enum lsoe_err lsoe_node_reconfigure(struct lsoe_node *n, const struct lsoe_confi
 	node_log(n, LSOE_LOG_INFO, "node", "configuration applied");
 	return LSOE_OK;
 }
-
-const struct lsoe_config *lsoe_node_config(const struct lsoe_node *n) { return &n->cfg; }
 
 /* ---- vendor PDUs and operator actions ---- */
 

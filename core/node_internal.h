@@ -132,8 +132,40 @@ struct vendor_handler {
 	void *ctx;
 };
 
+/*
+ * What the engine reads of struct lsoe_config (node_cfg.c): about 120 octets where
+ * the whole struct is almost 5 KB. Timers in ns as in struct lsoe_config.
+ */
+struct node_cfg {
+	uint64_t hello_interval;
+	uint64_t retransmit_initial;
+	uint64_t keepalive_send;
+	uint64_t keepalive_receive_timeout;  /* 0 = never */
+	uint64_t reassembly_timeout;
+	uint64_t idle_timeout;
+	uint32_t retransmit_max_drop;
+	uint32_t max_sessions_per_port;
+	uint32_t mtu;
+	uint8_t local_id[LSOE_LOCAL_ID_LEN];
+	uint8_t hello_mac[6];
+	uint8_t attr_count;
+	uint8_t auth_len;
+	bool auth_required;
+	bool retransmit_backoff;
+	uint8_t log_level;                   /* enum lsoe_log_level */
+	const uint8_t *attrs, *auth;         /* never NULL (an empty list points to a static octet) */
+	uint8_t *octets;                     /* attrs then auth, one block; NULL when both are empty */
+};
+
+/* Fill out from cfg; the octets block of old is taken over when unchanged. False: no memory (nothing held). */
+bool node_cfg_make(struct lsoe_node *n, struct node_cfg *out, const struct lsoe_config *cfg,
+    const struct node_cfg *old);
+/* cur becomes next (made with old = cur), its octets block freed unless next took it over. */
+void node_cfg_replace(struct lsoe_node *n, struct node_cfg *cur, const struct node_cfg *next);
+void node_cfg_free(struct lsoe_node *n, struct node_cfg *c);
+
 struct lsoe_node {
-	/* Hot: touched by every frame and timer. The configuration, large and mostly cold, comes last. */
+	/* Hot: touched by every frame and timer. */
 	uint64_t now;                /* the time of the call being served */
 	uint64_t epoch;              /* creation time: the origin of the keepalive beat */
 	uint64_t recv_changed;       /* when keepalive-receive-timeout last changed: no receive deadline counts from earlier */
@@ -157,8 +189,8 @@ struct lsoe_node {
 	struct vendor_handler *vendors;
 	uint32_t nvendors;
 	size_t mem_bytes, mem_peak;
+	struct node_cfg cfg;
 	struct lsoe_counters ctr;
-	struct lsoe_config cfg;
 };
 
 /* ---- node.c: services for the session code ---- */

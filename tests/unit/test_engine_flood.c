@@ -54,7 +54,7 @@ static void flood_init(struct flood *f)
 	h_wire(&f->w, f->a, P, f->b, P, D);
 	h_port_add(f->a, P);
 	h_run_until(&f->w, TF);
-	f->cap = lsoe_node_config(f->a->node)->max_sessions_per_port;
+	f->cap = f->a->cfg.max_sessions_per_port;
 	assert_int_equal(f->cap, 64); /* the default (digest 7, config.c) */
 	f->baseline = f->a->live_bytes;
 	f->a->peak_bytes = f->baseline;
@@ -196,7 +196,7 @@ static void test_flood_partial_pdus(void **state)
 	static uint8_t dg[2048];
 	size_t dl = first_fragment(dg, sizeof(dg));
 	assert_int_equal(dl, 1500);
-	const struct lsoe_config *cfg = lsoe_node_config(f.a->node);
+	const struct lsoe_config *cfg = &f.a->cfg;
 	assert_int_equal(cfg->reassembly_max_sources, 256);
 	assert_int_equal(cfg->reassembly_timeout, 1 * SEC);
 	for (unsigned i = 0; i < NFLOOD; i++) {

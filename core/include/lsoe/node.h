@@ -64,10 +64,11 @@ void lsoe_node_destroy(struct lsoe_node *n);
 /*
  * Apply a new configuration without dropping sessions: timers take their new
  * values from their next arming, the local ID and attributes apply to new OPENs.
- * Returns LSOE_E_INVALID if cfg fails lsoe_config_check (the old one stays).
+ * Returns LSOE_E_INVALID if cfg fails lsoe_config_check, LSOE_E_NOMEM if new
+ * attributes or auth-data cannot be stored (either way the old one stays).
+ * The node keeps only the keys it reads, not cfg: the caller keeps its own copy.
  */
 enum lsoe_err lsoe_node_reconfigure(struct lsoe_node *n, const struct lsoe_config *cfg);
-const struct lsoe_config *lsoe_node_config(const struct lsoe_node *n);
 
 /* ---- ports ---- */
 
