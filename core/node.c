@@ -42,28 +42,6 @@ const char *lsoe_session_state_name(enum lsoe_session_state s)
 	return (unsigned)s < 3 ? names[s] : "unknown";
 }
 
-static const struct {
-	const char *name, *doc;
-	size_t offset;
-} counters[] = {
-#define LSOE_COUNTER_ROW(f, d) { #f, d, offsetof(struct lsoe_counters, f) },
-	LSOE_COUNTERS(LSOE_COUNTER_ROW)
-#undef LSOE_COUNTER_ROW
-};
-
-size_t lsoe_counter_count(void) { return sizeof(counters) / sizeof(counters[0]); }
-const char *lsoe_counter_name(size_t i) { return i < lsoe_counter_count() ? counters[i].name : NULL; }
-const char *lsoe_counter_doc(size_t i) { return i < lsoe_counter_count() ? counters[i].doc : NULL; }
-
-uint64_t lsoe_counter_value(const struct lsoe_counters *c, size_t i)
-{
-	uint64_t v;
-	if (i >= lsoe_counter_count())
-		return 0;
-	memcpy(&v, (const char *)c + counters[i].offset, sizeof(v));
-	return v;
-}
-
 /* ---- memory, logs, events ---- */
 
 void *node_alloc(struct lsoe_node *n, size_t size)
@@ -721,6 +699,7 @@ static void port_free(struct lsoe_node *n, struct port *p)
 		pdubuf_unref(n, p->local_pdu[i]);
 	}
 	timer_cancel(&n->timers, &p->hello);
+	port_ctr_free(n, &p->ctr);
 	node_free(n, p, sizeof(*p));
 }
 
@@ -828,8 +807,8 @@ struct session *session_create(struct lsoe_node *n, struct port *p, const uint8_
 	if (p->nsessions >= n->cfg.max_sessions_per_port) {
 		COUNT(n, p, sessions_refused);
 		/* An event on the first refusal and then at powers of two: a flood must not flood the operator. */
-		uint64_t k = p->ctr.sessions_refused;
-		if ((k & (k - 1)) == 0) {
+		uint64_t k = port_ctr_get(&p->ctr, CTR_INDEX(sessions_refused)); /* 0: not stored (no memory) */
+		if (k && (k & (k - 1)) == 0) {
 			struct lsoe_event ev = { .type = LSOE_EV_ERROR, .error = LSOE_ERRK_SESSION_CAP,
 				.text = "new peer refused: max-sessions-per-port reached" };
 			ev.has_peer = true;
@@ -1224,11 +1203,13 @@ bool lsoe_node_has_session(struct lsoe_node *n, uint32_t port, const uint8_t pee
 
 void lsoe_node_foreach_port(struct lsoe_node *n, lsoe_port_visit_fn fn, void *ctx)
 {
+	struct lsoe_counters ctr; /* the port's counters, whole, for the duration of the call */
 	for (uint32_t i = 0; i < n->nports; i++) {
 		const struct port *p = n->ports[i];
+		port_ctr_expand(&p->ctr, &ctr);
 		struct lsoe_port_view v = {
 			.port = p->id, .name = p->name, .up = p->up, .loopback = p->loopback, .mtu = p->mtu,
-			.sessions = p->nsessions, .encap_types = p->encap_set, .counters = &p->ctr,
+			.sessions = p->nsessions, .encap_types = p->encap_set, .counters = &ctr,
 		};
 		memcpy(v.mac, p->mac, 6);
 		for (unsigned t = 0; t < ENCAP_TYPES; t++)

@@ -48,6 +48,110 @@ struct link_block {
 	struct lsoe_link pairs[];
 };
 
+/*
+ * A port's counters, sparse (counters.c). Counter i is the i-th uint64_t of struct
+ * lsoe_counters; it is stored under bit ctr_bit(i) of has, at the position given by
+ * the number of bits set below that one. The bits begin with the counters every port
+ * of a fabric link increments (frames and PDUs, HELLO OPEN ACK KEEPALIVE and two types
+ * of encapsulations each way, sessions created and established), so that on such a
+ * port each of them sits at the position of its bit, which the hot path checks with
+ * one mask instead of a population count. The first PORT_CTR_INLINE positions are
+ * inside the port; further ones in more[], grown on a counter's first increment.
+ */
+#define CTR_SLOTS (sizeof(struct lsoe_counters) / sizeof(uint64_t))
+#define CTR_INDEX(field) ((unsigned)(offsetof(struct lsoe_counters, field) / sizeof(uint64_t)))
+#define CTR_HOT 21u
+#define PORT_CTR_INLINE 22u
+_Static_assert(sizeof(struct lsoe_counters) % sizeof(uint64_t) == 0, "counters are uint64_t only");
+_Static_assert(CTR_HOT + sizeof(struct lsoe_counters) / sizeof(uint64_t) <= 128, "the presence bitmap has 128 bits");
+_Static_assert(CTR_HOT <= PORT_CTR_INLINE, "the hot counters are inside the port");
+
+/* 1 + the bit of each hot counter; 0 for the others, whose bit is CTR_HOT + their index. */
+static const uint8_t ctr_hot_rank[CTR_SLOTS] = {
+	[CTR_INDEX(rx_frames)] = 1,
+	[CTR_INDEX(rx_pdus)] = 2,
+	[CTR_INDEX(tx_frames)] = 3,
+	[CTR_INDEX(tx_pdus)] = 4,
+	[CTR_INDEX(tx_hellos)] = 5,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_HELLO] = 6,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_HELLO] = 7,
+	[CTR_INDEX(sessions_created)] = 8,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_OPEN] = 9,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_OPEN] = 10,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_ACK] = 11,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_ACK] = 12,
+	[CTR_INDEX(acks_sent)] = 13,
+	[CTR_INDEX(sessions_established)] = 14,
+	[CTR_INDEX(tx_keepalives)] = 15,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_KEEPALIVE] = 16,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_KEEPALIVE] = 17,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_IPV4_ENCAP] = 18,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_IPV4_ENCAP] = 19,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_IPV6_ENCAP] = 20,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_IPV6_ENCAP] = 21,
+};
+
+static inline unsigned ctr_bit(unsigned i) { return ctr_hot_rank[i] ? ctr_hot_rank[i] - 1u : CTR_HOT + i; }
+
+struct port_ctr {
+	uint64_t has[2];
+	uint64_t *more;              /* positions PORT_CTR_INLINE and up */
+	uint8_t n, more_cap;         /* stored in all; room in more */
+	uint64_t v[PORT_CTR_INLINE];
+};
+
+static inline unsigned ctr_popcount(uint64_t x)
+{
+#if defined(__POPCNT__)
+	return (unsigned)__builtin_popcountll(x);
+#else
+	/* No popcnt instruction in the baseline x86-64 target: a few shifts beat a libgcc call. */
+	x -= (x >> 1) & 0x5555555555555555ull;
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (unsigned)((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+
+static inline bool port_ctr_has(const struct port_ctr *c, unsigned bit)
+{
+	return (c->has[bit >> 6] >> (bit & 63)) & 1u;
+}
+
+/* Where the counter of this bit is (or would go). */
+static inline unsigned port_ctr_pos(const struct port_ctr *c, unsigned bit)
+{
+	uint64_t below = (1ull << (bit & 63)) - 1;
+	return bit < 64 ? ctr_popcount(c->has[0] & below) : ctr_popcount(c->has[0]) + ctr_popcount(c->has[1] & below);
+}
+
+static inline uint64_t *port_ctr_at(struct port_ctr *c, unsigned pos)
+{
+	return pos < PORT_CTR_INLINE ? &c->v[pos] : &c->more[pos - PORT_CTR_INLINE];
+}
+
+/* Any counter, any state: found by the population count, or stored at 1 (if more[] can grow). */
+void port_count_slow(struct lsoe_node *n, struct port_ctr *c, unsigned i);
+/*
+ * The hot path: a hot counter stored with every hot one below it is at its bit.
+ * Inlined even where the compiler would not: with a constant counter it folds to a
+ * test of a constant mask and an increment.
+ */
+static inline __attribute__((always_inline)) void port_count(struct lsoe_node *n, struct port_ctr *c, unsigned i)
+{
+	unsigned rank = ctr_hot_rank[i];
+	uint64_t upto = (1ull << rank) - 1; /* bits 0..rank-1 (rank <= CTR_HOT < 64) */
+	if (rank && (c->has[0] & upto) == upto)
+		c->v[rank - 1]++;
+	else
+		port_count_slow(n, c, i);
+}
+/* Counter i's value (0 if not stored). */
+uint64_t port_ctr_get(const struct port_ctr *c, unsigned i);
+/* The full struct, for the port view. */
+void port_ctr_expand(const struct port_ctr *c, struct lsoe_counters *out);
+void port_ctr_free(struct lsoe_node *n, struct port_ctr *c);
+
 #define ENCAP_TYPES 4
 static inline unsigned encap_index(unsigned type) { return type - LSOE_PDU_IPV4_ENCAP; }
 
@@ -73,7 +177,7 @@ struct port {
 	struct lsoe_timer hello;
 	uint32_t nsessions;
 	struct session *sessions;    /* sorted by peer MAC: stable display and iteration order */
-	struct lsoe_counters ctr;
+	struct port_ctr ctr;
 };
 
 /* The ACKed types, one retransmission slot each. */
@@ -203,9 +307,17 @@ bool node_log_enabled(const struct lsoe_node *n, enum lsoe_log_level level);
 void node_event(struct lsoe_node *n, struct lsoe_event *ev, const struct port *p, const struct session *s);
 /* Fragment and send a PDU to dst on p. */
 void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], const uint8_t *pdu, size_t len);
-/* Count on the port and the node. */
-#define COUNT(n, p, field) do { (n)->ctr.field++; if (p) (p)->ctr.field++; } while (0)
-#define COUNT_ARR(n, p, field, i) do { (n)->ctr.field[i]++; if (p) (p)->ctr.field[i]++; } while (0)
+/* Count on the port (if any) and the node. */
+#define COUNT(n, p, field) do { \
+		(n)->ctr.field++; \
+		if (p) \
+			port_count((n), &(p)->ctr, CTR_INDEX(field)); \
+	} while (0)
+#define COUNT_ARR(n, p, field, i) do { \
+		(n)->ctr.field[i]++; \
+		if (p) \
+			port_count((n), &(p)->ctr, CTR_INDEX(field) + (unsigned)(i)); \
+	} while (0)
 
 struct pdubuf *pdubuf_new(struct lsoe_node *n, const uint8_t *bytes, size_t len, uint8_t type);
 static inline struct pdubuf *pdubuf_ref(struct pdubuf *b) { if (b) b->refs++; return b; }

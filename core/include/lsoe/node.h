@@ -215,7 +215,7 @@ struct lsoe_port_view {
 	uint32_t mtu;
 	uint32_t sessions;
 	uint8_t encap_types;                    /* bit (type - 4) set: type advertised */
-	const struct lsoe_counters *counters;
+	const struct lsoe_counters *counters;   /* valid during the callback only */
 	/*
 	 * What the port announces, index type - 4: the entries as sent (a cut list in
 	 * the order of the rule, see lsoe_node_set_encaps), and how many entries of the
