@@ -128,11 +128,27 @@ void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], co
 		    lsoe_pdu_type_name(pdu[0]), len, p->mtu);
 		return;
 	}
+	/*
+	 * The datagrams are built on the stack when they are small (ACKs, any OPEN, short
+	 * lists); a larger one takes a buffer of its size for the call, so that no node
+	 * holds an MTU-sized block between sends. If that is refused, nothing is sent: an
+	 * ACKed PDU goes again at its retransmission.
+	 */
+	uint8_t small[SEND_STACK_DGRAM];
+	size_t cap = len + LSOE_DGRAM_HDR_LEN < p->mtu ? len + LSOE_DGRAM_HDR_LEN : p->mtu;
+	uint8_t *buf = cap <= sizeof(small) ? small : node_alloc(n, cap);
+	if (!buf) {
+		node_log(n, LSOE_LOG_ERROR, "tx", "%s: no memory for a datagram of %zu octets: %s not sent", p->name, cap,
+		    lsoe_pdu_type_name(pdu[0]));
+		return;
+	}
 	size_t dl;
-	while ((dl = lsoe_frag_next(&f, n->scratch, n->scratch_cap, NULL)) > 0) {
-		n->pf.send(n->pf.ctx, p->id, dst, n->scratch, dl);
+	while ((dl = lsoe_frag_next(&f, buf, cap, NULL)) > 0) {
+		n->pf.send(n->pf.ctx, p->id, dst, buf, dl);
 		COUNT(n, p, tx_frames);
 	}
+	if (buf != small)
+		node_free(n, buf, cap);
 	COUNT(n, p, tx_pdus);
 	COUNT_ARR(n, p, tx_by_type, lsoe_pdu_type_slot(pdu[0]));
 }
@@ -305,20 +321,6 @@ static void reasm_flush(struct lsoe_node *n, uint32_t port)
 
 /* ---- ports ---- */
 
-/* The datagram buffer follows the largest MTU in use, not the 64 KiB a datagram could be. */
-static bool scratch_fit(struct lsoe_node *n, uint32_t mtu)
-{
-	if (mtu <= n->scratch_cap)
-		return true;
-	uint8_t *b = node_alloc(n, mtu);
-	if (!b)
-		return false;
-	node_free(n, n->scratch, n->scratch_cap);
-	n->scratch = b;
-	n->scratch_cap = mtu;
-	return true;
-}
-
 static struct port *port_find(const struct lsoe_node *n, uint32_t id, uint32_t *pos)
 {
 	uint32_t lo = 0, hi = n->nports;
@@ -351,7 +353,7 @@ enum lsoe_err lsoe_node_port_add(struct lsoe_node *n, uint32_t id, const char *n
 	n->now = n->pf.now_ns(n->pf.ctx);
 	if (port_find(n, id, &pos))
 		return LSOE_E_EXISTS;
-	if (!timers_reserve(n, timers_needed(n->nports + 1, n->nsessions)) || !scratch_fit(n, n->cfg.mtu))
+	if (!timers_reserve(n, timers_needed(n->nports + 1, n->nsessions)))
 		return LSOE_E_NOMEM;
 	if (n->nports == n->ports_cap) {
 		uint32_t cap = n->ports_cap ? n->ports_cap * 2 : 8;
@@ -663,8 +665,6 @@ enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t 
 		const struct encap_block *src = p->cut[i] ? p->cut[i] : p->local[i];
 		e = encap_plan_make(n, LSOE_PDU_IPV4_ENCAP + i, src->entries, src->count, mtu, &pl[i]);
 	}
-	if (e == LSOE_OK && !scratch_fit(n, mtu))
-		e = LSOE_E_NOMEM;
 	if (e != LSOE_OK) {
 		for (unsigned i = 0; i < ENCAP_TYPES; i++)
 			encap_plan_free(n, &pl[i]);
@@ -1030,9 +1030,7 @@ struct lsoe_node *lsoe_node_create(const struct lsoe_config *cfg, const struct l
 
 	n->nbuckets = 16;
 	n->buckets = node_alloc(n, n->nbuckets * sizeof(*n->buckets));
-	n->scratch_cap = cfg->mtu;
-	n->scratch = node_alloc(n, n->scratch_cap);
-	if (!n->buckets || !n->scratch || !timers_reserve(n, timers_needed(0, 0))) {
+	if (!n->buckets || !timers_reserve(n, timers_needed(0, 0))) {
 		lsoe_node_destroy(n);
 		return NULL;
 	}
@@ -1083,7 +1081,6 @@ void lsoe_node_destroy(struct lsoe_node *n)
 	node_free(n, n->buckets, (size_t)n->nbuckets * sizeof(*n->buckets));
 	node_free(n, n->vendors, (size_t)n->nvendors * sizeof(*n->vendors));
 	node_free(n, n->timers.v, (size_t)n->timers.cap * sizeof(*n->timers.v));
-	node_free(n, n->scratch, n->scratch_cap);
 	node_cfg_free(n, &n->cfg);
 	if (n->reasm)
 		lsoe_reasm_destroy(n->reasm);

@@ -286,8 +286,6 @@ struct lsoe_node {
 	struct lsoe_reasm *reasm;    /* NULL until a PDU spans several datagrams, and again once idle */
 	uint32_t reasm_max_sources;  /* its bounds: the configuration at creation */
 	uint32_t reasm_max_bytes;
-	uint8_t *scratch;            /* one datagram being built, scratch_cap octets: the largest port MTU */
-	uint32_t scratch_cap;
 	bool fsm_abort;              /* set by an action that could not complete: the state stays */
 	struct lsoe_timer t_reasm;
 	struct vendor_handler *vendors;
@@ -305,6 +303,9 @@ void node_log(struct lsoe_node *n, enum lsoe_log_level level, const char *subsys
     __attribute__((format(printf, 4, 5)));
 bool node_log_enabled(const struct lsoe_node *n, enum lsoe_log_level level);
 void node_event(struct lsoe_node *n, struct lsoe_event *ev, const struct port *p, const struct session *s);
+/* Datagrams up to this size are built on the stack (node_send_pdu): an OPEN with 255 attribute and auth octets fits. */
+#define SEND_STACK_DGRAM 576u
+_Static_assert(SEND_STACK_DGRAM >= LSOE_DGRAM_HDR_LEN + LSOE_OPEN_MIN_LEN + 255 + 255, "any OPEN on the stack");
 /* Fragment and send a PDU to dst on p. */
 void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], const uint8_t *pdu, size_t len);
 /* Count on the port (if any) and the node. */
