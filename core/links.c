@@ -159,7 +159,7 @@ static struct link_block *build(struct lsoe_node *n, const struct lists *l, cons
 	if (!b)
 		return NULL;
 	b->count = (uint16_t)k;
-	b->size = size;
+	b->size = (uint32_t)size;
 	uint8_t *labels = (uint8_t *)&b->pairs[k];
 	for (unsigned i = 0; i < k; i++) {
 		put_entry(&b->pairs[i].local, &l->mine->entries[c[i].mine], l->alen, &labels);

@@ -180,7 +180,7 @@ static struct encap_block *encap_block_alloc(struct lsoe_node *n, uint16_t count
 	struct encap_block *b = node_alloc(n, size);
 	if (b) {
 		b->count = count;
-		b->size = size;
+		b->size = (uint32_t)size;
 	}
 	return b;
 }
@@ -253,9 +253,10 @@ static bool timers_reserve(struct lsoe_node *n, uint32_t need)
 	struct timer_heap *h = &n->timers;
 	if (need <= h->cap)
 		return true;
+	/* Grown by half: a small node (a leaf's eight ports) holds less slack than doubling leaves. */
 	uint32_t cap = h->cap ? h->cap : 16;
 	while (cap < need)
-		cap *= 2;
+		cap += cap / 2;
 	struct lsoe_timer **v = node_alloc(n, (size_t)cap * sizeof(*v));
 	if (!v)
 		return false;

@@ -36,15 +36,15 @@ struct pdubuf {
 
 /* A list of encapsulations owned by the node: entries and their label octets in one block. */
 struct encap_block {
+	uint32_t size;               /* of the whole block, for free (under 64 MiB: 65535 entries of 255 labels) */
 	uint16_t count;
-	size_t size;                 /* of the whole block, for free */
 	struct lsoe_encap entries[]; /* label octets follow the entries */
 };
 
 /* A link view of one type: the address pairs, their label octets after them. */
 struct link_block {
-	uint16_t count;
-	size_t size;                 /* of the whole block, for free */
+	uint32_t size;               /* of the whole block, for free */
+	uint16_t count;              /* at most LSOE_LINKS_MAX */
 	struct lsoe_link pairs[];
 };
 
@@ -155,13 +155,18 @@ void port_ctr_free(struct lsoe_node *n, struct port_ctr *c);
 #define ENCAP_TYPES 4
 static inline unsigned encap_index(unsigned type) { return type - LSOE_PDU_IPV4_ENCAP; }
 
+/* The hot part first (the receive path reads id, up, mac and the first counters), then the encapsulation state. */
 struct port {
 	uint32_t id;
-	char name[32];
+	uint32_t mtu;
 	uint8_t mac[6];
 	bool up, loopback;
-	uint32_t mtu;
+	char name[LSOE_PORT_NAME_MAX + 1];
 	uint8_t encap_set;           /* bit i: type 4+i has been configured */
+	uint32_t nsessions;
+	struct session *sessions;    /* sorted by peer MAC: stable display and iteration order */
+	struct port_ctr ctr;
+	struct lsoe_timer hello;
 	struct encap_block *local[ENCAP_TYPES];
 	struct pdubuf *local_pdu[ENCAP_TYPES];
 	/*
@@ -174,10 +179,6 @@ struct port {
 	struct encap_block *cut[ENCAP_TYPES];
 	uint64_t given_hash[ENCAP_TYPES];
 	uint32_t given[ENCAP_TYPES];
-	struct lsoe_timer hello;
-	uint32_t nsessions;
-	struct session *sessions;    /* sorted by peer MAC: stable display and iteration order */
-	struct port_ctr ctr;
 };
 
 /* The ACKed types, one retransmission slot each. */
@@ -186,8 +187,7 @@ enum { SLOT_OPEN, SLOT_IPV4, SLOT_IPV6, SLOT_MPLS_IPV4, SLOT_MPLS_IPV6, SLOT_VEN
 struct rtx_slot {
 	struct pdubuf *pdu;          /* outstanding: sent, waiting for its ACK */
 	struct pdubuf *pend;         /* newest replacement, sent when pdu is ACKed */
-	uint64_t deadline;
-	uint8_t sends;               /* transmissions of pdu so far (retransmit-max-drop counts the first) */
+	uint64_t deadline;           /* (its transmissions are counted in session.rtx_sends: no padding here) */
 };
 
 /* Session states (NONE is the absence of a session). */
@@ -204,19 +204,21 @@ enum sstate {
 #define SF_OPEN_SENT    0x10u    /* last_open is meaningful (0 is a valid time) */
 #define SF_RX_KEEPALIVE 0x20u    /* the peer's last PDU (last_rx) was a KEEPALIVE: the next one measures its spacing */
 
+/* Fields ordered by size, so that one per session end leaves no padding. */
 struct session {
 	struct session *hnext;       /* hash chain */
 	struct session *next;        /* port list, sorted by MAC */
 	struct port *port;
+	uint32_t our_nonce;
+	uint32_t peer_nonce;
 	uint8_t mac[6];
 	uint8_t state;               /* enum sstate */
 	uint8_t flags;
 	uint8_t peer_encap_mask;     /* types received from the peer this session */
 	uint8_t attr_count;
 	uint8_t link_incompat;       /* bit i: both ends announce addresses of type 4+i, none pairs up */
-	uint32_t our_nonce;
-	uint32_t peer_nonce;
 	uint8_t peer_id[LSOE_LOCAL_ID_LEN];
+	uint8_t rtx_sends[SLOTS];    /* transmissions of rtx[i].pdu so far (retransmit-max-drop counts the first) */
 	uint8_t *peer_attrs;
 	uint64_t since;              /* entered the current state */
 	uint64_t last_rx;            /* last valid PDU from the peer */

@@ -95,8 +95,8 @@ static void transmit_slot(struct lsoe_node *n, struct session *s, unsigned slot)
 {
 	struct rtx_slot *r = &s->rtx[slot];
 	node_send_pdu(n, s->port, s->mac, r->pdu->bytes, r->pdu->len);
-	r->sends++;
-	r->deadline = n->now + rtx_interval(n, r->sends);
+	s->rtx_sends[slot]++;
+	r->deadline = n->now + rtx_interval(n, s->rtx_sends[slot]);
 }
 
 /* Start an ACKed PDU: send it now, or hold it while one of its type is outstanding (one per type: ACKs carry only the type). */
@@ -110,7 +110,7 @@ static void queue_slot(struct lsoe_node *n, struct session *s, unsigned slot, st
 		return;
 	}
 	r->pdu = pdubuf_ref(b);
-	r->sends = 0;
+	s->rtx_sends[slot] = 0;
 	transmit_slot(n, s, slot);
 	arm_rtx(n, s);
 }
@@ -364,12 +364,12 @@ void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
 		struct rtx_slot *r = &s->rtx[i];
 		if (!r->pdu || r->deadline > n->now)
 			continue;
-		if (r->sends >= n->cfg.retransmit_max_drop) {
+		if (s->rtx_sends[i] >= n->cfg.retransmit_max_drop) {
 			/* retransmit-max-drop counts the first transmission (digest 5.4, 12.10). */
 			COUNT(n, s->port, retransmit_failures);
 			char mac[18];
 			node_log(n, LSOE_LOG_INFO, "session", "%s %s: %s not acknowledged after %u sends", s->port->name,
-			    peer_text(s, mac), lsoe_pdu_type_name(slot_type[i]), r->sends);
+			    peer_text(s, mac), lsoe_pdu_type_name(slot_type[i]), s->rtx_sends[i]);
 			in.slot = i;
 			in.reason = LSOE_DOWN_RETRANSMIT_LIMIT;
 			fsm_run(n, s, EV_RTX_FAILED, &in);
@@ -750,8 +750,8 @@ void session_reconfigured(struct lsoe_node *n, struct session *s)
 	 */
 	for (unsigned i = 0; i < SLOTS; i++) {
 		struct rtx_slot *r = &s->rtx[i];
-		if (r->pdu && r->deadline > n->now + rtx_interval(n, r->sends))
-			r->deadline = n->now + rtx_interval(n, r->sends);
+		if (r->pdu && r->deadline > n->now + rtx_interval(n, s->rtx_sends[i]))
+			r->deadline = n->now + rtx_interval(n, s->rtx_sends[i]);
 	}
 	arm_rtx(n, s);
 	/* The receive timer, from the later of the peer's last PDU and the change (session_arm_recv). */

@@ -72,6 +72,10 @@ enum lsoe_err lsoe_node_reconfigure(struct lsoe_node *n, const struct lsoe_confi
 
 /* ---- ports ---- */
 
+/* A port's name is kept to this many characters: an interface name (IFNAMSIZ - 1 on Linux). */
+#define LSOE_PORT_NAME_MAX 15u
+
+/* name: shown in logs and events (NULL: "port<id>"), cut to LSOE_PORT_NAME_MAX characters. */
 enum lsoe_err lsoe_node_port_add(struct lsoe_node *n, uint32_t port, const char *name, const uint8_t mac[6],
     unsigned flags);
 /* Tears its sessions down (reason port_down). */
