@@ -299,6 +299,23 @@ struct lsoe_node {
 
 /* ---- node.c: services for the session code ---- */
 
+/* The port of this id (binary search of the ids); *pos, if given, is where it is or would go. */
+static inline struct port *port_find(const struct lsoe_node *n, uint32_t id, uint32_t *pos)
+{
+	uint32_t lo = 0, hi = n->nports;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (n->port_ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (pos)
+		*pos = lo;
+	return lo < n->nports && n->port_ids[lo] == id ? n->ports[lo] : NULL;
+}
+
+
 void *node_alloc(struct lsoe_node *n, size_t size);
 void node_free(struct lsoe_node *n, void *p, size_t size);
 void node_log(struct lsoe_node *n, enum lsoe_log_level level, const char *subsystem, const char *fmt, ...)
@@ -326,6 +343,10 @@ struct pdubuf *pdubuf_new(struct lsoe_node *n, const uint8_t *bytes, size_t len,
 static inline struct pdubuf *pdubuf_ref(struct pdubuf *b) { if (b) b->refs++; return b; }
 void pdubuf_unref(struct lsoe_node *n, struct pdubuf *b);
 
+/* ---- encaps.c: encapsulation lists ---- */
+
+/* Free what a port announces (the port goes). */
+void port_encaps_free(struct lsoe_node *n, struct port *p);
 /* Build the block from a decoded encapsulation PDU. */
 struct encap_block *encap_block_from_pdu(struct lsoe_node *n, const struct lsoe_pdu *pdu);
 void encap_block_free(struct lsoe_node *n, struct encap_block *b);
