@@ -18,20 +18,44 @@ struct pdubuf *pdubuf_new(struct lsoe_node *n, const uint8_t *bytes, size_t len,
 	b->refs = 1;
 	b->len = (uint16_t)len;
 	b->type = type;
+	b->list = 0;
 	if (bytes)
 		memcpy(b->bytes, bytes, len);
 	return b;
 }
 
+/*
+ * A port's list of one type and its PDU are one allocation (port_list_new):
+ *     struct pdubuf | PDU octets | padding | struct port_list | struct encap_block | entries | labels
+ * It goes with the last reference to the PDU, which sessions hold until it is ACKed.
+ */
+static size_t pdubuf_head(size_t len) { return (sizeof(struct pdubuf) + len + 7u) & ~(size_t)7u; }
+
+static struct port_list *list_after(struct pdubuf *b)
+{
+	return (struct port_list *)(void *)((char *)b + pdubuf_head(b->len));
+}
+
+static struct encap_block *list_entries(struct port_list *l) { return (struct encap_block *)(void *)(l + 1); }
+
 void pdubuf_unref(struct lsoe_node *n, struct pdubuf *b)
 {
-	if (b && --b->refs == 0)
-		node_free(n, b, sizeof(*b) + b->len);
+	if (!b || --b->refs)
+		return;
+	size_t size = sizeof(*b) + b->len;
+	if (b->list)
+		size = pdubuf_head(b->len) + sizeof(struct port_list) + list_entries(list_after(b))->size;
+	node_free(n, b, size);
+}
+
+static size_t encap_block_size(uint16_t count, size_t label_octets)
+{
+	return sizeof(struct encap_block) + (size_t)count * sizeof(struct lsoe_encap) + label_octets;
 }
 
 static struct encap_block *encap_block_alloc(struct lsoe_node *n, uint16_t count, size_t label_octets)
 {
-	size_t size = sizeof(struct encap_block) + (size_t)count * sizeof(struct lsoe_encap) + label_octets;
+	size_t size = encap_block_size(count, label_octets);
 	struct encap_block *b = node_alloc(n, size);
 	if (b) {
 		b->count = count;
@@ -40,17 +64,19 @@ static struct encap_block *encap_block_alloc(struct lsoe_node *n, uint16_t count
 	return b;
 }
 
-/* A block of the entries v[idx[0..count-1]] (idx NULL: v[0..count-1]), their label octets moved in. */
-static struct encap_block *encap_block_pick(struct lsoe_node *n, unsigned type, const struct lsoe_encap *v,
-    const size_t *idx, uint16_t count)
+static size_t pick_label_octets(unsigned type, const struct lsoe_encap *v, const size_t *idx, uint16_t count)
+{
+	size_t label_octets = 0;
+	for (unsigned i = 0; lsoe_encap_is_mpls(type) && i < count; i++)
+		label_octets += (size_t)v[idx ? idx[i] : i].nlabels * LSOE_LABEL_LEN;
+	return label_octets;
+}
+
+/* Fill b (count and size set) with the entries v[idx[0..count-1]] (idx NULL: v[0..count-1]), their labels moved in. */
+static void encap_block_fill(struct encap_block *b, unsigned type, const struct lsoe_encap *v, const size_t *idx)
 {
 	bool mpls = lsoe_encap_is_mpls(type);
-	size_t label_octets = 0;
-	for (unsigned i = 0; mpls && i < count; i++)
-		label_octets += (size_t)v[idx ? idx[i] : i].nlabels * LSOE_LABEL_LEN;
-	struct encap_block *b = encap_block_alloc(n, count, label_octets);
-	if (!b)
-		return NULL;
+	uint16_t count = b->count;
 	uint8_t *labels = (uint8_t *)&b->entries[count];
 	for (unsigned i = 0; i < count; i++) {
 		const struct lsoe_encap *e = &v[idx ? idx[i] : i];
@@ -63,7 +89,54 @@ static struct encap_block *encap_block_pick(struct lsoe_node *n, unsigned type, 
 		b->entries[i].labels = ln ? labels : NULL;
 		labels += ln;
 	}
+}
+
+static struct encap_block *encap_block_pick(struct lsoe_node *n, unsigned type, const struct lsoe_encap *v,
+    const size_t *idx, uint16_t count)
+{
+	struct encap_block *b = encap_block_alloc(n, count, pick_label_octets(type, v, idx, count));
+	if (b)
+		encap_block_fill(b, type, v, idx);
 	return b;
+}
+
+/*
+ * The list to announce (picked as encap_block_pick does) with its PDU of plen octets,
+ * encoded: the entries in the port's list (the PDU, port_list_of(...)->pdu, holds one reference).
+ */
+static struct encap_block *port_list_new(struct lsoe_node *n, unsigned type, const struct lsoe_encap *v,
+    const size_t *idx, uint16_t count, size_t plen, enum lsoe_err *err)
+{
+	size_t bsize = encap_block_size(count, pick_label_octets(type, v, idx, count));
+	size_t head = pdubuf_head(plen);
+	struct pdubuf *b = node_alloc(n, head + sizeof(struct port_list) + bsize);
+	if (!b) {
+		*err = LSOE_E_NOMEM;
+		return NULL;
+	}
+	b->refs = 1;
+	b->len = (uint16_t)plen;
+	b->type = (uint8_t)type;
+	b->list = 1;
+	struct port_list *l = list_after(b);
+	memset(l, 0, sizeof(*l));
+	l->pdu = b;
+	struct encap_block *blk = list_entries(l);
+	blk->count = count;
+	blk->size = (uint32_t)bsize;
+	encap_block_fill(blk, type, v, idx);
+	struct lsoe_pdu pdu = { .type = (uint8_t)type };
+	pdu.u.encap.count = count;
+	pdu.u.encap.entries = blk->entries;
+	size_t out = 0;
+	*err = lsoe_pdu_encode(&pdu, b->bytes, plen, &out);
+	if (*err == LSOE_OK && out != plen)
+		*err = LSOE_E_PDU_TOO_BIG;
+	if (*err != LSOE_OK) {
+		pdubuf_unref(n, b);
+		return NULL;
+	}
+	return blk;
 }
 
 struct encap_block *encap_block_from_pdu(struct lsoe_node *n, const struct lsoe_pdu *pdu)
@@ -163,15 +236,24 @@ static void cut_sort(const struct lsoe_encap *v, unsigned alen, size_t *idx, siz
 
 /* What a port announces of one type: built whole before it replaces anything. */
 struct encap_plan {
-	struct encap_block *local, *cut;
-	struct pdubuf *pdu;
+	struct encap_block *local, *cut; /* local: in a port list (port_list_new) */
 };
+
+/* Give up the port's reference to a list: its cut goes, the rest with the PDU's last reference. */
+static void port_list_release(struct lsoe_node *n, struct encap_block *local)
+{
+	if (!local)
+		return;
+	struct port_list *l = port_list_of(local);
+	encap_block_free(n, l->cut);
+	l->cut = NULL;
+	pdubuf_unref(n, l->pdu);
+}
 
 static void encap_plan_free(struct lsoe_node *n, struct encap_plan *pl)
 {
-	encap_block_free(n, pl->local);
+	port_list_release(n, pl->local);
 	encap_block_free(n, pl->cut);
-	pdubuf_unref(n, pl->pdu);
 	memset(pl, 0, sizeof(*pl));
 }
 
@@ -199,25 +281,28 @@ static enum lsoe_err encap_plan_make(struct lsoe_node *n, unsigned type, const s
 {
 	memset(pl, 0, sizeof(*pl));
 	size_t room = lsoe_encap_room(mtu), total = LSOE_ENCAP_HDR_LEN;
+	enum lsoe_err e = LSOE_E_NOMEM;
 	for (size_t i = 0; i < count && total <= LSOE_PDU_MAX_LEN; i++)
 		total += entry_len(type, &v[i]);
 	if (total <= room) {
-		pl->local = encap_block_pick(n, type, v, NULL, (uint16_t)count);
+		pl->local = port_list_new(n, type, v, NULL, (uint16_t)count, total, &e);
 	} else {
 		size_t *idx = node_alloc(n, count * sizeof(*idx));
 		if (!idx)
 			return LSOE_E_NOMEM;
 		cut_sort(v, lsoe_encap_addr_len(type), idx, count);
-		size_t len = LSOE_ENCAP_HDR_LEN, fit = 0, whole = 0;
+		size_t len = LSOE_ENCAP_HDR_LEN, fit = 0, whole = 0, fit_len = len;
 		for (; whole < count; whole++) {
 			size_t el = entry_len(type, &v[idx[whole]]);
 			if (len + el > LSOE_PDU_MAX_LEN)
 				break;
 			len += el;
-			if (len <= room)
+			if (len <= room) {
 				fit = whole + 1;
+				fit_len = len;
+			}
 		}
-		pl->local = encap_block_pick(n, type, v, idx, (uint16_t)fit);
+		pl->local = port_list_new(n, type, v, idx, (uint16_t)fit, fit_len, &e);
 		if (whole > fit && pl->local)
 			pl->cut = encap_block_pick(n, type, v, idx, (uint16_t)whole);
 		node_free(n, idx, count * sizeof(*idx));
@@ -227,20 +312,11 @@ static enum lsoe_err encap_plan_make(struct lsoe_node *n, unsigned type, const s
 		}
 	}
 	if (!pl->local)
-		return LSOE_E_NOMEM;
-	struct lsoe_pdu pdu = { .type = (uint8_t)type };
-	pdu.u.encap.count = pl->local->count;
-	pdu.u.encap.entries = pl->local->entries;
-	size_t len = lsoe_pdu_encoded_len(&pdu), out;
-	struct lsoe_frag f;
+		return e;
 	/* Cannot fail: the list was measured against the room, and the entries checked. */
-	enum lsoe_err e = len ? LSOE_OK : LSOE_E_PDU_TOO_BIG;
-	if (e == LSOE_OK && !(pl->pdu = pdubuf_new(n, NULL, len, (uint8_t)type)))
-		e = LSOE_E_NOMEM;
-	if (e == LSOE_OK)
-		e = lsoe_pdu_encode(&pdu, pl->pdu->bytes, len, &out);
-	if (e == LSOE_OK)
-		e = lsoe_frag_init(&f, pl->pdu->bytes, len, mtu);
+	struct lsoe_frag f;
+	const struct pdubuf *b = port_list_of(pl->local)->pdu;
+	e = lsoe_frag_init(&f, b->bytes, b->len, mtu);
 	if (e != LSOE_OK)
 		encap_plan_free(n, pl);
 	return e;
@@ -250,25 +326,29 @@ static enum lsoe_err encap_plan_make(struct lsoe_node *n, unsigned type, const s
 static void encap_plan_apply(struct lsoe_node *n, struct port *p, unsigned type, struct encap_plan *pl)
 {
 	unsigned i = encap_index(type);
-	encap_block_free(n, p->local[i]);
-	encap_block_free(n, p->cut[i]);
-	pdubuf_unref(n, p->local_pdu[i]);
+	struct port_list *l = port_list_of(pl->local);
+	l->cut = pl->cut;
+	if (p->local[i]) {
+		/* The list last set stays the same (lsoe_node_set_encaps then records a new one). */
+		const struct port_list *old = port_list_of(p->local[i]);
+		l->given = old->given;
+		l->given_hash = old->given_hash;
+		port_list_release(n, p->local[i]);
+	}
 	p->local[i] = pl->local;
-	p->cut[i] = pl->cut;
-	p->local_pdu[i] = pl->pdu;
 	memset(pl, 0, sizeof(*pl));
 }
 
 static bool encap_is_cut(const struct port *p, unsigned i)
 {
-	return (p->encap_set & (1u << i)) && p->local[i] && p->local[i]->count < p->given[i];
+	return (p->encap_set & (1u << i)) && p->local[i] && p->local[i]->count < port_list_of(p->local[i])->given;
 }
 
 /* Say what a new list, or an old one at a new MTU, announces: a cut is news (counted, warned). */
 static void encap_report(struct lsoe_node *n, struct port *p, unsigned type, bool was_cut, bool news)
 {
 	unsigned i = encap_index(type);
-	uint32_t sent = p->local[i]->count, given = p->given[i];
+	uint32_t sent = p->local[i]->count, given = port_list_of(p->local[i])->given;
 	if (sent < given && news) {
 		COUNT(n, p, encaps_truncated);
 		node_log(n, LSOE_LOG_WARNING, "port",
@@ -330,9 +410,10 @@ enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t 
 	for (unsigned i = 0; i < ENCAP_TYPES && e == LSOE_OK; i++) {
 		if (!(p->encap_set & (1u << i)) || !p->local[i])
 			continue;
-		if (!p->cut[i] && p->local_pdu[i]->len <= lsoe_encap_room(mtu))
+		const struct port_list *l = port_list_of(p->local[i]);
+		if (!l->cut && l->pdu->len <= lsoe_encap_room(mtu))
 			continue; /* announced whole, or cut only by the 65535-octet PDU: nothing to gain or lose */
-		const struct encap_block *src = p->cut[i] ? p->cut[i] : p->local[i];
+		const struct encap_block *src = l->cut ? l->cut : p->local[i];
 		e = encap_plan_make(n, LSOE_PDU_IPV4_ENCAP + i, src->entries, src->count, mtu, &pl[i]);
 	}
 	if (e != LSOE_OK) {
@@ -347,7 +428,7 @@ enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t 
 		if (!pl[i].local)
 			continue;
 		if (pl[i].local->count == p->local[i]->count) {
-			/* The same head of the same order (and the same p->cut[i]): nothing changes on the wire. */
+			/* The same head of the same order (and the same cut): nothing changes on the wire. */
 			encap_plan_free(n, &pl[i]);
 			continue;
 		}
@@ -364,9 +445,8 @@ enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t 
 void port_encaps_free(struct lsoe_node *n, struct port *p)
 {
 	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
-		encap_block_free(n, p->local[i]);
-		encap_block_free(n, p->cut[i]);
-		pdubuf_unref(n, p->local_pdu[i]);
+		port_list_release(n, p->local[i]);
+		p->local[i] = NULL;
 	}
 }
 
@@ -395,11 +475,12 @@ enum lsoe_err lsoe_node_set_encaps(struct lsoe_node *n, uint32_t id, unsigned ty
 	uint64_t hash = encap_hash(type, entries, count);
 	bool was_cut = encap_is_cut(p, i);
 	/* News: a cut of another list than the one already cut, or to another length. */
-	bool news = !was_cut || p->given_hash[i] != hash || p->given[i] != count ||
-	    p->local[i]->count != pl.local->count;
+	bool news = !was_cut || port_list_of(p->local[i])->given_hash != hash ||
+	    port_list_of(p->local[i])->given != count || p->local[i]->count != pl.local->count;
 	encap_plan_apply(n, p, type, &pl);
-	p->given[i] = (uint32_t)count;
-	p->given_hash[i] = hash;
+	struct port_list *l = port_list_of(p->local[i]);
+	l->given = (uint32_t)count;
+	l->given_hash = hash;
 	p->encap_set |= (uint8_t)(1u << i);
 	encap_report(n, p, type, was_cut, news);
 	session_encaps_changed(n, p, type);

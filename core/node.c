@@ -805,7 +805,7 @@ void lsoe_node_foreach_port(struct lsoe_node *n, lsoe_port_visit_fn fn, void *ct
 			if (p->local[t]) {
 				v.encaps[t] = p->local[t]->entries;
 				v.encap_count[t] = p->local[t]->count;
-				v.encap_left_out[t] = p->given[t] - p->local[t]->count;
+				v.encap_left_out[t] = port_list_of(p->local[t])->given - p->local[t]->count;
 			}
 		fn(ctx, &v);
 	}

@@ -31,6 +31,7 @@ struct pdubuf {
 	uint32_t refs;
 	uint16_t len;
 	uint8_t type;
+	uint8_t list;                /* 1: a port's list follows in the same allocation (encaps.c) */
 	uint8_t bytes[];
 };
 
@@ -167,19 +168,34 @@ struct port {
 	struct session *sessions;    /* sorted by peer MAC: stable display and iteration order */
 	struct port_ctr ctr;
 	struct lsoe_timer hello;
-	struct encap_block *local[ENCAP_TYPES];
-	struct pdubuf *local_pdu[ENCAP_TYPES];
-	/*
-	 * A list too long for one PDU at this MTU is cut (lsoe_node_set_encaps): local[i]
-	 * is then the head that fits, in the order of the rule. cut[i] keeps the longer
-	 * head a 65535-octet PDU would hold, so that a larger MTU announces more; NULL
-	 * when local[i] already is all of it. given[i] and given_hash[i] describe the list
-	 * last set (its entries, a hash of them in any order): the same list again is no news.
-	 */
-	struct encap_block *cut[ENCAP_TYPES];
-	uint64_t given_hash[ENCAP_TYPES];
-	uint32_t given[ENCAP_TYPES];
+	struct encap_block *local[ENCAP_TYPES]; /* what it announces of type 4+i, in a port_list; NULL: never set */
 };
+
+/*
+ * A port's list of one type: the entries announced (a struct encap_block right after
+ * this one) and the PDU that carries them, one allocation with the PDU first (encaps.c).
+ * A list too long for one PDU at this MTU is cut (lsoe_node_set_encaps): the entries
+ * are then the head that fits, in the order of the rule. cut keeps the longer head a
+ * 65535-octet PDU would hold, so that a larger MTU announces more; NULL when the entries
+ * already are all of it. given and given_hash describe the list last set (its entries,
+ * a hash of them in any order): the same list again is no news.
+ */
+struct port_list {
+	struct pdubuf *pdu;          /* shared with the sessions that send it */
+	struct encap_block *cut;
+	uint64_t given_hash;
+	uint32_t given;
+};
+
+static inline struct port_list *port_list_of(const struct encap_block *local)
+{
+	return (struct port_list *)(void *)((const char *)local - sizeof(struct port_list));
+}
+/* The PDU announcing the port's list of type 4+i, or NULL. */
+static inline struct pdubuf *port_pdu(const struct port *p, unsigned i)
+{
+	return p->local[i] ? port_list_of(p->local[i])->pdu : NULL;
+}
 
 /* The ACKed types, one retransmission slot each. */
 enum { SLOT_OPEN, SLOT_IPV4, SLOT_IPV6, SLOT_MPLS_IPV4, SLOT_MPLS_IPV6, SLOT_VENDOR, SLOTS };

@@ -320,8 +320,8 @@ void session_enter_established(struct lsoe_node *n, struct session *s)
 	timer_cancel(&n->timers, &s->t_recv); /* re-armed for the established timeout by fsm_run */
 	/* One PDU per encapsulation type configured on the port, empty lists included (digest 12.21). */
 	for (unsigned i = 0; i < ENCAP_TYPES; i++)
-		if (s->port->local_pdu[i])
-			queue_slot(n, s, SLOT_IPV4 + i, s->port->local_pdu[i]);
+		if (port_pdu(s->port, i))
+			queue_slot(n, s, SLOT_IPV4 + i, port_pdu(s->port, i));
 }
 
 void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
@@ -705,8 +705,8 @@ void session_encaps_changed(struct lsoe_node *n, struct port *p, unsigned type)
 {
 	unsigned i = encap_index(type);
 	for (struct session *s = p->sessions; s; s = s->next)
-		if (s->state == SS_ESTABLISHED && p->local_pdu[i])
-			queue_slot(n, s, SLOT_IPV4 + i, p->local_pdu[i]);
+		if (s->state == SS_ESTABLISHED && port_pdu(p, i))
+			queue_slot(n, s, SLOT_IPV4 + i, port_pdu(p, i));
 }
 
 void session_close(struct lsoe_node *n, struct session *s, enum lsoe_down_reason why)
