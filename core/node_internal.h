@@ -58,11 +58,13 @@ struct link_block {
  * port each of them sits at the position of its bit, which the hot path checks with
  * one mask instead of a population count. The first PORT_CTR_INLINE positions are
  * inside the port; further ones in more[], grown on a counter's first increment.
+ * Values are kept in 32 bits: a counter that passes 2^32 - 1 carries into a high
+ * word kept aside (wide[], by bit), so a port pays for 64 bits only where it needs them.
  */
 #define CTR_SLOTS (sizeof(struct lsoe_counters) / sizeof(uint64_t))
 #define CTR_INDEX(field) ((unsigned)(offsetof(struct lsoe_counters, field) / sizeof(uint64_t)))
 #define CTR_HOT 21u
-#define PORT_CTR_INLINE 22u
+#define PORT_CTR_INLINE 23u
 _Static_assert(sizeof(struct lsoe_counters) % sizeof(uint64_t) == 0, "counters are uint64_t only");
 _Static_assert(CTR_HOT + sizeof(struct lsoe_counters) / sizeof(uint64_t) <= 128, "the presence bitmap has 128 bits");
 _Static_assert(CTR_HOT <= PORT_CTR_INLINE, "the hot counters are inside the port");
@@ -94,11 +96,18 @@ static const uint8_t ctr_hot_rank[CTR_SLOTS] = {
 
 static inline unsigned ctr_bit(unsigned i) { return ctr_hot_rank[i] ? ctr_hot_rank[i] - 1u : CTR_HOT + i; }
 
+struct ctr_wide {
+	uint32_t bit;
+	uint32_t hi;                 /* the counter is hi * 2^32 + its 32-bit value */
+};
+
 struct port_ctr {
 	uint64_t has[2];
-	uint64_t *more;              /* positions PORT_CTR_INLINE and up */
+	uint32_t *more;              /* positions PORT_CTR_INLINE and up */
+	struct ctr_wide *wide;       /* counters that passed 2^32 - 1; NULL: none did */
 	uint8_t n, more_cap;         /* stored in all; room in more */
-	uint64_t v[PORT_CTR_INLINE];
+	uint8_t nwide, wide_cap;
+	uint32_t v[PORT_CTR_INLINE]; /* the low 32 bits */
 };
 
 static inline unsigned ctr_popcount(uint64_t x)
@@ -126,13 +135,15 @@ static inline unsigned port_ctr_pos(const struct port_ctr *c, unsigned bit)
 	return bit < 64 ? ctr_popcount(c->has[0] & below) : ctr_popcount(c->has[0]) + ctr_popcount(c->has[1] & below);
 }
 
-static inline uint64_t *port_ctr_at(struct port_ctr *c, unsigned pos)
+static inline uint32_t *port_ctr_at(struct port_ctr *c, unsigned pos)
 {
 	return pos < PORT_CTR_INLINE ? &c->v[pos] : &c->more[pos - PORT_CTR_INLINE];
 }
 
 /* Any counter, any state: found by the population count, or stored at 1 (if more[] can grow). */
 void port_count_slow(struct lsoe_node *n, struct port_ctr *c, unsigned i);
+/* The counter of this bit wrapped to 0 in *lo: carry into its high word (or, without memory, stay at 2^32 - 1). */
+void port_count_carry(struct lsoe_node *n, struct port_ctr *c, unsigned bit, uint32_t *lo);
 /*
  * The hot path: a hot counter stored with every hot one below it is at its bit.
  * Inlined even where the compiler would not: with a constant counter it folds to a
@@ -142,9 +153,10 @@ static inline __attribute__((always_inline)) void port_count(struct lsoe_node *n
 {
 	unsigned rank = ctr_hot_rank[i];
 	uint64_t upto = (1ull << rank) - 1; /* bits 0..rank-1 (rank <= CTR_HOT < 64) */
-	if (rank && (c->has[0] & upto) == upto)
-		c->v[rank - 1]++;
-	else
+	if (rank && (c->has[0] & upto) == upto) {
+		if (!++c->v[rank - 1])
+			port_count_carry(n, c, rank - 1, &c->v[rank - 1]);
+	} else
 		port_count_slow(n, c, i);
 }
 /* Counter i's value (0 if not stored). */
