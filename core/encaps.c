@@ -29,8 +29,6 @@ struct pdubuf *pdubuf_new(struct lsoe_node *n, const uint8_t *bytes, size_t len,
  *     struct pdubuf | PDU octets | padding | struct port_list | struct encap_block | entries | labels
  * It goes with the last reference to the PDU, which sessions hold until it is ACKed.
  */
-static size_t pdubuf_head(size_t len) { return (sizeof(struct pdubuf) + len + 7u) & ~(size_t)7u; }
-
 static struct port_list *list_after(struct pdubuf *b)
 {
 	return (struct port_list *)(void *)((char *)b + pdubuf_head(b->len));
@@ -102,7 +100,7 @@ static struct encap_block *encap_block_pick(struct lsoe_node *n, unsigned type, 
 
 /*
  * The list to announce (picked as encap_block_pick does) with its PDU of plen octets,
- * encoded: the entries in the port's list (the PDU, port_list_of(...)->pdu, holds one reference).
+ * encoded: the entries in the port's list (the PDU, port_list_pdu(), holds one reference).
  */
 static struct encap_block *port_list_new(struct lsoe_node *n, unsigned type, const struct lsoe_encap *v,
     const size_t *idx, uint16_t count, size_t plen, enum lsoe_err *err)
@@ -120,7 +118,7 @@ static struct encap_block *port_list_new(struct lsoe_node *n, unsigned type, con
 	b->list = 1;
 	struct port_list *l = list_after(b);
 	memset(l, 0, sizeof(*l));
-	l->pdu = b;
+	l->pdu_len = (uint16_t)plen;
 	struct encap_block *blk = list_entries(l);
 	blk->count = count;
 	blk->size = (uint32_t)bsize;
@@ -247,7 +245,7 @@ static void port_list_release(struct lsoe_node *n, struct encap_block *local)
 	struct port_list *l = port_list_of(local);
 	encap_block_free(n, l->cut);
 	l->cut = NULL;
-	pdubuf_unref(n, l->pdu);
+	pdubuf_unref(n, port_list_pdu(l));
 }
 
 static void encap_plan_free(struct lsoe_node *n, struct encap_plan *pl)
@@ -315,7 +313,7 @@ static enum lsoe_err encap_plan_make(struct lsoe_node *n, unsigned type, const s
 		return e;
 	/* Cannot fail: the list was measured against the room, and the entries checked. */
 	struct lsoe_frag f;
-	const struct pdubuf *b = port_list_of(pl->local)->pdu;
+	const struct pdubuf *b = port_list_pdu(port_list_of(pl->local));
 	e = lsoe_frag_init(&f, b->bytes, b->len, mtu);
 	if (e != LSOE_OK)
 		encap_plan_free(n, pl);
@@ -411,7 +409,7 @@ enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t 
 		if (!(p->encap_set & (1u << i)) || !p->local[i])
 			continue;
 		const struct port_list *l = port_list_of(p->local[i]);
-		if (!l->cut && l->pdu->len <= lsoe_encap_room(mtu))
+		if (!l->cut && l->pdu_len <= lsoe_encap_room(mtu))
 			continue; /* announced whole, or cut only by the 65535-octet PDU: nothing to gain or lose */
 		const struct encap_block *src = l->cut ? l->cut : p->local[i];
 		e = encap_plan_make(n, LSOE_PDU_IPV4_ENCAP + i, src->entries, src->count, mtu, &pl[i]);

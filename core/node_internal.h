@@ -193,20 +193,28 @@ struct port {
  * a hash of them in any order): the same list again is no news.
  */
 struct port_list {
-	struct pdubuf *pdu;          /* shared with the sessions that send it */
 	struct encap_block *cut;
 	uint64_t given_hash;
 	uint32_t given;
+	uint16_t pdu_len;            /* the PDU's, which sits pdubuf_head(pdu_len) octets before this */
 };
+
+/* Octets from a pdubuf to what follows its PDU in the same allocation (8-aligned). */
+static inline size_t pdubuf_head(size_t len) { return (sizeof(struct pdubuf) + len + 7u) & ~(size_t)7u; }
 
 static inline struct port_list *port_list_of(const struct encap_block *local)
 {
 	return (struct port_list *)(void *)((const char *)local - sizeof(struct port_list));
 }
+/* The PDU of a port list: shared with the sessions that send it. */
+static inline struct pdubuf *port_list_pdu(const struct port_list *l)
+{
+	return (struct pdubuf *)(void *)((const char *)l - pdubuf_head(l->pdu_len));
+}
 /* The PDU announcing the port's list of type 4+i, or NULL. */
 static inline struct pdubuf *port_pdu(const struct port *p, unsigned i)
 {
-	return p->local[i] ? port_list_of(p->local[i])->pdu : NULL;
+	return p->local[i] ? port_list_pdu(port_list_of(p->local[i])) : NULL;
 }
 
 /* The ACKed types, one retransmission slot each. */
