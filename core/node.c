@@ -113,15 +113,13 @@ void node_event(struct lsoe_node *n, struct lsoe_event *ev, const struct port *p
 static const uint8_t hello_dgram[11] = { 0x00, 0x80, 0x00, 0x0b, 0xea, 0x89, 0xca, 0x1c, 0x00, 0x00, 0x03 };
 static const uint8_t keepalive_dgram[11] = { 0x00, 0x80, 0x00, 0x0b, 0x50, 0x89, 0xca, 0x1c, 0x02, 0x00, 0x03 };
 
-void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], const uint8_t *pdu, size_t len)
+/*
+ * Any other PDU, fragmented. Out of line, so that its datagram buffer and the
+ * registers it needs stay off the path of the keepalives.
+ */
+static __attribute__((noinline)) void send_fragmented(struct lsoe_node *n, struct port *p, const uint8_t dst[6],
+    const uint8_t *pdu, size_t len)
 {
-	if (len == LSOE_PDU_HDR_LEN && (pdu[0] == LSOE_PDU_HELLO || pdu[0] == LSOE_PDU_KEEPALIVE)) {
-		n->pf.send(n->pf.ctx, p->id, dst, pdu[0] == LSOE_PDU_HELLO ? hello_dgram : keepalive_dgram, 11);
-		COUNT(n, p, tx_frames);
-		COUNT(n, p, tx_pdus);
-		COUNT_ARR(n, p, tx_by_type, lsoe_pdu_type_slot(pdu[0]));
-		return;
-	}
 	struct lsoe_frag f;
 	/* Cannot fail for what we build: lists are checked against the MTU when set and when it changes. */
 	if (lsoe_frag_init(&f, pdu, len, p->mtu) != LSOE_OK) {
@@ -152,6 +150,23 @@ void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], co
 		node_free(n, buf, cap);
 	COUNT(n, p, tx_pdus);
 	COUNT_ARR(n, p, tx_by_type, lsoe_pdu_type_slot(pdu[0]));
+}
+
+void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], const uint8_t *pdu, size_t len)
+{
+	if (len != LSOE_PDU_HDR_LEN || (pdu[0] != LSOE_PDU_HELLO && pdu[0] != LSOE_PDU_KEEPALIVE)) {
+		send_fragmented(n, p, dst, pdu, len);
+		return;
+	}
+	/* Each type counted with a constant index: the port's counter is then a mask test and an increment. */
+	bool hello = pdu[0] == LSOE_PDU_HELLO;
+	n->pf.send(n->pf.ctx, p->id, dst, hello ? hello_dgram : keepalive_dgram, 11);
+	COUNT(n, p, tx_frames);
+	COUNT(n, p, tx_pdus);
+	if (hello)
+		COUNT_ARR(n, p, tx_by_type, LSOE_PDU_HELLO);
+	else
+		COUNT_ARR(n, p, tx_by_type, LSOE_PDU_KEEPALIVE);
 }
 
 /* ---- timers: room is reserved when an owner is created, so arming never fails ---- */
@@ -544,7 +559,10 @@ void lsoe_node_input(struct lsoe_node *n, uint32_t port, const uint8_t src[6], c
 		return;
 	}
 	COUNT(n, p, rx_pdus);
-	COUNT_ARR(n, p, rx_by_type, lsoe_pdu_type_slot(pdu.type));
+	if (pdu.type == LSOE_PDU_KEEPALIVE) /* the bulk: a constant index folds the port's lookup */
+		COUNT_ARR(n, p, rx_by_type, LSOE_PDU_KEEPALIVE);
+	else
+		COUNT_ARR(n, p, rx_by_type, lsoe_pdu_type_slot(pdu.type));
 	session_input(n, p, src, session_find(n, p, src), &pdu);
 }
 
