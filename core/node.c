@@ -832,9 +832,9 @@ void lsoe_node_foreach_port(struct lsoe_node *n, lsoe_port_visit_fn fn, void *ct
 void lsoe_node_foreach_session(struct lsoe_node *n, lsoe_session_visit_fn fn, void *ctx)
 {
 	for (uint32_t i = 0; i < n->nports; i++)
-		for (const struct session *s = n->ports[i]->sessions; s; s = s->next) {
+		for (struct session *s = n->ports[i]->sessions; s; s = s->next) {
 			struct lsoe_session_view v;
-			session_fill_view(s, &v);
+			session_fill_view(n, s, &v);
 			fn(ctx, &v);
 		}
 }

@@ -42,10 +42,17 @@ struct encap_block {
 	struct lsoe_encap entries[]; /* label octets follow the entries */
 };
 
-/* A link view of one type: the address pairs, their label octets after them. */
+/* The address pairs of a link view of one type, their label octets after them: for a links event. */
 struct link_block {
 	uint32_t size;               /* of the whole block, for free */
 	uint16_t count;              /* at most LSOE_LINKS_MAX */
+	struct lsoe_link pairs[];
+};
+
+/* A session's link views as displayed, every type in one block (links_view). */
+struct link_view {
+	uint32_t size;               /* of the whole block, for free */
+	uint16_t first[4], count[4]; /* type 4+i: pairs[first[i]], count[i] of them */
 	struct lsoe_link pairs[];
 };
 
@@ -265,7 +272,8 @@ struct session {
 	struct lsoe_timer t_send, t_recv, t_rtx;
 	struct rtx_slot rtx[SLOTS];
 	struct encap_block *peer[ENCAP_TYPES];
-	struct link_block *links[ENCAP_TYPES]; /* NULL: no pair of that type */
+	uint64_t link_hash[ENCAP_TYPES];     /* the link view of type 4+i, hashed (links.c); 0: no pair */
+	struct link_view *link_view;         /* the pairs as last displayed, until a view changes; NULL: not built */
 };
 
 struct vendor_handler {
@@ -410,7 +418,7 @@ enum lsoe_err session_queue_vendor(struct lsoe_node *n, struct session *s, struc
  * changed timeouts are set): no timer is left later than the new values allow.
  */
 void session_reconfigured(struct lsoe_node *n, struct session *s);
-void session_fill_view(const struct session *s, struct lsoe_session_view *v);
+void session_fill_view(struct lsoe_node *n, struct session *s, struct lsoe_session_view *v);
 /* Entry into ESTABLISHED (report up, keepalives, encapsulations); the receive timer for the state. */
 void session_enter_established(struct lsoe_node *n, struct session *s);
 void session_arm_recv(struct lsoe_node *n, struct session *s);
@@ -426,6 +434,8 @@ void links_update(struct lsoe_node *n, struct session *s, unsigned type);
 void links_withdraw(struct lsoe_node *n, struct session *s);
 /* Free without reporting (the session is destroyed). */
 void links_free(struct lsoe_node *n, struct session *s);
+/* The pairs of every type, for display: built from the lists when first asked, kept until a view changes. NULL: none (or no memory). */
+const struct link_view *links_view(struct lsoe_node *n, struct session *s);
 
 /* ---- session_fsm.c: the transition table ---- */
 

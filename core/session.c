@@ -759,8 +759,9 @@ void session_reconfigured(struct lsoe_node *n, struct session *s)
 	session_arm_recv(n, s);
 }
 
-void session_fill_view(const struct session *s, struct lsoe_session_view *v)
+void session_fill_view(struct lsoe_node *n, struct session *s, struct lsoe_session_view *v)
 {
+	const struct link_view *lv = links_view(n, s);
 	memset(v, 0, sizeof(*v));
 	v->port = s->port->id;
 	v->port_name = s->port->name;
@@ -780,8 +781,8 @@ void session_fill_view(const struct session *s, struct lsoe_session_view *v)
 		v->encaps_received[i] = (s->peer_encap_mask >> i) & 1u;
 		v->encaps[i] = s->peer[i] ? s->peer[i]->entries : NULL;
 		v->encap_count[i] = s->peer[i] ? s->peer[i]->count : 0;
-		v->links[i] = s->links[i] ? s->links[i]->pairs : NULL;
-		v->link_count[i] = s->links[i] ? s->links[i]->count : 0;
+		v->links[i] = lv && lv->count[i] ? &lv->pairs[lv->first[i]] : NULL;
+		v->link_count[i] = lv ? lv->count[i] : 0;
 		v->link_incompatible[i] = (s->link_incompat >> i) & 1u;
 	}
 	v->retransmits = s->retransmits;
