@@ -185,7 +185,7 @@ static bool timers_reserve(struct lsoe_node *n, uint32_t need)
 	uint32_t cap = h->cap ? h->cap : 16;
 	while (cap < need)
 		cap += cap / 2;
-	struct lsoe_timer **v = node_alloc(n, (size_t)cap * sizeof(*v));
+	struct timer_ent *v = node_alloc(n, (size_t)cap * sizeof(*v));
 	if (!v)
 		return false;
 	if (h->n)
@@ -601,17 +601,15 @@ uint64_t lsoe_node_run(struct lsoe_node *n)
 {
 	n->now = n->pf.now_ns(n->pf.ctx);
 	struct lsoe_timer *t;
-	while ((t = timer_first(&n->timers)) && t->when <= n->now) {
-		timer_cancel(&n->timers, t);
+	while ((t = timer_pop_due(&n->timers, n->now)))
 		dispatch(n, t);
-	}
 	return lsoe_node_next_deadline(n);
 }
 
 uint64_t lsoe_node_next_deadline(const struct lsoe_node *n)
 {
-	const struct lsoe_timer *t = timer_first(&n->timers);
-	return t ? t->when : LSOE_NEVER;
+	_Static_assert(LSOE_NEVER == UINT64_MAX, "timer_next's none");
+	return timer_next(&n->timers);
 }
 
 /* ---- lifetime ---- */
