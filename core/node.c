@@ -380,8 +380,12 @@ static uint32_t session_hash(const struct lsoe_node *n, uint32_t port, const uin
 
 struct session *session_find(struct lsoe_node *n, const struct port *p, const uint8_t mac[6])
 {
-	if (!n->nsessions)
-		return NULL;
+	/*
+	 * A port's sessions are all on its list: a fabric port has one peer, checked
+	 * directly without touching the bucket array (a cache miss at scale).
+	 */
+	if (p->nsessions <= 1)
+		return p->nsessions && memcmp(p->sessions->mac, mac, 6) == 0 ? p->sessions : NULL;
 	for (struct session *s = n->buckets[session_hash(n, p->id, mac)]; s; s = s->hnext)
 		if (s->port == p && memcmp(s->mac, mac, 6) == 0)
 			return s;
