@@ -93,7 +93,7 @@ void port_count_slow(struct lsoe_node *n, struct port_ctr *c, unsigned i)
 		*port_ctr_at(c, k) = *port_ctr_at(c, k - 1);
 	*port_ctr_at(c, pos) = 1;
 	c->n++;
-	c->has[bit >> 6] |= 1ull << (bit & 63);
+	*port_ctr_word(c, bit) |= 1ull << (bit & 63);
 }
 
 /* The whole value of the counter of this bit, stored at pos. */

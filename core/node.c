@@ -68,7 +68,7 @@ void node_free(struct lsoe_node *n, void *p, size_t size)
 
 bool node_log_enabled(const struct lsoe_node *n, enum lsoe_log_level level)
 {
-	return n->pf.log && level <= (enum lsoe_log_level)n->cfg.log_level;
+	return level <= (enum lsoe_log_level)n->cfg.log_level && n->pf.log; /* the level first: pf is cold */
 }
 
 void node_log(struct lsoe_node *n, enum lsoe_log_level level, const char *subsystem, const char *fmt, ...)
@@ -143,7 +143,7 @@ static __attribute__((noinline)) void send_fragmented(struct lsoe_node *n, struc
 	}
 	size_t dl;
 	while ((dl = lsoe_frag_next(&f, buf, cap, NULL)) > 0) {
-		n->pf.send(n->pf.ctx, p->id, dst, buf, dl);
+		n->pf_send(n->pf_ctx, p->id, dst, buf, dl);
 		COUNT(n, p, tx_frames);
 	}
 	if (buf != small)
@@ -160,7 +160,7 @@ void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], co
 	}
 	/* Each type counted with a constant index: the port's counter is then a mask test and an increment. */
 	bool hello = pdu[0] == LSOE_PDU_HELLO;
-	n->pf.send(n->pf.ctx, p->id, dst, hello ? hello_dgram : keepalive_dgram, 11);
+	n->pf_send(n->pf_ctx, p->id, dst, hello ? hello_dgram : keepalive_dgram, 11);
 	COUNT(n, p, tx_frames);
 	COUNT(n, p, tx_pdus);
 	if (hello)
@@ -264,7 +264,7 @@ enum lsoe_err lsoe_node_port_add(struct lsoe_node *n, uint32_t id, const char *n
     unsigned flags)
 {
 	uint32_t pos;
-	n->now = n->pf.now_ns(n->pf.ctx);
+	n->now = n->pf_now_ns(n->pf_ctx);
 	if (port_find(n, id, &pos))
 		return LSOE_E_EXISTS;
 	if (!timers_reserve(n, timers_needed(n->nports + 1, n->nsessions)))
@@ -324,7 +324,7 @@ enum lsoe_err lsoe_node_port_set_up(struct lsoe_node *n, uint32_t id, bool up)
 	struct port *p = port_find(n, id, NULL);
 	if (!p)
 		return LSOE_E_NO_PORT;
-	n->now = n->pf.now_ns(n->pf.ctx);
+	n->now = n->pf_now_ns(n->pf_ctx);
 	if (p->up == up)
 		return LSOE_OK;
 	p->up = up;
@@ -354,7 +354,7 @@ enum lsoe_err lsoe_node_port_remove(struct lsoe_node *n, uint32_t id)
 	struct port *p = port_find(n, id, &pos);
 	if (!p)
 		return LSOE_E_NO_PORT;
-	n->now = n->pf.now_ns(n->pf.ctx);
+	n->now = n->pf_now_ns(n->pf_ctx);
 	port_close_sessions(n, p, LSOE_DOWN_PORT_DOWN);
 	reasm_flush(n, p->id);
 	node_log(n, LSOE_LOG_INFO, "port", "%s: removed", p->name);
@@ -508,10 +508,10 @@ static void arm_reasm(struct lsoe_node *n)
 void lsoe_node_input(struct lsoe_node *n, uint32_t port, const uint8_t src[6], const uint8_t dst[6],
     const uint8_t *payload, size_t len)
 {
-	n->now = n->pf.now_ns(n->pf.ctx);
+	n->now = n->pf_now_ns(n->pf_ctx);
 	struct port *p = port_find(n, port, NULL);
 	if (!p) {
-		n->ctr.rx_frames++;
+		node_count(n, CTR_INDEX(rx_frames));
 		drop(n, NULL, LSOE_E_NO_PORT, src);
 		return;
 	}
@@ -603,7 +603,7 @@ static void dispatch(struct lsoe_node *n, struct lsoe_timer *t)
 
 uint64_t lsoe_node_run(struct lsoe_node *n)
 {
-	n->now = n->pf.now_ns(n->pf.ctx);
+	n->now = n->pf_now_ns(n->pf_ctx);
 	struct lsoe_timer *t;
 	while ((t = timer_pop_due(&n->timers, n->now)))
 		dispatch(n, t);
@@ -629,6 +629,9 @@ struct lsoe_node *lsoe_node_create(const struct lsoe_config *cfg, const struct l
 		return NULL;
 	memset(n, 0, sizeof(*n));
 	n->pf = *pf;
+	n->pf_ctx = pf->ctx;
+	n->pf_now_ns = pf->now_ns;
+	n->pf_send = pf->send;
 	n->mem_bytes = n->mem_peak = sizeof(*n);
 	if (!node_cfg_make(n, &n->cfg, cfg, NULL)) {
 		pf->free(pf->ctx, n, sizeof(*n));
@@ -674,7 +677,7 @@ unsigned lsoe_node_unacked(const struct lsoe_node *n)
 
 void lsoe_node_shutdown(struct lsoe_node *n)
 {
-	n->now = n->pf.now_ns(n->pf.ctx);
+	n->now = n->pf_now_ns(n->pf_ctx);
 	for (uint32_t i = 0; i < n->nports; i++)
 		port_close_sessions(n, n->ports[i], LSOE_DOWN_SHUTDOWN);
 }
@@ -707,7 +710,7 @@ enum lsoe_err lsoe_node_reconfigure(struct lsoe_node *n, const struct lsoe_confi
 	struct node_cfg next;
 	if (!node_cfg_make(n, &next, cfg, &n->cfg))
 		return LSOE_E_NOMEM;
-	n->now = n->pf.now_ns(n->pf.ctx);
+	n->now = n->pf_now_ns(n->pf_ctx);
 	/*
 	 * A reload never drops a session because timers changed (README, "Interpretations"):
 	 * a changed receive (or idle) timeout counts from now for every session, since the
@@ -767,7 +770,7 @@ enum lsoe_err lsoe_node_vendor_send(struct lsoe_node *n, uint32_t port, const ui
 	struct session *s = session_find(n, p, peer);
 	if (!s)
 		return LSOE_E_NO_SESSION;
-	n->now = n->pf.now_ns(n->pf.ctx);
+	n->now = n->pf_now_ns(n->pf_ctx);
 	struct lsoe_pdu pdu = { .type = LSOE_PDU_VENDOR };
 	pdu.u.vendor.enterprise = enterprise;
 	pdu.u.vendor.ent_type = ent_type;
@@ -796,7 +799,7 @@ enum lsoe_err lsoe_node_session_reset(struct lsoe_node *n, uint32_t port, const 
 		return LSOE_E_NO_SESSION;
 	if (s->state != SS_HOLD)
 		return LSOE_E_INVALID;
-	n->now = n->pf.now_ns(n->pf.ctx);
+	n->now = n->pf_now_ns(n->pf_ctx);
 	struct fsm_input in = { .port = p, .src = peer, .reason = LSOE_DOWN_SHUTDOWN };
 	fsm_run(n, s, EV_RESET, &in);
 	return LSOE_OK;
@@ -841,7 +844,16 @@ void lsoe_node_foreach_session(struct lsoe_node *n, lsoe_session_visit_fn fn, vo
 		}
 }
 
-const struct lsoe_counters *lsoe_node_counters(const struct lsoe_node *n) { return &n->ctr; }
+const struct lsoe_counters *lsoe_node_counters(const struct lsoe_node *n)
+{
+	/* The hot counters live apart (node_hot_rank): folded into ctr here, the node being ours to write. */
+	struct lsoe_node *m = (struct lsoe_node *)(uintptr_t)n;
+	uint64_t *w = (uint64_t *)(void *)&m->ctr;
+	for (unsigned i = 0; i < CTR_SLOTS; i++)
+		if (node_hot_rank[i])
+			w[i] = m->hot_ctr[node_hot_rank[i] - 1];
+	return &m->ctr;
+}
 
 void lsoe_node_memory(const struct lsoe_node *n, struct lsoe_node_memory *m)
 {

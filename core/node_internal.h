@@ -58,7 +58,8 @@ struct link_view {
 
 /*
  * A port's counters, sparse (counters.c). Counter i is the i-th uint64_t of struct
- * lsoe_counters; it is stored under bit ctr_bit(i) of has, at the position given by
+ * lsoe_counters; it is stored under bit ctr_bit(i) of the presence bitmap (has0: bits
+ * 0-63, has1: 64-127; split so that the port's hot line holds has0 only), at the position given by
  * the number of bits set below that one. The bits begin with the counters every port
  * of a fabric link increments (frames and PDUs, HELLO OPEN ACK KEEPALIVE and two types
  * of encapsulations each way, sessions created and established), so that on such a
@@ -77,24 +78,25 @@ _Static_assert(CTR_HOT + sizeof(struct lsoe_counters) / sizeof(uint64_t) <= 128,
 _Static_assert(CTR_HOT <= PORT_CTR_INLINE, "the hot counters are inside the port");
 
 /* 1 + the bit of each hot counter; 0 for the others, whose bit is CTR_HOT + their index. */
+/* The keepalive paths' counters come right after the totals: with them the port's hot line ends (struct port). */
 static const uint8_t ctr_hot_rank[CTR_SLOTS] = {
 	[CTR_INDEX(rx_frames)] = 1,
 	[CTR_INDEX(rx_pdus)] = 2,
 	[CTR_INDEX(tx_frames)] = 3,
 	[CTR_INDEX(tx_pdus)] = 4,
-	[CTR_INDEX(tx_hellos)] = 5,
-	[CTR_INDEX(rx_by_type) + LSOE_PDU_HELLO] = 6,
-	[CTR_INDEX(tx_by_type) + LSOE_PDU_HELLO] = 7,
-	[CTR_INDEX(sessions_created)] = 8,
-	[CTR_INDEX(rx_by_type) + LSOE_PDU_OPEN] = 9,
-	[CTR_INDEX(tx_by_type) + LSOE_PDU_OPEN] = 10,
-	[CTR_INDEX(rx_by_type) + LSOE_PDU_ACK] = 11,
-	[CTR_INDEX(tx_by_type) + LSOE_PDU_ACK] = 12,
-	[CTR_INDEX(acks_sent)] = 13,
-	[CTR_INDEX(sessions_established)] = 14,
-	[CTR_INDEX(tx_keepalives)] = 15,
-	[CTR_INDEX(rx_by_type) + LSOE_PDU_KEEPALIVE] = 16,
-	[CTR_INDEX(tx_by_type) + LSOE_PDU_KEEPALIVE] = 17,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_KEEPALIVE] = 5,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_KEEPALIVE] = 6,
+	[CTR_INDEX(tx_keepalives)] = 7,
+	[CTR_INDEX(tx_hellos)] = 8,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_HELLO] = 9,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_HELLO] = 10,
+	[CTR_INDEX(sessions_created)] = 11,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_OPEN] = 12,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_OPEN] = 13,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_ACK] = 14,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_ACK] = 15,
+	[CTR_INDEX(acks_sent)] = 16,
+	[CTR_INDEX(sessions_established)] = 17,
 	[CTR_INDEX(rx_by_type) + LSOE_PDU_IPV4_ENCAP] = 18,
 	[CTR_INDEX(tx_by_type) + LSOE_PDU_IPV4_ENCAP] = 19,
 	[CTR_INDEX(rx_by_type) + LSOE_PDU_IPV6_ENCAP] = 20,
@@ -109,13 +111,16 @@ struct ctr_wide {
 };
 
 struct port_ctr {
-	uint64_t has[2];
-	uint32_t *more;              /* positions PORT_CTR_INLINE and up */
-	struct ctr_wide *wide;       /* counters that passed 2^32 - 1; NULL: none did */
+	uint64_t has0;               /* the hot part first: every hot bit, and their values */
+	uint32_t v[PORT_CTR_INLINE]; /* the low 32 bits */
 	uint8_t n, more_cap;         /* stored in all; room in more */
 	uint8_t nwide, wide_cap;
-	uint32_t v[PORT_CTR_INLINE]; /* the low 32 bits */
+	uint32_t *more;              /* positions PORT_CTR_INLINE and up */
+	struct ctr_wide *wide;       /* counters that passed 2^32 - 1; NULL: none did */
+	uint64_t has1;
 };
+
+static inline uint64_t *port_ctr_word(struct port_ctr *c, unsigned bit) { return bit < 64 ? &c->has0 : &c->has1; }
 
 static inline unsigned ctr_popcount(uint64_t x)
 {
@@ -132,14 +137,14 @@ static inline unsigned ctr_popcount(uint64_t x)
 
 static inline bool port_ctr_has(const struct port_ctr *c, unsigned bit)
 {
-	return (c->has[bit >> 6] >> (bit & 63)) & 1u;
+	return ((bit < 64 ? c->has0 : c->has1) >> (bit & 63)) & 1u;
 }
 
 /* Where the counter of this bit is (or would go). */
 static inline unsigned port_ctr_pos(const struct port_ctr *c, unsigned bit)
 {
 	uint64_t below = (1ull << (bit & 63)) - 1;
-	return bit < 64 ? ctr_popcount(c->has[0] & below) : ctr_popcount(c->has[0]) + ctr_popcount(c->has[1] & below);
+	return bit < 64 ? ctr_popcount(c->has0 & below) : ctr_popcount(c->has0) + ctr_popcount(c->has1 & below);
 }
 
 static inline uint32_t *port_ctr_at(struct port_ctr *c, unsigned pos)
@@ -160,7 +165,7 @@ static inline __attribute__((always_inline)) void port_count(struct lsoe_node *n
 {
 	unsigned rank = ctr_hot_rank[i];
 	uint64_t upto = (1ull << rank) - 1; /* bits 0..rank-1 (rank <= CTR_HOT < 64) */
-	if (rank && (c->has[0] & upto) == upto) {
+	if (rank && (c->has0 & upto) == upto) {
 		if (!++c->v[rank - 1])
 			port_count_carry(n, c, rank - 1, &c->v[rank - 1]);
 	} else
@@ -175,20 +180,26 @@ void port_ctr_free(struct lsoe_node *n, struct port_ctr *c);
 #define ENCAP_TYPES 4
 static inline unsigned encap_index(unsigned type) { return type - LSOE_PDU_IPV4_ENCAP; }
 
-/* The hot part first (the receive path reads id, up, mac and the first counters), then the encapsulation state. */
+/*
+ * The first 64 octets are what a KEEPALIVE received or sent reads: id, up, mac,
+ * the session (session_find), the counters' presence word and their first seven
+ * values (the totals and the keepalive counters, see ctr_hot_rank). Then the rest.
+ */
 struct port {
 	uint32_t id;
-	uint32_t mtu;
+	uint32_t nsessions;
 	uint8_t mac[6];
 	bool up, loopback;
-	char name[LSOE_PORT_NAME_MAX + 1];
-	uint8_t encap_set;           /* bit i: type 4+i has been configured */
-	uint32_t nsessions;
 	struct session *sessions;    /* sorted by peer MAC: stable display and iteration order */
 	struct port_ctr ctr;
+	uint32_t mtu;
+	uint8_t encap_set;           /* bit i: type 4+i has been configured */
+	char name[LSOE_PORT_NAME_MAX + 1];
 	struct lsoe_timer hello;
 	struct encap_block *local[ENCAP_TYPES]; /* what it announces of type 4+i, in a port_list; NULL: never set */
 };
+_Static_assert(offsetof(struct port, ctr) + offsetof(struct port_ctr, v) + 7 * sizeof(uint32_t) <= 64,
+    "the keepalive counters are in the port's first line");
 
 /*
  * A port's list of one type: the entries announced (a struct encap_block right after
@@ -247,16 +258,24 @@ enum sstate {
 #define SF_OPEN_SENT    0x10u    /* last_open is meaningful (0 is a valid time) */
 #define SF_RX_KEEPALIVE 0x20u    /* the peer's last PDU (last_rx) was a KEEPALIVE: the next one measures its spacing */
 
-/* Fields ordered by size, so that one per session end leaves no padding. */
+/*
+ * The first 64 octets are what a KEEPALIVE received or sent touches (port, mac,
+ * state, flags, last_rx and the gap, the receive and send timers); the rest is
+ * ordered by size, so that one per session end leaves no padding.
+ */
 struct session {
-	struct session *hnext;       /* hash chain */
-	struct session *next;        /* port list, sorted by MAC */
 	struct port *port;
-	uint32_t our_nonce;
-	uint32_t peer_nonce;
 	uint8_t mac[6];
 	uint8_t state;               /* enum sstate */
 	uint8_t flags;
+	uint64_t last_rx;            /* last valid PDU from the peer */
+	uint32_t rx_gap_ms;          /* the peer's keepalive spacing as last observed, ms (session_input) */
+	uint32_t retransmits;
+	struct lsoe_timer t_recv, t_send;
+	struct session *hnext;       /* hash chain */
+	struct session *next;        /* port list, sorted by MAC */
+	uint32_t our_nonce;
+	uint32_t peer_nonce;
 	uint8_t peer_encap_mask;     /* types received from the peer this session */
 	uint8_t attr_count;
 	uint8_t link_incompat;       /* bit i: both ends announce addresses of type 4+i, none pairs up */
@@ -264,17 +283,15 @@ struct session {
 	uint8_t rtx_sends[SLOTS];    /* transmissions of rtx[i].pdu so far (retransmit-max-drop counts the first) */
 	uint8_t *peer_attrs;
 	uint64_t since;              /* entered the current state */
-	uint64_t last_rx;            /* last valid PDU from the peer */
 	uint64_t last_open;          /* our last fresh OPEN: restarts are rate-limited */
 	uint64_t last_nudge;         /* our last early OPEN resend (act_nudge_open) */
-	uint32_t retransmits;
-	uint32_t rx_gap_ms;          /* the peer's keepalive spacing as last observed, ms (session_input) */
-	struct lsoe_timer t_send, t_recv, t_rtx;
+	struct lsoe_timer t_rtx;
 	struct rtx_slot rtx[SLOTS];
 	struct encap_block *peer[ENCAP_TYPES];
 	uint64_t link_hash[ENCAP_TYPES];     /* the link view of type 4+i, hashed (links.c); 0: no pair */
 	struct link_view *link_view;         /* the pairs as last displayed, until a view changes; NULL: not built */
 };
+_Static_assert(offsetof(struct session, t_send) + sizeof(struct lsoe_timer) <= 64, "the keepalive fields in one line");
 
 struct vendor_handler {
 	uint32_t enterprise;
@@ -287,22 +304,23 @@ struct vendor_handler {
  * the whole struct is almost 5 KB. Timers in ns as in struct lsoe_config.
  */
 struct node_cfg {
-	uint64_t hello_interval;
-	uint64_t retransmit_initial;
-	uint64_t keepalive_send;
+	/* What the keepalive paths read first: the end of the node's hot lines. */
 	uint64_t keepalive_receive_timeout;  /* 0 = never */
-	uint64_t reassembly_timeout;
-	uint64_t idle_timeout;
-	uint32_t retransmit_max_drop;
-	uint32_t max_sessions_per_port;
-	uint32_t mtu;
-	uint8_t local_id[LSOE_LOCAL_ID_LEN];
-	uint8_t hello_mac[6];
+	uint64_t keepalive_send;
+	uint8_t log_level;                   /* enum lsoe_log_level */
 	uint8_t attr_count;
 	uint8_t auth_len;
 	bool auth_required;
 	bool retransmit_backoff;
-	uint8_t log_level;                   /* enum lsoe_log_level */
+	uint8_t hello_mac[6];
+	uint8_t local_id[LSOE_LOCAL_ID_LEN];
+	uint32_t retransmit_max_drop;
+	uint32_t max_sessions_per_port;
+	uint32_t mtu;
+	uint64_t hello_interval;
+	uint64_t retransmit_initial;
+	uint64_t reassembly_timeout;
+	uint64_t idle_timeout;
 	const uint8_t *attrs, *auth;         /* never NULL (an empty list points to a static octet) */
 	uint8_t *octets;                     /* attrs then auth, one block; NULL when both are empty */
 };
@@ -314,31 +332,61 @@ bool node_cfg_make(struct lsoe_node *n, struct node_cfg *out, const struct lsoe_
 void node_cfg_replace(struct lsoe_node *n, struct node_cfg *cur, const struct node_cfg *next);
 void node_cfg_free(struct lsoe_node *n, struct node_cfg *c);
 
+/*
+ * The node's counters on the keepalive paths, kept in its hot lines instead of ctr
+ * (whose 744 octets put them on four lines); lsoe_node_counters folds them in.
+ * Index: node_hot_rank - 1.
+ */
+#define NODE_CTR_HOT 7u
+static const uint8_t node_hot_rank[CTR_SLOTS] = {
+	[CTR_INDEX(rx_frames)] = 1,
+	[CTR_INDEX(rx_pdus)] = 2,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_KEEPALIVE] = 3,
+	[CTR_INDEX(tx_frames)] = 4,
+	[CTR_INDEX(tx_pdus)] = 5,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_KEEPALIVE] = 6,
+	[CTR_INDEX(tx_keepalives)] = 7,
+};
+
+/*
+ * At scale each node is a cache miss per line touched: the first lines hold what a
+ * KEEPALIVE received (line 0, and the counters' first half of line 1) or sent (line 1)
+ * reads, then what both read (line 2: the time, the platform's hot calls, and the
+ * configuration's first fields). The rest is cold.
+ */
 struct lsoe_node {
-	/* Hot: touched by every frame and timer. */
-	uint64_t now;                /* the time of the call being served */
-	uint64_t epoch;              /* creation time: the origin of the keepalive beat */
+	/* The receive path. */
 	uint64_t recv_changed;       /* when keepalive-receive-timeout last changed: no receive deadline counts from earlier */
-	uint64_t idle_changed;       /* the same for the idle timeout (mac-address-cache-timeout) */
-	struct lsoe_platform pf;
 	struct port **ports;         /* sorted by id */
 	uint32_t *port_ids;          /* the same ids, contiguous: the lookup of every frame stays in cache */
-	uint32_t nports, ports_cap;
-	struct session **buckets;    /* session hash table, keyed by (port, MAC) */
-	uint32_t nbuckets;
-	uint32_t nsessions;
-	uint64_t hash_seed;
-	struct timer_heap timers;
-	struct lsoe_reasm *reasm;    /* NULL until a PDU spans several datagrams, and again once idle */
-	uint32_t reasm_max_sources;  /* its bounds: the configuration at creation */
-	uint32_t reasm_max_bytes;
+	uint32_t nports;
 	bool fsm_abort;              /* set by an action that could not complete: the state stays */
+	struct lsoe_reasm *reasm;    /* NULL until a PDU spans several datagrams, and again once idle */
+	uint64_t hot_ctr[NODE_CTR_HOT]; /* rx three, then tx four (node_hot_rank) */
+	/* The send path. */
+	uint64_t epoch;              /* creation time: the origin of the keepalive beat */
+	struct timer_heap timers;
+	/* Both. */
+	uint64_t now;                /* the time of the call being served */
+	void *pf_ctx;                /* pf's ctx, now_ns and send, copied here: pf's other calls are cold */
+	uint64_t (*pf_now_ns)(void *ctx);
+	void (*pf_send)(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_t *frame, size_t len);
+	struct node_cfg cfg;         /* its first fields: the keepalive timers and the log level */
+	/* Cold. */
+	uint64_t idle_changed;       /* the same as recv_changed for the idle timeout (mac-address-cache-timeout) */
+	struct lsoe_platform pf;
+	uint32_t ports_cap;
+	uint32_t nbuckets;
+	struct session **buckets;    /* session hash table, keyed by (port, MAC) */
+	uint32_t nsessions;
+	uint32_t reasm_max_sources;  /* the reassembly's bounds: the configuration at creation */
+	uint64_t hash_seed;
+	uint32_t reasm_max_bytes;
+	uint32_t nvendors;
 	struct lsoe_timer t_reasm;
 	struct vendor_handler *vendors;
-	uint32_t nvendors;
 	size_t mem_bytes, mem_peak;
-	struct node_cfg cfg;
-	struct lsoe_counters ctr;
+	struct lsoe_counters ctr;    /* but for the hot ones (hot_ctr) */
 };
 
 /* ---- node.c: services for the session code ---- */
@@ -372,13 +420,21 @@ _Static_assert(SEND_STACK_DGRAM >= LSOE_DGRAM_HDR_LEN + LSOE_OPEN_MIN_LEN + 255 
 /* Fragment and send a PDU to dst on p. */
 void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], const uint8_t *pdu, size_t len);
 /* Count on the port (if any) and the node. */
+/* Counter i of the node: a hot one (node_hot_rank) in the node's hot lines, folding to one increment when i is constant. */
+static inline __attribute__((always_inline)) void node_count(struct lsoe_node *n, unsigned i)
+{
+	if (node_hot_rank[i])
+		n->hot_ctr[node_hot_rank[i] - 1]++;
+	else
+		((uint64_t *)(void *)&n->ctr)[i]++;
+}
 #define COUNT(n, p, field) do { \
-		(n)->ctr.field++; \
+		node_count((n), CTR_INDEX(field)); \
 		if (p) \
 			port_count((n), &(p)->ctr, CTR_INDEX(field)); \
 	} while (0)
 #define COUNT_ARR(n, p, field, i) do { \
-		(n)->ctr.field[i]++; \
+		node_count((n), CTR_INDEX(field) + (unsigned)(i)); \
 		if (p) \
 			port_count((n), &(p)->ctr, CTR_INDEX(field) + (unsigned)(i)); \
 	} while (0)
