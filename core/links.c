@@ -11,10 +11,17 @@
  * lsoe_node_set_encaps, the peer's through an Encapsulation PDU); a keepalive never
  * touches it. The pairs are kept sorted, so a reordered list changes nothing, and a
  * links event goes out only when the set really changed.
+ *
+ * A session keeps a keyed hash of each view (SipHash, keyed from the platform's
+ * randomness), not the pairs: the pairs follow from the two lists, and a fabric of
+ * many sessions would hold every address twice more. The pairs are built for the
+ * links event and freed after it, and built again for lsoe_node_foreach_session,
+ * where they stay (link_view) until the view changes, as the ports expect.
  */
 #include <string.h>
 
 #include "node_internal.h"
+#include "siphash.h"
 #include "text.h"
 
 /* Whether addr lies inside net/plen (alen octets of address). */
@@ -117,22 +124,32 @@ static unsigned collect(const struct lists *l, struct cand *out, bool *cut)
 	return k;
 }
 
-static bool entry_equal(unsigned alen, const struct lsoe_encap *a, const struct lsoe_encap *b)
+/* What makes two entries of a view the same: flags, prefix length, address, labels. */
+static void hash_entry(struct siphash *h, unsigned alen, const struct lsoe_encap *e)
 {
-	return a->flags == b->flags && a->prefix_len == b->prefix_len && a->nlabels == b->nlabels &&
-	    memcmp(a->addr, b->addr, alen) == 0 &&
-	    (!a->nlabels || memcmp(a->labels, b->labels, (size_t)a->nlabels * LSOE_LABEL_LEN) == 0);
+	const uint8_t head[3] = { e->flags, e->prefix_len, e->nlabels };
+	siphash_bytes(h, head, sizeof(head));
+	siphash_bytes(h, e->addr, alen);
+	if (e->nlabels)
+		siphash_bytes(h, e->labels, (size_t)e->nlabels * LSOE_LABEL_LEN);
 }
 
-static bool same_view(const struct lists *l, const struct cand *c, unsigned k, const struct link_block *b)
+/* The view's hash: 0 for no pairs, never 0 for some (the pairs' count is hashed too). */
+static uint64_t view_hash(const struct lsoe_node *n, const struct lists *l, const struct cand *c, unsigned k)
 {
-	if (k != (b ? b->count : 0u))
-		return false;
-	for (unsigned i = 0; i < k; i++)
-		if (!entry_equal(l->alen, &l->mine->entries[c[i].mine], &b->pairs[i].local) ||
-		    !entry_equal(l->alen, &l->theirs->entries[c[i].theirs], &b->pairs[i].peer))
-			return false;
-	return true;
+	if (!k)
+		return 0;
+	struct siphash h;
+	uint64_t k1 = (n->hash_seed ^ 0x3c6ef372fe94f82bull) * 0x9E3779B97F4A7C15ull;
+	siphash_init(&h, n->hash_seed ^ 0xa54ff53a5f1d36f1ull, k1 ^ (k1 >> 29));
+	const uint8_t count[2] = { (uint8_t)(k >> 8), (uint8_t)k };
+	siphash_bytes(&h, count, sizeof(count));
+	for (unsigned i = 0; i < k; i++) {
+		hash_entry(&h, l->alen, &l->mine->entries[c[i].mine]);
+		hash_entry(&h, l->alen, &l->theirs->entries[c[i].theirs]);
+	}
+	uint64_t v = siphash_final(&h);
+	return v ? v : 1;
 }
 
 /* Copy e into *to, its labels to *labels (advanced), and zero the unused address octets. */
@@ -148,23 +165,35 @@ static void put_entry(struct lsoe_encap *to, const struct lsoe_encap *e, unsigne
 	}
 }
 
-static struct link_block *build(struct lsoe_node *n, const struct lists *l, const struct cand *c, unsigned k)
+static size_t pair_label_octets(const struct lists *l, const struct cand *c, unsigned k)
 {
 	size_t label_octets = 0;
 	for (unsigned i = 0; i < k; i++)
 		label_octets += ((size_t)l->mine->entries[c[i].mine].nlabels + l->theirs->entries[c[i].theirs].nlabels) *
 		    LSOE_LABEL_LEN;
-	size_t size = sizeof(struct link_block) + (size_t)k * sizeof(struct lsoe_link) + label_octets;
+	return label_octets;
+}
+
+/* The k pairs into out, their labels into *labels (advanced). */
+static void put_pairs(struct lsoe_link *out, const struct lists *l, const struct cand *c, unsigned k, uint8_t **labels)
+{
+	for (unsigned i = 0; i < k; i++) {
+		put_entry(&out[i].local, &l->mine->entries[c[i].mine], l->alen, labels);
+		put_entry(&out[i].peer, &l->theirs->entries[c[i].theirs], l->alen, labels);
+	}
+}
+
+/* The pairs of one view, for its links event. */
+static struct link_block *build(struct lsoe_node *n, const struct lists *l, const struct cand *c, unsigned k)
+{
+	size_t size = sizeof(struct link_block) + (size_t)k * sizeof(struct lsoe_link) + pair_label_octets(l, c, k);
 	struct link_block *b = node_alloc(n, size);
 	if (!b)
 		return NULL;
 	b->count = (uint16_t)k;
-	b->size = size;
+	b->size = (uint32_t)size;
 	uint8_t *labels = (uint8_t *)&b->pairs[k];
-	for (unsigned i = 0; i < k; i++) {
-		put_entry(&b->pairs[i].local, &l->mine->entries[c[i].mine], l->alen, &labels);
-		put_entry(&b->pairs[i].peer, &l->theirs->entries[c[i].theirs], l->alen, &labels);
-	}
+	put_pairs(b->pairs, l, c, k, &labels);
 	return b;
 }
 
@@ -184,23 +213,37 @@ static void report(struct lsoe_node *n, struct session *s, unsigned type, const 
 	node_event(n, &ev, s->port, s);
 }
 
-static void replace(struct lsoe_node *n, struct session *s, unsigned i, struct link_block *b)
+/* The pairs built for display go: a view changed (or the session goes). */
+static void drop_view(struct lsoe_node *n, struct session *s)
 {
-	if (s->links[i])
-		node_free(n, s->links[i], s->links[i]->size);
-	s->links[i] = b;
+	if (s->link_view)
+		node_free(n, s->link_view, s->link_view->size);
+	s->link_view = NULL;
+}
+
+static void free_block(struct lsoe_node *n, struct link_block *b)
+{
+	if (b)
+		node_free(n, b, b->size);
+}
+
+/* The lists of one type and their pairs as they are now (*cut: some were left out). */
+static unsigned current(const struct session *s, unsigned i, struct lists *l, struct cand *c, bool *cut)
+{
+	unsigned type = LSOE_PDU_IPV4_ENCAP + i;
+	*l = (struct lists){ type, lsoe_encap_addr_len(type), s->port->local[i], s->peer[i] };
+	*cut = false;
+	/* A type counts once both ends have announced it; until then there is no link of that type. */
+	return s->state == SS_ESTABLISHED && l->mine && l->theirs ? collect(l, c, cut) : 0;
 }
 
 void links_update(struct lsoe_node *n, struct session *s, unsigned type)
 {
 	unsigned i = encap_index(type);
-	struct lists l = { type, lsoe_encap_addr_len(type), s->port->local[i], s->peer[i] };
+	struct lists l;
 	struct cand c[LSOE_LINKS_MAX];
-	unsigned k = 0;
-	bool cut = false;
-	/* A type counts once both ends have announced it; until then there is no link of that type. */
-	if (s->state == SS_ESTABLISHED && l.mine && l.theirs)
-		k = collect(&l, c, &cut);
+	bool cut;
+	unsigned k = current(s, i, &l, c, &cut);
 	char mac[18];
 	const char *tname = lsoe_pdu_type_name(type);
 
@@ -219,7 +262,8 @@ void links_update(struct lsoe_node *n, struct session *s, unsigned type)
 		    s->port->name, lsoe_text_mac(mac, s->mac), tname, LSOE_LINKS_MAX, LSOE_LINKS_MAX);
 	}
 
-	if (same_view(&l, c, k, s->links[i]))
+	uint64_t hash = view_hash(n, &l, c, k);
+	if (hash == s->link_hash[i])
 		return;
 	struct link_block *b = NULL;
 	if (k && !(b = build(n, &l, c, k))) {
@@ -229,21 +273,24 @@ void links_update(struct lsoe_node *n, struct session *s, unsigned type)
 		struct lsoe_event ev = { .type = LSOE_EV_ERROR, .error = LSOE_ERRK_NOMEM,
 			.text = "out of memory: the link view of this type is empty until its lists change" };
 		node_event(n, &ev, s->port, s);
-		if (!s->links[i])
+		if (!s->link_hash[i])
 			return;
 	}
-	replace(n, s, i, b);
+	drop_view(n, s);
+	s->link_hash[i] = b ? hash : 0;
 	node_log(n, LSOE_LOG_INFO, "links", "%s %s: %s link: %u address pair%s", s->port->name,
 	    lsoe_text_mac(mac, s->mac), tname, k, k == 1 ? "" : "s");
 	report(n, s, type, b);
+	free_block(n, b);
 }
 
 void links_withdraw(struct lsoe_node *n, struct session *s)
 {
+	drop_view(n, s);
 	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
-		if (!s->links[i])
+		if (!s->link_hash[i])
 			continue;
-		replace(n, s, i, NULL);
+		s->link_hash[i] = 0;
 		report(n, s, LSOE_PDU_IPV4_ENCAP + i, NULL);
 	}
 	s->link_incompat = 0;
@@ -251,6 +298,49 @@ void links_withdraw(struct lsoe_node *n, struct session *s)
 
 void links_free(struct lsoe_node *n, struct session *s)
 {
-	for (unsigned i = 0; i < ENCAP_TYPES; i++)
-		replace(n, s, i, NULL);
+	drop_view(n, s);
+	memset(s->link_hash, 0, sizeof(s->link_hash));
+}
+
+const struct link_view *links_view(struct lsoe_node *n, struct session *s)
+{
+	if (s->link_view)
+		return s->link_view;
+	struct lists l[ENCAP_TYPES];
+	struct cand c[ENCAP_TYPES][LSOE_LINKS_MAX];
+	unsigned k[ENCAP_TYPES] = { 0 }, total = 0;
+	size_t label_octets = 0;
+	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
+		if (!s->link_hash[i])
+			continue;
+		bool cut;
+		k[i] = current(s, i, &l[i], c[i], &cut);
+		/* The lists are those the view was made from: anything else would show what was never reported. */
+		if (view_hash(n, &l[i], c[i], k[i]) != s->link_hash[i]) {
+			k[i] = 0;
+			continue;
+		}
+		total += k[i];
+		label_octets += pair_label_octets(&l[i], c[i], k[i]);
+	}
+	if (!total)
+		return NULL;
+	size_t size = sizeof(struct link_view) + (size_t)total * sizeof(struct lsoe_link) + label_octets;
+	struct link_view *v = node_alloc(n, size);
+	if (!v) {
+		char mac[18];
+		node_log(n, LSOE_LOG_ERROR, "links", "%s %s: out of memory to show the link view", s->port->name,
+		    lsoe_text_mac(mac, s->mac));
+		return NULL;
+	}
+	v->size = (uint32_t)size;
+	uint8_t *labels = (uint8_t *)&v->pairs[total];
+	for (unsigned i = 0, at = 0; i < ENCAP_TYPES; i++) {
+		v->first[i] = (uint16_t)at;
+		v->count[i] = (uint16_t)k[i];
+		put_pairs(&v->pairs[at], &l[i], c[i], k[i], &labels);
+		at += k[i];
+	}
+	s->link_view = v;
+	return v;
 }

@@ -1,6 +1,7 @@
 /*
  * The node: ports, the receive path, timers, the session table, and the views
- * the ports display. The per-peer protocol is in session.c and session_fsm.c.
+ * the ports display. Encapsulation lists are in encaps.c, counters in counters.c,
+ * the per-peer protocol in session.c and session_fsm.c.
  */
 #include <string.h>
 
@@ -42,28 +43,6 @@ const char *lsoe_session_state_name(enum lsoe_session_state s)
 	return (unsigned)s < 3 ? names[s] : "unknown";
 }
 
-static const struct {
-	const char *name, *doc;
-	size_t offset;
-} counters[] = {
-#define LSOE_COUNTER_ROW(f, d) { #f, d, offsetof(struct lsoe_counters, f) },
-	LSOE_COUNTERS(LSOE_COUNTER_ROW)
-#undef LSOE_COUNTER_ROW
-};
-
-size_t lsoe_counter_count(void) { return sizeof(counters) / sizeof(counters[0]); }
-const char *lsoe_counter_name(size_t i) { return i < lsoe_counter_count() ? counters[i].name : NULL; }
-const char *lsoe_counter_doc(size_t i) { return i < lsoe_counter_count() ? counters[i].doc : NULL; }
-
-uint64_t lsoe_counter_value(const struct lsoe_counters *c, size_t i)
-{
-	uint64_t v;
-	if (i >= lsoe_counter_count())
-		return 0;
-	memcpy(&v, (const char *)c + counters[i].offset, sizeof(v));
-	return v;
-}
-
 /* ---- memory, logs, events ---- */
 
 void *node_alloc(struct lsoe_node *n, size_t size)
@@ -87,23 +66,9 @@ void node_free(struct lsoe_node *n, void *p, size_t size)
 	n->mem_bytes -= size;
 }
 
-/* The reassembler allocates through the node, so its memory is counted with the rest. */
-static void *reasm_alloc(void *ctx, size_t size) { return node_alloc(ctx, size); }
-static void reasm_free(void *ctx, void *p, size_t size) { node_free(ctx, p, size); }
-
-static enum lsoe_log_level level_of(const struct lsoe_config *cfg)
-{
-	switch (cfg->log_level[0]) {
-	case 'e': return LSOE_LOG_ERROR;
-	case 'w': return LSOE_LOG_WARNING;
-	case 'd': return LSOE_LOG_DEBUG;
-	default: return LSOE_LOG_INFO;
-	}
-}
-
 bool node_log_enabled(const struct lsoe_node *n, enum lsoe_log_level level)
 {
-	return n->pf.log && level <= level_of(&n->cfg);
+	return level <= (enum lsoe_log_level)n->cfg.log_level && n->pf.log; /* the level first: pf is cold */
 }
 
 void node_log(struct lsoe_node *n, enum lsoe_log_level level, const char *subsystem, const char *fmt, ...)
@@ -148,15 +113,13 @@ void node_event(struct lsoe_node *n, struct lsoe_event *ev, const struct port *p
 static const uint8_t hello_dgram[11] = { 0x00, 0x80, 0x00, 0x0b, 0xea, 0x89, 0xca, 0x1c, 0x00, 0x00, 0x03 };
 static const uint8_t keepalive_dgram[11] = { 0x00, 0x80, 0x00, 0x0b, 0x50, 0x89, 0xca, 0x1c, 0x02, 0x00, 0x03 };
 
-void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], const uint8_t *pdu, size_t len)
+/*
+ * Any other PDU, fragmented. Out of line, so that its datagram buffer and the
+ * registers it needs stay off the path of the keepalives.
+ */
+static __attribute__((noinline)) void send_fragmented(struct lsoe_node *n, struct port *p, const uint8_t dst[6],
+    const uint8_t *pdu, size_t len)
 {
-	if (len == LSOE_PDU_HDR_LEN && (pdu[0] == LSOE_PDU_HELLO || pdu[0] == LSOE_PDU_KEEPALIVE)) {
-		n->pf.send(n->pf.ctx, p->id, dst, pdu[0] == LSOE_PDU_HELLO ? hello_dgram : keepalive_dgram, 11);
-		COUNT(n, p, tx_frames);
-		COUNT(n, p, tx_pdus);
-		COUNT_ARR(n, p, tx_by_type, lsoe_pdu_type_slot(pdu[0]));
-		return;
-	}
 	struct lsoe_frag f;
 	/* Cannot fail for what we build: lists are checked against the MTU when set and when it changes. */
 	if (lsoe_frag_init(&f, pdu, len, p->mtu) != LSOE_OK) {
@@ -164,101 +127,46 @@ void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], co
 		    lsoe_pdu_type_name(pdu[0]), len, p->mtu);
 		return;
 	}
+	/*
+	 * The datagrams are built on the stack when they are small (ACKs, any OPEN, short
+	 * lists); a larger one takes a buffer of its size for the call, so that no node
+	 * holds an MTU-sized block between sends. If that is refused, nothing is sent: an
+	 * ACKed PDU goes again at its retransmission.
+	 */
+	uint8_t small[SEND_STACK_DGRAM];
+	size_t cap = len + LSOE_DGRAM_HDR_LEN < p->mtu ? len + LSOE_DGRAM_HDR_LEN : p->mtu;
+	uint8_t *buf = cap <= sizeof(small) ? small : node_alloc(n, cap);
+	if (!buf) {
+		node_log(n, LSOE_LOG_ERROR, "tx", "%s: no memory for a datagram of %zu octets: %s not sent", p->name, cap,
+		    lsoe_pdu_type_name(pdu[0]));
+		return;
+	}
 	size_t dl;
-	while ((dl = lsoe_frag_next(&f, n->scratch, n->scratch_cap, NULL)) > 0) {
-		n->pf.send(n->pf.ctx, p->id, dst, n->scratch, dl);
+	while ((dl = lsoe_frag_next(&f, buf, cap, NULL)) > 0) {
+		n->pf_send(n->pf_ctx, p->id, dst, buf, dl);
 		COUNT(n, p, tx_frames);
 	}
+	if (buf != small)
+		node_free(n, buf, cap);
 	COUNT(n, p, tx_pdus);
 	COUNT_ARR(n, p, tx_by_type, lsoe_pdu_type_slot(pdu[0]));
 }
 
-/* ---- shared PDUs and encapsulation lists ---- */
-
-struct pdubuf *pdubuf_new(struct lsoe_node *n, const uint8_t *bytes, size_t len, uint8_t type)
+void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], const uint8_t *pdu, size_t len)
 {
-	struct pdubuf *b = node_alloc(n, sizeof(*b) + len);
-	if (!b)
-		return NULL;
-	b->refs = 1;
-	b->len = (uint16_t)len;
-	b->type = type;
-	if (bytes)
-		memcpy(b->bytes, bytes, len);
-	return b;
-}
-
-void pdubuf_unref(struct lsoe_node *n, struct pdubuf *b)
-{
-	if (b && --b->refs == 0)
-		node_free(n, b, sizeof(*b) + b->len);
-}
-
-static struct encap_block *encap_block_alloc(struct lsoe_node *n, uint16_t count, size_t label_octets)
-{
-	size_t size = sizeof(struct encap_block) + (size_t)count * sizeof(struct lsoe_encap) + label_octets;
-	struct encap_block *b = node_alloc(n, size);
-	if (b) {
-		b->count = count;
-		b->size = size;
+	if (len != LSOE_PDU_HDR_LEN || (pdu[0] != LSOE_PDU_HELLO && pdu[0] != LSOE_PDU_KEEPALIVE)) {
+		send_fragmented(n, p, dst, pdu, len);
+		return;
 	}
-	return b;
-}
-
-/* A block of the entries v[idx[0..count-1]] (idx NULL: v[0..count-1]), their label octets moved in. */
-static struct encap_block *encap_block_pick(struct lsoe_node *n, unsigned type, const struct lsoe_encap *v,
-    const size_t *idx, uint16_t count)
-{
-	bool mpls = lsoe_encap_is_mpls(type);
-	size_t label_octets = 0;
-	for (unsigned i = 0; mpls && i < count; i++)
-		label_octets += (size_t)v[idx ? idx[i] : i].nlabels * LSOE_LABEL_LEN;
-	struct encap_block *b = encap_block_alloc(n, count, label_octets);
-	if (!b)
-		return NULL;
-	uint8_t *labels = (uint8_t *)&b->entries[count];
-	for (unsigned i = 0; i < count; i++) {
-		const struct lsoe_encap *e = &v[idx ? idx[i] : i];
-		b->entries[i] = *e;
-		if (!mpls)
-			b->entries[i].nlabels = 0;
-		size_t ln = (size_t)b->entries[i].nlabels * LSOE_LABEL_LEN;
-		if (ln)
-			memcpy(labels, e->labels, ln);
-		b->entries[i].labels = ln ? labels : NULL;
-		labels += ln;
-	}
-	return b;
-}
-
-struct encap_block *encap_block_from_pdu(struct lsoe_node *n, const struct lsoe_pdu *pdu)
-{
-	/* Sized from the validated wire form: labels are at most the PDU's own octets. */
-	uint16_t count = pdu->u.encap.count;
-	size_t label_octets = lsoe_encap_is_mpls(pdu->type) ? pdu->u.encap.wire_len : 0;
-	struct encap_block *b = encap_block_alloc(n, count, label_octets);
-	if (!b)
-		return NULL;
-	uint8_t *labels = (uint8_t *)&b->entries[count];
-	struct lsoe_encap_iter it;
-	struct lsoe_encap e;
-	unsigned i = 0;
-	lsoe_encap_iter_init(&it, pdu);
-	while (i < count && lsoe_encap_iter_next(&it, &e)) {
-		size_t ln = (size_t)e.nlabels * LSOE_LABEL_LEN;
-		if (ln)
-			memcpy(labels, e.labels, ln);
-		e.labels = ln ? labels : NULL;
-		labels += ln;
-		b->entries[i++] = e;
-	}
-	return b;
-}
-
-void encap_block_free(struct lsoe_node *n, struct encap_block *b)
-{
-	if (b)
-		node_free(n, b, b->size);
+	/* Each type counted with a constant index: the port's counter is then a mask test and an increment. */
+	bool hello = pdu[0] == LSOE_PDU_HELLO;
+	n->pf_send(n->pf_ctx, p->id, dst, hello ? hello_dgram : keepalive_dgram, 11);
+	COUNT(n, p, tx_frames);
+	COUNT(n, p, tx_pdus);
+	if (hello)
+		COUNT_ARR(n, p, tx_by_type, LSOE_PDU_HELLO);
+	else
+		COUNT_ARR(n, p, tx_by_type, LSOE_PDU_KEEPALIVE);
 }
 
 /* ---- timers: room is reserved when an owner is created, so arming never fails ---- */
@@ -273,10 +181,11 @@ static bool timers_reserve(struct lsoe_node *n, uint32_t need)
 	struct timer_heap *h = &n->timers;
 	if (need <= h->cap)
 		return true;
+	/* Grown by half: a small node (a leaf's eight ports) holds less slack than doubling leaves. */
 	uint32_t cap = h->cap ? h->cap : 16;
 	while (cap < need)
-		cap *= 2;
-	struct lsoe_timer **v = node_alloc(n, (size_t)cap * sizeof(*v));
+		cap += cap / 2;
+	struct timer_ent *v = node_alloc(n, (size_t)cap * sizeof(*v));
 	if (!v)
 		return false;
 	if (h->n)
@@ -287,36 +196,59 @@ static bool timers_reserve(struct lsoe_node *n, uint32_t need)
 	return true;
 }
 
-/* ---- ports ---- */
+/* ---- reassembly, made on demand ---- */
 
-/* The datagram buffer follows the largest MTU in use, not the 64 KiB a datagram could be. */
-static bool scratch_fit(struct lsoe_node *n, uint32_t mtu)
+/* The reassembler allocates through the node, so its memory is counted with the rest. */
+static void *reasm_alloc(void *ctx, size_t size) { return node_alloc(ctx, size); }
+static void reasm_free(void *ctx, void *p, size_t size) { node_free(ctx, p, size); }
+
+/*
+ * The reassembler's table (about 25 KB at the default bounds) is made only when a
+ * PDU spans several datagrams, which most links never see, and is freed again once
+ * it holds nothing (at the expiry run, dispatch). Its bounds are those of the configuration the node
+ * was created with, as when it was made at creation; a reload changes its timeout only.
+ */
+static bool reasm_start(struct lsoe_node *n)
 {
-	if (mtu <= n->scratch_cap)
-		return true;
-	uint8_t *b = node_alloc(n, mtu);
-	if (!b)
-		return false;
-	node_free(n, n->scratch, n->scratch_cap);
-	n->scratch = b;
-	n->scratch_cap = mtu;
-	return true;
+	struct lsoe_reasm_config rc;
+	lsoe_reasm_config_default(&rc);
+	rc.timeout_ns = n->cfg.reassembly_timeout;
+	rc.max_sources = n->reasm_max_sources;
+	rc.max_total_bytes = n->reasm_max_bytes;
+	rc.hash_seed = n->hash_seed ^ 0x5555555555555555ull;
+	struct lsoe_allocator ra = { reasm_alloc, reasm_free, n };
+	n->reasm = lsoe_reasm_create(&rc, &ra);
+	return n->reasm != NULL;
 }
 
-static struct port *port_find(const struct lsoe_node *n, uint32_t id, uint32_t *pos)
+/* Without a reassembler: a single-datagram PDU is complete in place, any other number has no start. */
+static enum lsoe_err reasm_input(struct lsoe_node *n, struct port *p, const uint8_t src[6],
+    const struct lsoe_dgram *d, bool *complete, const uint8_t **bytes, size_t *blen)
 {
-	uint32_t lo = 0, hi = n->nports;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (n->port_ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (!n->reasm) {
+		*complete = false;
+		if (d->number != 0)
+			return LSOE_E_FRAG_NO_START;
+		if (d->last) {
+			*complete = true;
+			*bytes = d->payload;
+			*blen = d->payload_len;
+			return LSOE_OK;
+		}
+		if (!reasm_start(n))
+			return LSOE_E_REASM_NOMEM;
 	}
-	if (pos)
-		*pos = lo;
-	return lo < n->nports && n->port_ids[lo] == id ? n->ports[lo] : NULL;
+	return lsoe_reasm_input(n->reasm, p->id, src, d, n->now, complete, bytes, blen);
 }
+
+/* Drop the partial PDUs of one port (it went down or away). */
+static void reasm_flush(struct lsoe_node *n, uint32_t port)
+{
+	if (n->reasm)
+		lsoe_reasm_flush(n->reasm, port);
+}
+
+/* ---- ports ---- */
 
 static void send_hello(struct lsoe_node *n, struct port *p)
 {
@@ -332,10 +264,10 @@ enum lsoe_err lsoe_node_port_add(struct lsoe_node *n, uint32_t id, const char *n
     unsigned flags)
 {
 	uint32_t pos;
-	n->now = n->pf.now_ns(n->pf.ctx);
+	n->now = n->pf_now_ns(n->pf_ctx);
 	if (port_find(n, id, &pos))
 		return LSOE_E_EXISTS;
-	if (!timers_reserve(n, timers_needed(n->nports + 1, n->nsessions)) || !scratch_fit(n, n->cfg.mtu))
+	if (!timers_reserve(n, timers_needed(n->nports + 1, n->nsessions)))
 		return LSOE_E_NOMEM;
 	if (n->nports == n->ports_cap) {
 		uint32_t cap = n->ports_cap ? n->ports_cap * 2 : 8;
@@ -392,7 +324,7 @@ enum lsoe_err lsoe_node_port_set_up(struct lsoe_node *n, uint32_t id, bool up)
 	struct port *p = port_find(n, id, NULL);
 	if (!p)
 		return LSOE_E_NO_PORT;
-	n->now = n->pf.now_ns(n->pf.ctx);
+	n->now = n->pf_now_ns(n->pf_ctx);
 	if (p->up == up)
 		return LSOE_OK;
 	p->up = up;
@@ -403,286 +335,16 @@ enum lsoe_err lsoe_node_port_set_up(struct lsoe_node *n, uint32_t id, bool up)
 	} else {
 		timer_cancel(&n->timers, &p->hello);
 		port_close_sessions(n, p, LSOE_DOWN_PORT_DOWN);
-		lsoe_reasm_flush(n->reasm, p->id);
-	}
-	return LSOE_OK;
-}
-
-/* ---- our encapsulation lists: what one PDU carries, and the rule that cuts a longer list ---- */
-
-size_t lsoe_encap_room(uint32_t mtu)
-{
-	if (mtu <= LSOE_DGRAM_HDR_LEN)
-		return 0;
-	size_t room = (size_t)(LSOE_DGRAM_NUM_MAX + 1u) * (mtu - LSOE_DGRAM_HDR_LEN); /* lsoe_frag_init's bound */
-	return room < LSOE_PDU_MAX_LEN ? room : LSOE_PDU_MAX_LEN;
-}
-
-static size_t entry_len(unsigned type, const struct lsoe_encap *e)
-{
-	return lsoe_encap_entry_len(type, lsoe_encap_is_mpls(type) ? e->nlabels : 0);
-}
-
-static unsigned cut_rank(const struct lsoe_encap *e)
-{
-	return (e->flags & LSOE_ENCAP_PRIMARY) ? 0 : (e->flags & LSOE_ENCAP_LOOPBACK) ? 1 : 2;
-}
-
-/*
- * The rule's order (node.h, lsoe_node_set_encaps): Primary, then Loopback, then the
- * rest; within each by address, prefix length, and the order given (so it is total).
- */
-static bool cut_before(const struct lsoe_encap *v, unsigned alen, size_t a, size_t b)
-{
-	unsigned ra = cut_rank(&v[a]), rb = cut_rank(&v[b]);
-	if (ra != rb)
-		return ra < rb;
-	int c = memcmp(v[a].addr, v[b].addr, alen);
-	if (c)
-		return c < 0;
-	if (v[a].prefix_len != v[b].prefix_len)
-		return v[a].prefix_len < v[b].prefix_len;
-	return a < b;
-}
-
-static void cut_sift(const struct lsoe_encap *v, unsigned alen, size_t *idx, size_t root, size_t end)
-{
-	for (size_t child; (child = 2 * root + 1) < end; root = child) {
-		if (child + 1 < end && cut_before(v, alen, idx[child], idx[child + 1]))
-			child++;
-		if (!cut_before(v, alen, idx[root], idx[child]))
-			return;
-		size_t t = idx[root];
-		idx[root] = idx[child];
-		idx[child] = t;
-	}
-}
-
-/* Heapsort of the indexes 0..count-1 of v into the rule's order: no recursion, no allocation. */
-static void cut_sort(const struct lsoe_encap *v, unsigned alen, size_t *idx, size_t count)
-{
-	for (size_t i = 0; i < count; i++)
-		idx[i] = i;
-	for (size_t i = count / 2; i-- > 0;)
-		cut_sift(v, alen, idx, i, count);
-	for (size_t end = count; end > 1; end--) {
-		size_t t = idx[0];
-		idx[0] = idx[end - 1];
-		idx[end - 1] = t;
-		cut_sift(v, alen, idx, 0, end - 1);
-	}
-}
-
-/* What a port announces of one type: built whole before it replaces anything. */
-struct encap_plan {
-	struct encap_block *local, *cut;
-	struct pdubuf *pdu;
-};
-
-static void encap_plan_free(struct lsoe_node *n, struct encap_plan *pl)
-{
-	encap_block_free(n, pl->local);
-	encap_block_free(n, pl->cut);
-	pdubuf_unref(n, pl->pdu);
-	memset(pl, 0, sizeof(*pl));
-}
-
-/* Entries a caller may give: prefix lengths within the address, labels where they are claimed. */
-static enum lsoe_err encap_check(unsigned type, const struct lsoe_encap *v, size_t count)
-{
-	unsigned bits = 8u * lsoe_encap_addr_len(type);
-	bool mpls = lsoe_encap_is_mpls(type);
-	for (size_t i = 0; i < count; i++) {
-		if (v[i].prefix_len > bits)
-			return LSOE_E_ENCAP_PREFIX_LEN;
-		if (mpls && v[i].nlabels && !v[i].labels)
-			return LSOE_E_INVALID;
-	}
-	return LSOE_OK;
-}
-
-/*
- * The list v (count entries) as the port of this MTU announces it: whole and as given
- * if it fits, else cut by the rule (and then, in pl->cut, the head one 65535-octet PDU
- * would hold, if that is longer).
- */
-static enum lsoe_err encap_plan_make(struct lsoe_node *n, unsigned type, const struct lsoe_encap *v, size_t count,
-    uint32_t mtu, struct encap_plan *pl)
-{
-	memset(pl, 0, sizeof(*pl));
-	size_t room = lsoe_encap_room(mtu), total = LSOE_ENCAP_HDR_LEN;
-	for (size_t i = 0; i < count && total <= LSOE_PDU_MAX_LEN; i++)
-		total += entry_len(type, &v[i]);
-	if (total <= room) {
-		pl->local = encap_block_pick(n, type, v, NULL, (uint16_t)count);
-	} else {
-		size_t *idx = node_alloc(n, count * sizeof(*idx));
-		if (!idx)
-			return LSOE_E_NOMEM;
-		cut_sort(v, lsoe_encap_addr_len(type), idx, count);
-		size_t len = LSOE_ENCAP_HDR_LEN, fit = 0, whole = 0;
-		for (; whole < count; whole++) {
-			size_t el = entry_len(type, &v[idx[whole]]);
-			if (len + el > LSOE_PDU_MAX_LEN)
-				break;
-			len += el;
-			if (len <= room)
-				fit = whole + 1;
-		}
-		pl->local = encap_block_pick(n, type, v, idx, (uint16_t)fit);
-		if (whole > fit && pl->local)
-			pl->cut = encap_block_pick(n, type, v, idx, (uint16_t)whole);
-		node_free(n, idx, count * sizeof(*idx));
-		if (whole > fit && !pl->cut) {
-			encap_plan_free(n, pl);
-			return LSOE_E_NOMEM;
-		}
-	}
-	if (!pl->local)
-		return LSOE_E_NOMEM;
-	struct lsoe_pdu pdu = { .type = (uint8_t)type };
-	pdu.u.encap.count = pl->local->count;
-	pdu.u.encap.entries = pl->local->entries;
-	size_t len = lsoe_pdu_encoded_len(&pdu), out;
-	struct lsoe_frag f;
-	/* Cannot fail: the list was measured against the room, and the entries checked. */
-	enum lsoe_err e = len ? LSOE_OK : LSOE_E_PDU_TOO_BIG;
-	if (e == LSOE_OK && !(pl->pdu = pdubuf_new(n, NULL, len, (uint8_t)type)))
-		e = LSOE_E_NOMEM;
-	if (e == LSOE_OK)
-		e = lsoe_pdu_encode(&pdu, pl->pdu->bytes, len, &out);
-	if (e == LSOE_OK)
-		e = lsoe_frag_init(&f, pl->pdu->bytes, len, mtu);
-	if (e != LSOE_OK)
-		encap_plan_free(n, pl);
-	return e;
-}
-
-/* Replace the port's list of one type by the plan (which is emptied). */
-static void encap_plan_apply(struct lsoe_node *n, struct port *p, unsigned type, struct encap_plan *pl)
-{
-	unsigned i = encap_index(type);
-	encap_block_free(n, p->local[i]);
-	encap_block_free(n, p->cut[i]);
-	pdubuf_unref(n, p->local_pdu[i]);
-	p->local[i] = pl->local;
-	p->cut[i] = pl->cut;
-	p->local_pdu[i] = pl->pdu;
-	memset(pl, 0, sizeof(*pl));
-}
-
-static bool encap_is_cut(const struct port *p, unsigned i)
-{
-	return (p->encap_set & (1u << i)) && p->local[i] && p->local[i]->count < p->given[i];
-}
-
-/* Say what a new list, or an old one at a new MTU, announces: a cut is news (counted, warned). */
-static void encap_report(struct lsoe_node *n, struct port *p, unsigned type, bool was_cut, bool news)
-{
-	unsigned i = encap_index(type);
-	uint32_t sent = p->local[i]->count, given = p->given[i];
-	if (sent < given && news) {
-		COUNT(n, p, encaps_truncated);
-		node_log(n, LSOE_LOG_WARNING, "port",
-		    "%s: %u %s entries do not fit one PDU (%zu octets at MTU %u): announcing %u (Primary, Loopback,"
-		    " then by address), %u left out",
-		    p->name, (unsigned)given, lsoe_pdu_type_name(type), lsoe_encap_room(p->mtu), (unsigned)p->mtu,
-		    (unsigned)sent, (unsigned)(given - sent));
-	} else if (sent == given && was_cut && given) {
-		node_log(n, LSOE_LOG_INFO, "port", "%s: all %u %s entries fit one PDU again", p->name, (unsigned)given,
-		    lsoe_pdu_type_name(type));
-	}
-}
-
-/* An entry's hash (flags, address, prefix length, labels), summed over a list: any order gives the same. */
-static uint64_t encap_hash(unsigned type, const struct lsoe_encap *v, size_t count)
-{
-	unsigned alen = lsoe_encap_addr_len(type);
-	bool mpls = lsoe_encap_is_mpls(type);
-	uint64_t sum = (uint64_t)count * 0x9E3779B97F4A7C15ull;
-	for (size_t i = 0; i < count; i++) {
-		const struct lsoe_encap *e = &v[i];
-		uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a, then a finaliser */
-#define HASH_OCTET(o) (h = (h ^ (uint8_t)(o)) * 0x100000001b3ull)
-		HASH_OCTET(e->flags);
-		HASH_OCTET(e->prefix_len);
-		for (unsigned k = 0; k < alen; k++)
-			HASH_OCTET(e->addr[k]);
-		if (mpls) {
-			HASH_OCTET(e->nlabels);
-			for (size_t k = 0; k < (size_t)e->nlabels * LSOE_LABEL_LEN; k++)
-				HASH_OCTET(e->labels[k]);
-		}
-#undef HASH_OCTET
-		h ^= h >> 33;
-		h *= 0xff51afd7ed558ccdull;
-		h ^= h >> 33;
-		sum += h;
-	}
-	return sum;
-}
-
-enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t mtu)
-{
-	struct port *p = port_find(n, id, NULL);
-	if (!p)
-		return LSOE_E_NO_PORT;
-	if (mtu < LSOE_MTU_MIN || mtu > LSOE_DGRAM_MAX_LEN)
-		return LSOE_E_MTU;
-	if (mtu == p->mtu)
-		return LSOE_OK;
-	n->now = n->pf.now_ns(n->pf.ctx);
-	/*
-	 * Every list is measured against the new bound: one that no longer fits is cut,
-	 * one that was cut may now announce more. All are planned before any changes, so
-	 * a refusal (memory) leaves the port as it was.
-	 */
-	struct encap_plan pl[ENCAP_TYPES] = { 0 };
-	enum lsoe_err e = LSOE_OK;
-	for (unsigned i = 0; i < ENCAP_TYPES && e == LSOE_OK; i++) {
-		if (!(p->encap_set & (1u << i)) || !p->local[i])
-			continue;
-		if (!p->cut[i] && p->local_pdu[i]->len <= lsoe_encap_room(mtu))
-			continue; /* announced whole, or cut only by the 65535-octet PDU: nothing to gain or lose */
-		const struct encap_block *src = p->cut[i] ? p->cut[i] : p->local[i];
-		e = encap_plan_make(n, LSOE_PDU_IPV4_ENCAP + i, src->entries, src->count, mtu, &pl[i]);
-	}
-	if (e == LSOE_OK && !scratch_fit(n, mtu))
-		e = LSOE_E_NOMEM;
-	if (e != LSOE_OK) {
-		for (unsigned i = 0; i < ENCAP_TYPES; i++)
-			encap_plan_free(n, &pl[i]);
-		return e;
-	}
-	node_log(n, LSOE_LOG_INFO, "port", "%s: MTU %u (was %u)", p->name, (unsigned)mtu, (unsigned)p->mtu);
-	p->mtu = mtu;
-	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
-		unsigned type = LSOE_PDU_IPV4_ENCAP + i;
-		if (!pl[i].local)
-			continue;
-		if (pl[i].local->count == p->local[i]->count) {
-			/* The same head of the same order (and the same p->cut[i]): nothing changes on the wire. */
-			encap_plan_free(n, &pl[i]);
-			continue;
-		}
-		bool was_cut = encap_is_cut(p, i);
-		encap_plan_apply(n, p, type, &pl[i]);
-		encap_report(n, p, type, was_cut, true);
-		session_encaps_changed(n, p, type);
-		for (struct session *s = p->sessions; s; s = s->next)
-			links_update(n, s, type);
+		reasm_flush(n, p->id);
 	}
 	return LSOE_OK;
 }
 
 static void port_free(struct lsoe_node *n, struct port *p)
 {
-	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
-		encap_block_free(n, p->local[i]);
-		encap_block_free(n, p->cut[i]);
-		pdubuf_unref(n, p->local_pdu[i]);
-	}
+	port_encaps_free(n, p);
 	timer_cancel(&n->timers, &p->hello);
+	port_ctr_free(n, &p->ctr);
 	node_free(n, p, sizeof(*p));
 }
 
@@ -692,52 +354,14 @@ enum lsoe_err lsoe_node_port_remove(struct lsoe_node *n, uint32_t id)
 	struct port *p = port_find(n, id, &pos);
 	if (!p)
 		return LSOE_E_NO_PORT;
-	n->now = n->pf.now_ns(n->pf.ctx);
+	n->now = n->pf_now_ns(n->pf_ctx);
 	port_close_sessions(n, p, LSOE_DOWN_PORT_DOWN);
-	lsoe_reasm_flush(n->reasm, p->id);
+	reasm_flush(n, p->id);
 	node_log(n, LSOE_LOG_INFO, "port", "%s: removed", p->name);
 	port_free(n, p);
 	memmove(&n->ports[pos], &n->ports[pos + 1], (size_t)(n->nports - pos - 1) * sizeof(*n->ports));
 	memmove(&n->port_ids[pos], &n->port_ids[pos + 1], (size_t)(n->nports - pos - 1) * sizeof(*n->port_ids));
 	n->nports--;
-	return LSOE_OK;
-}
-
-enum lsoe_err lsoe_node_set_encaps(struct lsoe_node *n, uint32_t id, unsigned type, const struct lsoe_encap *entries,
-    size_t count)
-{
-	struct port *p = port_find(n, id, NULL);
-	if (!p)
-		return LSOE_E_NO_PORT;
-	if (!lsoe_pdu_type_is_encap(type) || (count && !entries) || count > UINT32_MAX)
-		return LSOE_E_INVALID;
-	enum lsoe_err e = encap_check(type, entries, count);
-	if (e != LSOE_OK)
-		return e;
-	n->now = n->pf.now_ns(n->pf.ctx);
-
-	/*
-	 * A full replacement that cannot fit one PDU cannot be said in -01 (digest 12.27):
-	 * the head that fits is announced, by the rule in node.h, and the cut is reported.
-	 */
-	struct encap_plan pl;
-	e = encap_plan_make(n, type, entries, count, p->mtu, &pl);
-	if (e != LSOE_OK)
-		return e;
-	unsigned i = encap_index(type);
-	uint64_t hash = encap_hash(type, entries, count);
-	bool was_cut = encap_is_cut(p, i);
-	/* News: a cut of another list than the one already cut, or to another length. */
-	bool news = !was_cut || p->given_hash[i] != hash || p->given[i] != count ||
-	    p->local[i]->count != pl.local->count;
-	encap_plan_apply(n, p, type, &pl);
-	p->given[i] = (uint32_t)count;
-	p->given_hash[i] = hash;
-	p->encap_set |= (uint8_t)(1u << i);
-	encap_report(n, p, type, was_cut, news);
-	session_encaps_changed(n, p, type);
-	for (struct session *s = p->sessions; s; s = s->next)
-		links_update(n, s, type);
 	return LSOE_OK;
 }
 
@@ -756,8 +380,12 @@ static uint32_t session_hash(const struct lsoe_node *n, uint32_t port, const uin
 
 struct session *session_find(struct lsoe_node *n, const struct port *p, const uint8_t mac[6])
 {
-	if (!n->nsessions)
-		return NULL;
+	/*
+	 * A port's sessions are all on its list: a fabric port has one peer, checked
+	 * directly without touching the bucket array (a cache miss at scale).
+	 */
+	if (p->nsessions <= 1)
+		return p->nsessions && memcmp(p->sessions->mac, mac, 6) == 0 ? p->sessions : NULL;
 	for (struct session *s = n->buckets[session_hash(n, p->id, mac)]; s; s = s->hnext)
 		if (s->port == p && memcmp(s->mac, mac, 6) == 0)
 			return s;
@@ -790,8 +418,8 @@ struct session *session_create(struct lsoe_node *n, struct port *p, const uint8_
 	if (p->nsessions >= n->cfg.max_sessions_per_port) {
 		COUNT(n, p, sessions_refused);
 		/* An event on the first refusal and then at powers of two: a flood must not flood the operator. */
-		uint64_t k = p->ctr.sessions_refused;
-		if ((k & (k - 1)) == 0) {
+		uint64_t k = port_ctr_get(&p->ctr, CTR_INDEX(sessions_refused)); /* 0: not stored (no memory) */
+		if (k && (k & (k - 1)) == 0) {
 			struct lsoe_event ev = { .type = LSOE_EV_ERROR, .error = LSOE_ERRK_SESSION_CAP,
 				.text = "new peer refused: max-sessions-per-port reached" };
 			ev.has_peer = true;
@@ -872,17 +500,18 @@ static void drop(struct lsoe_node *n, struct port *p, enum lsoe_err why, const u
 static void arm_reasm(struct lsoe_node *n)
 {
 	/* The earliest new expiry is now + timeout; anything older already has the timer armed. */
-	if (lsoe_reasm_stats(n->reasm)->sources && !timer_armed(&n->t_reasm))
+	if (n->reasm && lsoe_reasm_stats(n->reasm)->sources && !timer_armed(&n->t_reasm))
 		timer_arm(&n->timers, &n->t_reasm, n->now + n->cfg.reassembly_timeout);
 }
+
 
 void lsoe_node_input(struct lsoe_node *n, uint32_t port, const uint8_t src[6], const uint8_t dst[6],
     const uint8_t *payload, size_t len)
 {
-	n->now = n->pf.now_ns(n->pf.ctx);
+	n->now = n->pf_now_ns(n->pf_ctx);
 	struct port *p = port_find(n, port, NULL);
 	if (!p) {
-		n->ctr.rx_frames++;
+		node_count(n, CTR_INDEX(rx_frames));
 		drop(n, NULL, LSOE_E_NO_PORT, src);
 		return;
 	}
@@ -918,7 +547,7 @@ void lsoe_node_input(struct lsoe_node *n, uint32_t port, const uint8_t src[6], c
 	bool complete;
 	const uint8_t *bytes;
 	size_t blen;
-	e = lsoe_reasm_input(n->reasm, p->id, src, &d, n->now, &complete, &bytes, &blen);
+	e = reasm_input(n, p, src, &d, &complete, &bytes, &blen);
 	arm_reasm(n);
 	if (e != LSOE_OK) {
 		drop(n, p, e, src);
@@ -934,7 +563,10 @@ void lsoe_node_input(struct lsoe_node *n, uint32_t port, const uint8_t src[6], c
 		return;
 	}
 	COUNT(n, p, rx_pdus);
-	COUNT_ARR(n, p, rx_by_type, lsoe_pdu_type_slot(pdu.type));
+	if (pdu.type == LSOE_PDU_KEEPALIVE) /* the bulk: a constant index folds the port's lookup */
+		COUNT_ARR(n, p, rx_by_type, LSOE_PDU_KEEPALIVE);
+	else
+		COUNT_ARR(n, p, rx_by_type, lsoe_pdu_type_slot(pdu.type));
 	session_input(n, p, src, session_find(n, p, src), &pdu);
 }
 
@@ -944,9 +576,14 @@ static void dispatch(struct lsoe_node *n, struct lsoe_timer *t)
 {
 	switch (t->kind) {
 	case TK_NODE_REASM: {
-		uint64_t next = lsoe_reasm_expire(n->reasm, n->now);
-		if (next != LSOE_NEVER)
+		uint64_t next = n->reasm ? lsoe_reasm_expire(n->reasm, n->now) : LSOE_NEVER;
+		if (next != LSOE_NEVER) {
 			timer_arm(&n->timers, &n->t_reasm, next);
+		} else if (n->reasm) {
+			/* Nothing partial is left: the table goes until the next multi-datagram PDU. */
+			lsoe_reasm_destroy(n->reasm);
+			n->reasm = NULL;
+		}
 		break;
 	}
 	case TK_PORT_HELLO:
@@ -966,31 +603,20 @@ static void dispatch(struct lsoe_node *n, struct lsoe_timer *t)
 
 uint64_t lsoe_node_run(struct lsoe_node *n)
 {
-	n->now = n->pf.now_ns(n->pf.ctx);
+	n->now = n->pf_now_ns(n->pf_ctx);
 	struct lsoe_timer *t;
-	while ((t = timer_first(&n->timers)) && t->when <= n->now) {
-		timer_cancel(&n->timers, t);
+	while ((t = timer_pop_due(&n->timers, n->now)))
 		dispatch(n, t);
-	}
 	return lsoe_node_next_deadline(n);
 }
 
 uint64_t lsoe_node_next_deadline(const struct lsoe_node *n)
 {
-	const struct lsoe_timer *t = timer_first(&n->timers);
-	return t ? t->when : LSOE_NEVER;
+	_Static_assert(LSOE_NEVER == UINT64_MAX, "timer_next's none");
+	return timer_next(&n->timers);
 }
 
 /* ---- lifetime ---- */
-
-static void apply_reasm_config(struct lsoe_reasm_config *rc, const struct lsoe_config *cfg, uint64_t seed)
-{
-	lsoe_reasm_config_default(rc);
-	rc->timeout_ns = cfg->reassembly_timeout;
-	rc->max_sources = cfg->reassembly_max_sources;
-	rc->max_total_bytes = cfg->reassembly_max_bytes;
-	rc->hash_seed = seed;
-}
 
 struct lsoe_node *lsoe_node_create(const struct lsoe_config *cfg, const struct lsoe_platform *pf)
 {
@@ -1002,22 +628,24 @@ struct lsoe_node *lsoe_node_create(const struct lsoe_config *cfg, const struct l
 	if (!n)
 		return NULL;
 	memset(n, 0, sizeof(*n));
-	n->cfg = *cfg;
 	n->pf = *pf;
+	n->pf_ctx = pf->ctx;
+	n->pf_now_ns = pf->now_ns;
+	n->pf_send = pf->send;
 	n->mem_bytes = n->mem_peak = sizeof(*n);
+	if (!node_cfg_make(n, &n->cfg, cfg, NULL)) {
+		pf->free(pf->ctx, n, sizeof(*n));
+		return NULL;
+	}
 	n->now = n->epoch = pf->now_ns(pf->ctx);
 	pf->random(pf->ctx, &n->hash_seed, sizeof(n->hash_seed));
 	timer_init(&n->t_reasm, TK_NODE_REASM);
+	n->reasm_max_sources = cfg->reassembly_max_sources;
+	n->reasm_max_bytes = cfg->reassembly_max_bytes;
 
-	struct lsoe_reasm_config rc;
-	apply_reasm_config(&rc, cfg, n->hash_seed ^ 0x5555555555555555ull);
-	struct lsoe_allocator ra = { reasm_alloc, reasm_free, n };
 	n->nbuckets = 16;
 	n->buckets = node_alloc(n, n->nbuckets * sizeof(*n->buckets));
-	n->scratch_cap = cfg->mtu;
-	n->scratch = node_alloc(n, n->scratch_cap);
-	n->reasm = lsoe_reasm_create(&rc, &ra);
-	if (!n->buckets || !n->scratch || !n->reasm || !timers_reserve(n, timers_needed(0, 0))) {
+	if (!n->buckets || !timers_reserve(n, timers_needed(0, 0))) {
 		lsoe_node_destroy(n);
 		return NULL;
 	}
@@ -1049,7 +677,7 @@ unsigned lsoe_node_unacked(const struct lsoe_node *n)
 
 void lsoe_node_shutdown(struct lsoe_node *n)
 {
-	n->now = n->pf.now_ns(n->pf.ctx);
+	n->now = n->pf_now_ns(n->pf_ctx);
 	for (uint32_t i = 0; i < n->nports; i++)
 		port_close_sessions(n, n->ports[i], LSOE_DOWN_SHUTDOWN);
 }
@@ -1068,7 +696,7 @@ void lsoe_node_destroy(struct lsoe_node *n)
 	node_free(n, n->buckets, (size_t)n->nbuckets * sizeof(*n->buckets));
 	node_free(n, n->vendors, (size_t)n->nvendors * sizeof(*n->vendors));
 	node_free(n, n->timers.v, (size_t)n->timers.cap * sizeof(*n->timers.v));
-	node_free(n, n->scratch, n->scratch_cap);
+	node_cfg_free(n, &n->cfg);
 	if (n->reasm)
 		lsoe_reasm_destroy(n->reasm);
 	n->pf.free(n->pf.ctx, n, sizeof(*n));
@@ -1079,7 +707,10 @@ enum lsoe_err lsoe_node_reconfigure(struct lsoe_node *n, const struct lsoe_confi
 	char why[128];
 	if (!lsoe_config_check(cfg, why, sizeof(why)))
 		return LSOE_E_INVALID;
-	n->now = n->pf.now_ns(n->pf.ctx);
+	struct node_cfg next;
+	if (!node_cfg_make(n, &next, cfg, &n->cfg))
+		return LSOE_E_NOMEM;
+	n->now = n->pf_now_ns(n->pf_ctx);
 	/*
 	 * A reload never drops a session because timers changed (README, "Interpretations"):
 	 * a changed receive (or idle) timeout counts from now for every session, since the
@@ -1094,8 +725,9 @@ enum lsoe_err lsoe_node_reconfigure(struct lsoe_node *n, const struct lsoe_confi
 	/* Partial PDUs: a new reassembly timeout counts from each one's start; the expiry run finds the next. */
 	if (cfg->reassembly_timeout != n->cfg.reassembly_timeout && timer_armed(&n->t_reasm))
 		timer_arm(&n->timers, &n->t_reasm, n->now);
-	n->cfg = *cfg;
-	lsoe_reasm_set_timeout(n->reasm, cfg->reassembly_timeout);
+	node_cfg_replace(n, &n->cfg, &next);
+	if (n->reasm)
+		lsoe_reasm_set_timeout(n->reasm, cfg->reassembly_timeout);
 	for (uint32_t i = 0; i < n->nports; i++) {
 		struct port *p = n->ports[i];
 		if (timer_armed(&p->hello) && p->hello.when > n->now + cfg->hello_interval)
@@ -1106,8 +738,6 @@ enum lsoe_err lsoe_node_reconfigure(struct lsoe_node *n, const struct lsoe_confi
 	node_log(n, LSOE_LOG_INFO, "node", "configuration applied");
 	return LSOE_OK;
 }
-
-const struct lsoe_config *lsoe_node_config(const struct lsoe_node *n) { return &n->cfg; }
 
 /* ---- vendor PDUs and operator actions ---- */
 
@@ -1140,7 +770,7 @@ enum lsoe_err lsoe_node_vendor_send(struct lsoe_node *n, uint32_t port, const ui
 	struct session *s = session_find(n, p, peer);
 	if (!s)
 		return LSOE_E_NO_SESSION;
-	n->now = n->pf.now_ns(n->pf.ctx);
+	n->now = n->pf_now_ns(n->pf_ctx);
 	struct lsoe_pdu pdu = { .type = LSOE_PDU_VENDOR };
 	pdu.u.vendor.enterprise = enterprise;
 	pdu.u.vendor.ent_type = ent_type;
@@ -1169,7 +799,7 @@ enum lsoe_err lsoe_node_session_reset(struct lsoe_node *n, uint32_t port, const 
 		return LSOE_E_NO_SESSION;
 	if (s->state != SS_HOLD)
 		return LSOE_E_INVALID;
-	n->now = n->pf.now_ns(n->pf.ctx);
+	n->now = n->pf_now_ns(n->pf_ctx);
 	struct fsm_input in = { .port = p, .src = peer, .reason = LSOE_DOWN_SHUTDOWN };
 	fsm_run(n, s, EV_RESET, &in);
 	return LSOE_OK;
@@ -1185,18 +815,20 @@ bool lsoe_node_has_session(struct lsoe_node *n, uint32_t port, const uint8_t pee
 
 void lsoe_node_foreach_port(struct lsoe_node *n, lsoe_port_visit_fn fn, void *ctx)
 {
+	struct lsoe_counters ctr; /* the port's counters, whole, for the duration of the call */
 	for (uint32_t i = 0; i < n->nports; i++) {
 		const struct port *p = n->ports[i];
+		port_ctr_expand(&p->ctr, &ctr);
 		struct lsoe_port_view v = {
 			.port = p->id, .name = p->name, .up = p->up, .loopback = p->loopback, .mtu = p->mtu,
-			.sessions = p->nsessions, .encap_types = p->encap_set, .counters = &p->ctr,
+			.sessions = p->nsessions, .encap_types = p->encap_set, .counters = &ctr,
 		};
 		memcpy(v.mac, p->mac, 6);
 		for (unsigned t = 0; t < ENCAP_TYPES; t++)
 			if (p->local[t]) {
 				v.encaps[t] = p->local[t]->entries;
 				v.encap_count[t] = p->local[t]->count;
-				v.encap_left_out[t] = p->given[t] - p->local[t]->count;
+				v.encap_left_out[t] = port_list_of(p->local[t])->given - p->local[t]->count;
 			}
 		fn(ctx, &v);
 	}
@@ -1205,14 +837,23 @@ void lsoe_node_foreach_port(struct lsoe_node *n, lsoe_port_visit_fn fn, void *ct
 void lsoe_node_foreach_session(struct lsoe_node *n, lsoe_session_visit_fn fn, void *ctx)
 {
 	for (uint32_t i = 0; i < n->nports; i++)
-		for (const struct session *s = n->ports[i]->sessions; s; s = s->next) {
+		for (struct session *s = n->ports[i]->sessions; s; s = s->next) {
 			struct lsoe_session_view v;
-			session_fill_view(s, &v);
+			session_fill_view(n, s, &v);
 			fn(ctx, &v);
 		}
 }
 
-const struct lsoe_counters *lsoe_node_counters(const struct lsoe_node *n) { return &n->ctr; }
+const struct lsoe_counters *lsoe_node_counters(const struct lsoe_node *n)
+{
+	/* The hot counters live apart (node_hot_rank): folded into ctr here, the node being ours to write. */
+	struct lsoe_node *m = (struct lsoe_node *)(uintptr_t)n;
+	uint64_t *w = (uint64_t *)(void *)&m->ctr;
+	for (unsigned i = 0; i < CTR_SLOTS; i++)
+		if (node_hot_rank[i])
+			w[i] = m->hot_ctr[node_hot_rank[i] - 1];
+	return &m->ctr;
+}
 
 void lsoe_node_memory(const struct lsoe_node *n, struct lsoe_node_memory *m)
 {

@@ -31,50 +31,209 @@ struct pdubuf {
 	uint32_t refs;
 	uint16_t len;
 	uint8_t type;
+	uint8_t list;                /* 1: a port's list follows in the same allocation (encaps.c) */
 	uint8_t bytes[];
 };
 
 /* A list of encapsulations owned by the node: entries and their label octets in one block. */
 struct encap_block {
+	uint32_t size;               /* of the whole block, for free (under 64 MiB: 65535 entries of 255 labels) */
 	uint16_t count;
-	size_t size;                 /* of the whole block, for free */
 	struct lsoe_encap entries[]; /* label octets follow the entries */
 };
 
-/* A link view of one type: the address pairs, their label octets after them. */
+/* The address pairs of a link view of one type, their label octets after them: for a links event. */
 struct link_block {
-	uint16_t count;
-	size_t size;                 /* of the whole block, for free */
+	uint32_t size;               /* of the whole block, for free */
+	uint16_t count;              /* at most LSOE_LINKS_MAX */
 	struct lsoe_link pairs[];
 };
+
+/* A session's link views as displayed, every type in one block (links_view). */
+struct link_view {
+	uint32_t size;               /* of the whole block, for free */
+	uint16_t first[4], count[4]; /* type 4+i: pairs[first[i]], count[i] of them */
+	struct lsoe_link pairs[];
+};
+
+/*
+ * A port's counters, sparse (counters.c). Counter i is the i-th uint64_t of struct
+ * lsoe_counters; it is stored under bit ctr_bit(i) of the presence bitmap (has0: bits
+ * 0-63, has1: 64-127; split so that the port's hot line holds has0 only), at the position given by
+ * the number of bits set below that one. The bits begin with the counters every port
+ * of a fabric link increments (frames and PDUs, HELLO OPEN ACK KEEPALIVE and two types
+ * of encapsulations each way, sessions created and established), so that on such a
+ * port each of them sits at the position of its bit, which the hot path checks with
+ * one mask instead of a population count. The first PORT_CTR_INLINE positions are
+ * inside the port; further ones in more[], grown on a counter's first increment.
+ * Values are kept in 32 bits: a counter that passes 2^32 - 1 carries into a high
+ * word kept aside (wide[], by bit), so a port pays for 64 bits only where it needs them.
+ */
+#define CTR_SLOTS (sizeof(struct lsoe_counters) / sizeof(uint64_t))
+#define CTR_INDEX(field) ((unsigned)(offsetof(struct lsoe_counters, field) / sizeof(uint64_t)))
+#define CTR_HOT 21u
+#define PORT_CTR_INLINE 23u
+_Static_assert(sizeof(struct lsoe_counters) % sizeof(uint64_t) == 0, "counters are uint64_t only");
+_Static_assert(CTR_HOT + sizeof(struct lsoe_counters) / sizeof(uint64_t) <= 128, "the presence bitmap has 128 bits");
+_Static_assert(CTR_HOT <= PORT_CTR_INLINE, "the hot counters are inside the port");
+
+/* 1 + the bit of each hot counter; 0 for the others, whose bit is CTR_HOT + their index. */
+/* The keepalive paths' counters come right after the totals: with them the port's hot line ends (struct port). */
+static const uint8_t ctr_hot_rank[CTR_SLOTS] = {
+	[CTR_INDEX(rx_frames)] = 1,
+	[CTR_INDEX(rx_pdus)] = 2,
+	[CTR_INDEX(tx_frames)] = 3,
+	[CTR_INDEX(tx_pdus)] = 4,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_KEEPALIVE] = 5,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_KEEPALIVE] = 6,
+	[CTR_INDEX(tx_keepalives)] = 7,
+	[CTR_INDEX(tx_hellos)] = 8,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_HELLO] = 9,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_HELLO] = 10,
+	[CTR_INDEX(sessions_created)] = 11,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_OPEN] = 12,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_OPEN] = 13,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_ACK] = 14,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_ACK] = 15,
+	[CTR_INDEX(acks_sent)] = 16,
+	[CTR_INDEX(sessions_established)] = 17,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_IPV4_ENCAP] = 18,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_IPV4_ENCAP] = 19,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_IPV6_ENCAP] = 20,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_IPV6_ENCAP] = 21,
+};
+
+static inline unsigned ctr_bit(unsigned i) { return ctr_hot_rank[i] ? ctr_hot_rank[i] - 1u : CTR_HOT + i; }
+
+struct ctr_wide {
+	uint32_t bit;
+	uint32_t hi;                 /* the counter is hi * 2^32 + its 32-bit value */
+};
+
+struct port_ctr {
+	uint64_t has0;               /* the hot part first: every hot bit, and their values */
+	uint32_t v[PORT_CTR_INLINE]; /* the low 32 bits */
+	uint8_t n, more_cap;         /* stored in all; room in more */
+	uint8_t nwide, wide_cap;
+	uint32_t *more;              /* positions PORT_CTR_INLINE and up */
+	struct ctr_wide *wide;       /* counters that passed 2^32 - 1; NULL: none did */
+	uint64_t has1;
+};
+
+static inline uint64_t *port_ctr_word(struct port_ctr *c, unsigned bit) { return bit < 64 ? &c->has0 : &c->has1; }
+
+static inline unsigned ctr_popcount(uint64_t x)
+{
+#if defined(__POPCNT__)
+	return (unsigned)__builtin_popcountll(x);
+#else
+	/* No popcnt instruction in the baseline x86-64 target: a few shifts beat a libgcc call. */
+	x -= (x >> 1) & 0x5555555555555555ull;
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (unsigned)((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+
+static inline bool port_ctr_has(const struct port_ctr *c, unsigned bit)
+{
+	return ((bit < 64 ? c->has0 : c->has1) >> (bit & 63)) & 1u;
+}
+
+/* Where the counter of this bit is (or would go). */
+static inline unsigned port_ctr_pos(const struct port_ctr *c, unsigned bit)
+{
+	uint64_t below = (1ull << (bit & 63)) - 1;
+	return bit < 64 ? ctr_popcount(c->has0 & below) : ctr_popcount(c->has0) + ctr_popcount(c->has1 & below);
+}
+
+static inline uint32_t *port_ctr_at(struct port_ctr *c, unsigned pos)
+{
+	return pos < PORT_CTR_INLINE ? &c->v[pos] : &c->more[pos - PORT_CTR_INLINE];
+}
+
+/* Any counter, any state: found by the population count, or stored at 1 (if more[] can grow). */
+void port_count_slow(struct lsoe_node *n, struct port_ctr *c, unsigned i);
+/* The counter of this bit wrapped to 0 in *lo: carry into its high word (or, without memory, stay at 2^32 - 1). */
+void port_count_carry(struct lsoe_node *n, struct port_ctr *c, unsigned bit, uint32_t *lo);
+/*
+ * The hot path: a hot counter stored with every hot one below it is at its bit.
+ * Inlined even where the compiler would not: with a constant counter it folds to a
+ * test of a constant mask and an increment.
+ */
+static inline __attribute__((always_inline)) void port_count(struct lsoe_node *n, struct port_ctr *c, unsigned i)
+{
+	unsigned rank = ctr_hot_rank[i];
+	uint64_t upto = (1ull << rank) - 1; /* bits 0..rank-1 (rank <= CTR_HOT < 64) */
+	if (rank && (c->has0 & upto) == upto) {
+		if (!++c->v[rank - 1])
+			port_count_carry(n, c, rank - 1, &c->v[rank - 1]);
+	} else
+		port_count_slow(n, c, i);
+}
+/* Counter i's value (0 if not stored). */
+uint64_t port_ctr_get(const struct port_ctr *c, unsigned i);
+/* The full struct, for the port view. */
+void port_ctr_expand(const struct port_ctr *c, struct lsoe_counters *out);
+void port_ctr_free(struct lsoe_node *n, struct port_ctr *c);
 
 #define ENCAP_TYPES 4
 static inline unsigned encap_index(unsigned type) { return type - LSOE_PDU_IPV4_ENCAP; }
 
+/*
+ * The first 64 octets are what a KEEPALIVE received or sent reads: id, up, mac,
+ * the session (session_find), the counters' presence word and their first seven
+ * values (the totals and the keepalive counters, see ctr_hot_rank). Then the rest.
+ */
 struct port {
 	uint32_t id;
-	char name[32];
+	uint32_t nsessions;
 	uint8_t mac[6];
 	bool up, loopback;
+	struct session *sessions;    /* sorted by peer MAC: stable display and iteration order */
+	struct port_ctr ctr;
 	uint32_t mtu;
 	uint8_t encap_set;           /* bit i: type 4+i has been configured */
-	struct encap_block *local[ENCAP_TYPES];
-	struct pdubuf *local_pdu[ENCAP_TYPES];
-	/*
-	 * A list too long for one PDU at this MTU is cut (lsoe_node_set_encaps): local[i]
-	 * is then the head that fits, in the order of the rule. cut[i] keeps the longer
-	 * head a 65535-octet PDU would hold, so that a larger MTU announces more; NULL
-	 * when local[i] already is all of it. given[i] and given_hash[i] describe the list
-	 * last set (its entries, a hash of them in any order): the same list again is no news.
-	 */
-	struct encap_block *cut[ENCAP_TYPES];
-	uint64_t given_hash[ENCAP_TYPES];
-	uint32_t given[ENCAP_TYPES];
+	char name[LSOE_PORT_NAME_MAX + 1];
 	struct lsoe_timer hello;
-	uint32_t nsessions;
-	struct session *sessions;    /* sorted by peer MAC: stable display and iteration order */
-	struct lsoe_counters ctr;
+	struct encap_block *local[ENCAP_TYPES]; /* what it announces of type 4+i, in a port_list; NULL: never set */
 };
+_Static_assert(offsetof(struct port, ctr) + offsetof(struct port_ctr, v) + 7 * sizeof(uint32_t) <= 64,
+    "the keepalive counters are in the port's first line");
+
+/*
+ * A port's list of one type: the entries announced (a struct encap_block right after
+ * this one) and the PDU that carries them, one allocation with the PDU first (encaps.c).
+ * A list too long for one PDU at this MTU is cut (lsoe_node_set_encaps): the entries
+ * are then the head that fits, in the order of the rule. cut keeps the longer head a
+ * 65535-octet PDU would hold, so that a larger MTU announces more; NULL when the entries
+ * already are all of it. given and given_hash describe the list last set (its entries,
+ * a hash of them in any order): the same list again is no news.
+ */
+struct port_list {
+	struct encap_block *cut;
+	uint64_t given_hash;
+	uint32_t given;
+	uint16_t pdu_len;            /* the PDU's, which sits pdubuf_head(pdu_len) octets before this */
+};
+
+/* Octets from a pdubuf to what follows its PDU in the same allocation (8-aligned). */
+static inline size_t pdubuf_head(size_t len) { return (sizeof(struct pdubuf) + len + 7u) & ~(size_t)7u; }
+
+static inline struct port_list *port_list_of(const struct encap_block *local)
+{
+	return (struct port_list *)(void *)((const char *)local - sizeof(struct port_list));
+}
+/* The PDU of a port list: shared with the sessions that send it. */
+static inline struct pdubuf *port_list_pdu(const struct port_list *l)
+{
+	return (struct pdubuf *)(void *)((const char *)l - pdubuf_head(l->pdu_len));
+}
+/* The PDU announcing the port's list of type 4+i, or NULL. */
+static inline struct pdubuf *port_pdu(const struct port *p, unsigned i)
+{
+	return p->local[i] ? port_list_pdu(port_list_of(p->local[i])) : NULL;
+}
 
 /* The ACKed types, one retransmission slot each. */
 enum { SLOT_OPEN, SLOT_IPV4, SLOT_IPV6, SLOT_MPLS_IPV4, SLOT_MPLS_IPV6, SLOT_VENDOR, SLOTS };
@@ -82,8 +241,7 @@ enum { SLOT_OPEN, SLOT_IPV4, SLOT_IPV6, SLOT_MPLS_IPV4, SLOT_MPLS_IPV6, SLOT_VEN
 struct rtx_slot {
 	struct pdubuf *pdu;          /* outstanding: sent, waiting for its ACK */
 	struct pdubuf *pend;         /* newest replacement, sent when pdu is ACKed */
-	uint64_t deadline;
-	uint8_t sends;               /* transmissions of pdu so far (retransmit-max-drop counts the first) */
+	uint64_t deadline;           /* (its transmissions are counted in session.rtx_sends: no padding here) */
 };
 
 /* Session states (NONE is the absence of a session). */
@@ -100,31 +258,40 @@ enum sstate {
 #define SF_OPEN_SENT    0x10u    /* last_open is meaningful (0 is a valid time) */
 #define SF_RX_KEEPALIVE 0x20u    /* the peer's last PDU (last_rx) was a KEEPALIVE: the next one measures its spacing */
 
+/*
+ * The first 64 octets are what a KEEPALIVE received or sent touches (port, mac,
+ * state, flags, last_rx and the gap, the receive and send timers); the rest is
+ * ordered by size, so that one per session end leaves no padding.
+ */
 struct session {
-	struct session *hnext;       /* hash chain */
-	struct session *next;        /* port list, sorted by MAC */
 	struct port *port;
 	uint8_t mac[6];
 	uint8_t state;               /* enum sstate */
 	uint8_t flags;
+	uint64_t last_rx;            /* last valid PDU from the peer */
+	uint32_t rx_gap_ms;          /* the peer's keepalive spacing as last observed, ms (session_input) */
+	uint32_t retransmits;
+	struct lsoe_timer t_recv, t_send;
+	struct session *hnext;       /* hash chain */
+	struct session *next;        /* port list, sorted by MAC */
+	uint32_t our_nonce;
+	uint32_t peer_nonce;
 	uint8_t peer_encap_mask;     /* types received from the peer this session */
 	uint8_t attr_count;
 	uint8_t link_incompat;       /* bit i: both ends announce addresses of type 4+i, none pairs up */
-	uint32_t our_nonce;
-	uint32_t peer_nonce;
 	uint8_t peer_id[LSOE_LOCAL_ID_LEN];
+	uint8_t rtx_sends[SLOTS];    /* transmissions of rtx[i].pdu so far (retransmit-max-drop counts the first) */
 	uint8_t *peer_attrs;
 	uint64_t since;              /* entered the current state */
-	uint64_t last_rx;            /* last valid PDU from the peer */
 	uint64_t last_open;          /* our last fresh OPEN: restarts are rate-limited */
 	uint64_t last_nudge;         /* our last early OPEN resend (act_nudge_open) */
-	uint32_t retransmits;
-	uint32_t rx_gap_ms;          /* the peer's keepalive spacing as last observed, ms (session_input) */
-	struct lsoe_timer t_send, t_recv, t_rtx;
+	struct lsoe_timer t_rtx;
 	struct rtx_slot rtx[SLOTS];
 	struct encap_block *peer[ENCAP_TYPES];
-	struct link_block *links[ENCAP_TYPES]; /* NULL: no pair of that type */
+	uint64_t link_hash[ENCAP_TYPES];     /* the link view of type 4+i, hashed (links.c); 0: no pair */
+	struct link_view *link_view;         /* the pairs as last displayed, until a view changes; NULL: not built */
 };
+_Static_assert(offsetof(struct session, t_send) + sizeof(struct lsoe_timer) <= 64, "the keepalive fields in one line");
 
 struct vendor_handler {
 	uint32_t enterprise;
@@ -132,34 +299,114 @@ struct vendor_handler {
 	void *ctx;
 };
 
+/*
+ * What the engine reads of struct lsoe_config (node_cfg.c): about 120 octets where
+ * the whole struct is almost 5 KB. Timers in ns as in struct lsoe_config.
+ */
+struct node_cfg {
+	/* What the keepalive paths read first: the end of the node's hot lines. */
+	uint64_t keepalive_receive_timeout;  /* 0 = never */
+	uint64_t keepalive_send;
+	uint8_t log_level;                   /* enum lsoe_log_level */
+	uint8_t attr_count;
+	uint8_t auth_len;
+	bool auth_required;
+	bool retransmit_backoff;
+	uint8_t hello_mac[6];
+	uint8_t local_id[LSOE_LOCAL_ID_LEN];
+	uint32_t retransmit_max_drop;
+	uint32_t max_sessions_per_port;
+	uint32_t mtu;
+	uint64_t hello_interval;
+	uint64_t retransmit_initial;
+	uint64_t reassembly_timeout;
+	uint64_t idle_timeout;
+	const uint8_t *attrs, *auth;         /* never NULL (an empty list points to a static octet) */
+	uint8_t *octets;                     /* attrs then auth, one block; NULL when both are empty */
+};
+
+/* Fill out from cfg; the octets block of old is taken over when unchanged. False: no memory (nothing held). */
+bool node_cfg_make(struct lsoe_node *n, struct node_cfg *out, const struct lsoe_config *cfg,
+    const struct node_cfg *old);
+/* cur becomes next (made with old = cur), its octets block freed unless next took it over. */
+void node_cfg_replace(struct lsoe_node *n, struct node_cfg *cur, const struct node_cfg *next);
+void node_cfg_free(struct lsoe_node *n, struct node_cfg *c);
+
+/*
+ * The node's counters on the keepalive paths, kept in its hot lines instead of ctr
+ * (whose 744 octets put them on four lines); lsoe_node_counters folds them in.
+ * Index: node_hot_rank - 1.
+ */
+#define NODE_CTR_HOT 7u
+static const uint8_t node_hot_rank[CTR_SLOTS] = {
+	[CTR_INDEX(rx_frames)] = 1,
+	[CTR_INDEX(rx_pdus)] = 2,
+	[CTR_INDEX(rx_by_type) + LSOE_PDU_KEEPALIVE] = 3,
+	[CTR_INDEX(tx_frames)] = 4,
+	[CTR_INDEX(tx_pdus)] = 5,
+	[CTR_INDEX(tx_by_type) + LSOE_PDU_KEEPALIVE] = 6,
+	[CTR_INDEX(tx_keepalives)] = 7,
+};
+
+/*
+ * At scale each node is a cache miss per line touched: the first lines hold what a
+ * KEEPALIVE received (line 0, and the counters' first half of line 1) or sent (line 1)
+ * reads, then what both read (line 2: the time, the platform's hot calls, and the
+ * configuration's first fields). The rest is cold.
+ */
 struct lsoe_node {
-	/* Hot: touched by every frame and timer. The configuration, large and mostly cold, comes last. */
-	uint64_t now;                /* the time of the call being served */
-	uint64_t epoch;              /* creation time: the origin of the keepalive beat */
+	/* The receive path. */
 	uint64_t recv_changed;       /* when keepalive-receive-timeout last changed: no receive deadline counts from earlier */
-	uint64_t idle_changed;       /* the same for the idle timeout (mac-address-cache-timeout) */
-	struct lsoe_platform pf;
 	struct port **ports;         /* sorted by id */
 	uint32_t *port_ids;          /* the same ids, contiguous: the lookup of every frame stays in cache */
-	uint32_t nports, ports_cap;
-	struct session **buckets;    /* session hash table, keyed by (port, MAC) */
-	uint32_t nbuckets;
-	uint32_t nsessions;
-	uint64_t hash_seed;
-	struct timer_heap timers;
-	struct lsoe_reasm *reasm;
-	uint8_t *scratch;            /* one datagram being built, scratch_cap octets: the largest port MTU */
-	uint32_t scratch_cap;
+	uint32_t nports;
 	bool fsm_abort;              /* set by an action that could not complete: the state stays */
+	struct lsoe_reasm *reasm;    /* NULL until a PDU spans several datagrams, and again once idle */
+	uint64_t hot_ctr[NODE_CTR_HOT]; /* rx three, then tx four (node_hot_rank) */
+	/* The send path. */
+	uint64_t epoch;              /* creation time: the origin of the keepalive beat */
+	struct timer_heap timers;
+	/* Both. */
+	uint64_t now;                /* the time of the call being served */
+	void *pf_ctx;                /* pf's ctx, now_ns and send, copied here: pf's other calls are cold */
+	uint64_t (*pf_now_ns)(void *ctx);
+	void (*pf_send)(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_t *frame, size_t len);
+	struct node_cfg cfg;         /* its first fields: the keepalive timers and the log level */
+	/* Cold. */
+	uint64_t idle_changed;       /* the same as recv_changed for the idle timeout (mac-address-cache-timeout) */
+	struct lsoe_platform pf;
+	uint32_t ports_cap;
+	uint32_t nbuckets;
+	struct session **buckets;    /* session hash table, keyed by (port, MAC) */
+	uint32_t nsessions;
+	uint32_t reasm_max_sources;  /* the reassembly's bounds: the configuration at creation */
+	uint64_t hash_seed;
+	uint32_t reasm_max_bytes;
+	uint32_t nvendors;
 	struct lsoe_timer t_reasm;
 	struct vendor_handler *vendors;
-	uint32_t nvendors;
 	size_t mem_bytes, mem_peak;
-	struct lsoe_counters ctr;
-	struct lsoe_config cfg;
+	struct lsoe_counters ctr;    /* but for the hot ones (hot_ctr) */
 };
 
 /* ---- node.c: services for the session code ---- */
+
+/* The port of this id (binary search of the ids); *pos, if given, is where it is or would go. */
+static inline struct port *port_find(const struct lsoe_node *n, uint32_t id, uint32_t *pos)
+{
+	uint32_t lo = 0, hi = n->nports;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (n->port_ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (pos)
+		*pos = lo;
+	return lo < n->nports && n->port_ids[lo] == id ? n->ports[lo] : NULL;
+}
+
 
 void *node_alloc(struct lsoe_node *n, size_t size);
 void node_free(struct lsoe_node *n, void *p, size_t size);
@@ -167,16 +414,39 @@ void node_log(struct lsoe_node *n, enum lsoe_log_level level, const char *subsys
     __attribute__((format(printf, 4, 5)));
 bool node_log_enabled(const struct lsoe_node *n, enum lsoe_log_level level);
 void node_event(struct lsoe_node *n, struct lsoe_event *ev, const struct port *p, const struct session *s);
+/* Datagrams up to this size are built on the stack (node_send_pdu): an OPEN with 255 attribute and auth octets fits. */
+#define SEND_STACK_DGRAM 576u
+_Static_assert(SEND_STACK_DGRAM >= LSOE_DGRAM_HDR_LEN + LSOE_OPEN_MIN_LEN + 255 + 255, "any OPEN on the stack");
 /* Fragment and send a PDU to dst on p. */
 void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], const uint8_t *pdu, size_t len);
-/* Count on the port and the node. */
-#define COUNT(n, p, field) do { (n)->ctr.field++; if (p) (p)->ctr.field++; } while (0)
-#define COUNT_ARR(n, p, field, i) do { (n)->ctr.field[i]++; if (p) (p)->ctr.field[i]++; } while (0)
+/* Count on the port (if any) and the node. */
+/* Counter i of the node: a hot one (node_hot_rank) in the node's hot lines, folding to one increment when i is constant. */
+static inline __attribute__((always_inline)) void node_count(struct lsoe_node *n, unsigned i)
+{
+	if (node_hot_rank[i])
+		n->hot_ctr[node_hot_rank[i] - 1]++;
+	else
+		((uint64_t *)(void *)&n->ctr)[i]++;
+}
+#define COUNT(n, p, field) do { \
+		node_count((n), CTR_INDEX(field)); \
+		if (p) \
+			port_count((n), &(p)->ctr, CTR_INDEX(field)); \
+	} while (0)
+#define COUNT_ARR(n, p, field, i) do { \
+		node_count((n), CTR_INDEX(field) + (unsigned)(i)); \
+		if (p) \
+			port_count((n), &(p)->ctr, CTR_INDEX(field) + (unsigned)(i)); \
+	} while (0)
 
 struct pdubuf *pdubuf_new(struct lsoe_node *n, const uint8_t *bytes, size_t len, uint8_t type);
 static inline struct pdubuf *pdubuf_ref(struct pdubuf *b) { if (b) b->refs++; return b; }
 void pdubuf_unref(struct lsoe_node *n, struct pdubuf *b);
 
+/* ---- encaps.c: encapsulation lists ---- */
+
+/* Free what a port announces (the port goes). */
+void port_encaps_free(struct lsoe_node *n, struct port *p);
 /* Build the block from a decoded encapsulation PDU. */
 struct encap_block *encap_block_from_pdu(struct lsoe_node *n, const struct lsoe_pdu *pdu);
 void encap_block_free(struct lsoe_node *n, struct encap_block *b);
@@ -204,7 +474,7 @@ enum lsoe_err session_queue_vendor(struct lsoe_node *n, struct session *s, struc
  * changed timeouts are set): no timer is left later than the new values allow.
  */
 void session_reconfigured(struct lsoe_node *n, struct session *s);
-void session_fill_view(const struct session *s, struct lsoe_session_view *v);
+void session_fill_view(struct lsoe_node *n, struct session *s, struct lsoe_session_view *v);
 /* Entry into ESTABLISHED (report up, keepalives, encapsulations); the receive timer for the state. */
 void session_enter_established(struct lsoe_node *n, struct session *s);
 void session_arm_recv(struct lsoe_node *n, struct session *s);
@@ -220,6 +490,8 @@ void links_update(struct lsoe_node *n, struct session *s, unsigned type);
 void links_withdraw(struct lsoe_node *n, struct session *s);
 /* Free without reporting (the session is destroyed). */
 void links_free(struct lsoe_node *n, struct session *s);
+/* The pairs of every type, for display: built from the lists when first asked, kept until a view changes. NULL: none (or no memory). */
+const struct link_view *links_view(struct lsoe_node *n, struct session *s);
 
 /* ---- session_fsm.c: the transition table ---- */
 

@@ -95,8 +95,8 @@ static void transmit_slot(struct lsoe_node *n, struct session *s, unsigned slot)
 {
 	struct rtx_slot *r = &s->rtx[slot];
 	node_send_pdu(n, s->port, s->mac, r->pdu->bytes, r->pdu->len);
-	r->sends++;
-	r->deadline = n->now + rtx_interval(n, r->sends);
+	s->rtx_sends[slot]++;
+	r->deadline = n->now + rtx_interval(n, s->rtx_sends[slot]);
 }
 
 /* Start an ACKed PDU: send it now, or hold it while one of its type is outstanding (one per type: ACKs carry only the type). */
@@ -110,7 +110,7 @@ static void queue_slot(struct lsoe_node *n, struct session *s, unsigned slot, st
 		return;
 	}
 	r->pdu = pdubuf_ref(b);
-	r->sends = 0;
+	s->rtx_sends[slot] = 0;
 	transmit_slot(n, s, slot);
 	arm_rtx(n, s);
 }
@@ -320,8 +320,8 @@ void session_enter_established(struct lsoe_node *n, struct session *s)
 	timer_cancel(&n->timers, &s->t_recv); /* re-armed for the established timeout by fsm_run */
 	/* One PDU per encapsulation type configured on the port, empty lists included (digest 12.21). */
 	for (unsigned i = 0; i < ENCAP_TYPES; i++)
-		if (s->port->local_pdu[i])
-			queue_slot(n, s, SLOT_IPV4 + i, s->port->local_pdu[i]);
+		if (port_pdu(s->port, i))
+			queue_slot(n, s, SLOT_IPV4 + i, port_pdu(s->port, i));
 }
 
 void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
@@ -364,12 +364,12 @@ void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
 		struct rtx_slot *r = &s->rtx[i];
 		if (!r->pdu || r->deadline > n->now)
 			continue;
-		if (r->sends >= n->cfg.retransmit_max_drop) {
+		if (s->rtx_sends[i] >= n->cfg.retransmit_max_drop) {
 			/* retransmit-max-drop counts the first transmission (digest 5.4, 12.10). */
 			COUNT(n, s->port, retransmit_failures);
 			char mac[18];
 			node_log(n, LSOE_LOG_INFO, "session", "%s %s: %s not acknowledged after %u sends", s->port->name,
-			    peer_text(s, mac), lsoe_pdu_type_name(slot_type[i]), r->sends);
+			    peer_text(s, mac), lsoe_pdu_type_name(slot_type[i]), s->rtx_sends[i]);
 			in.slot = i;
 			in.reason = LSOE_DOWN_RETRANSMIT_LIMIT;
 			fsm_run(n, s, EV_RTX_FAILED, &in);
@@ -705,8 +705,8 @@ void session_encaps_changed(struct lsoe_node *n, struct port *p, unsigned type)
 {
 	unsigned i = encap_index(type);
 	for (struct session *s = p->sessions; s; s = s->next)
-		if (s->state == SS_ESTABLISHED && p->local_pdu[i])
-			queue_slot(n, s, SLOT_IPV4 + i, p->local_pdu[i]);
+		if (s->state == SS_ESTABLISHED && port_pdu(p, i))
+			queue_slot(n, s, SLOT_IPV4 + i, port_pdu(p, i));
 }
 
 void session_close(struct lsoe_node *n, struct session *s, enum lsoe_down_reason why)
@@ -750,8 +750,8 @@ void session_reconfigured(struct lsoe_node *n, struct session *s)
 	 */
 	for (unsigned i = 0; i < SLOTS; i++) {
 		struct rtx_slot *r = &s->rtx[i];
-		if (r->pdu && r->deadline > n->now + rtx_interval(n, r->sends))
-			r->deadline = n->now + rtx_interval(n, r->sends);
+		if (r->pdu && r->deadline > n->now + rtx_interval(n, s->rtx_sends[i]))
+			r->deadline = n->now + rtx_interval(n, s->rtx_sends[i]);
 	}
 	arm_rtx(n, s);
 	/* The receive timer, from the later of the peer's last PDU and the change (session_arm_recv). */
@@ -759,8 +759,9 @@ void session_reconfigured(struct lsoe_node *n, struct session *s)
 	session_arm_recv(n, s);
 }
 
-void session_fill_view(const struct session *s, struct lsoe_session_view *v)
+void session_fill_view(struct lsoe_node *n, struct session *s, struct lsoe_session_view *v)
 {
+	const struct link_view *lv = links_view(n, s);
 	memset(v, 0, sizeof(*v));
 	v->port = s->port->id;
 	v->port_name = s->port->name;
@@ -780,8 +781,8 @@ void session_fill_view(const struct session *s, struct lsoe_session_view *v)
 		v->encaps_received[i] = (s->peer_encap_mask >> i) & 1u;
 		v->encaps[i] = s->peer[i] ? s->peer[i]->entries : NULL;
 		v->encap_count[i] = s->peer[i] ? s->peer[i]->count : 0;
-		v->links[i] = s->links[i] ? s->links[i]->pairs : NULL;
-		v->link_count[i] = s->links[i] ? s->links[i]->count : 0;
+		v->links[i] = lv && lv->count[i] ? &lv->pairs[lv->first[i]] : NULL;
+		v->link_count[i] = lv ? lv->count[i] : 0;
 		v->link_incompatible[i] = (s->link_incompat >> i) & 1u;
 	}
 	v->retransmits = s->retransmits;

@@ -38,7 +38,8 @@ class Bench(unittest.TestCase):
         for k in ('bytes_per_session', 'ns_per_keepalive_event', 'ns_per_keepalive_send', 'ns_per_idle_run',
                   'bytes_per_session_linked', 'link_view_bytes_per_session', 'ns_per_link_update'):
             self.assertIsInstance(d[k], int)
-            self.assertGreater(d[k], 0 if k != 'ns_per_idle_run' else -1)
+            # The idle run may round to 0 ns; the link view holds nothing until it is displayed.
+            self.assertGreater(d[k], 0 if k not in ('ns_per_idle_run', 'link_view_bytes_per_session') else -1)
         self.assertEqual(d['sessions_linked'], 1000)
         # Two link pairs (an IPv4 and an IPv6 one) are what the linked sessions hold more.
         self.assertGreater(d['bytes_per_session_linked'], d['bytes_per_session_small'] + d['link_view_bytes_per_session'])

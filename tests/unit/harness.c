@@ -230,6 +230,7 @@ struct h_node *h_node_add(struct h_world *w, const char *name, uint8_t id_octet,
 		h_config(&c, id_octet);
 	if (getenv("LSOE_TEST_LOG"))
 		memcpy(c.log_level, "debug", 6);
+	hn->cfg = c;
 	hn->node = lsoe_node_create(&c, &hn->pf);
 	if (!hn->node) {
 		fprintf(stderr, "harness: lsoe_node_create failed\n");
@@ -409,14 +410,13 @@ void h_port_add(struct h_node *n, uint32_t p)
 
 void h_node_restart(struct h_world *w, struct h_node *n)
 {
-	struct lsoe_config c = *lsoe_node_config(n->node);
 	lsoe_node_destroy(n->node);
 	if (n->live_bytes != 0) {
 		fprintf(stderr, "harness: node %s leaked %zu bytes at restart\n", n->name, n->live_bytes);
 		abort();
 	}
 	n->peak_bytes = 0;
-	n->node = lsoe_node_create(&c, &n->pf);
+	n->node = lsoe_node_create(&n->cfg, &n->pf);
 	if (!n->node) {
 		fprintf(stderr, "harness: lsoe_node_create failed at restart\n");
 		abort();

@@ -69,6 +69,7 @@ struct h_node {
 	int index;
 	char name[16];
 	struct lsoe_node *node;
+	struct lsoe_config cfg;       /* what node was created with (the node keeps only what it reads) */
 	struct lsoe_platform pf;
 	uint8_t mac[H_MAX_PORTS][6];
 	uint64_t rng;

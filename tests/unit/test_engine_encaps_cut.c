@@ -57,11 +57,17 @@ struct port_ctx {
 	struct lsoe_port_view v;
 };
 
+/* The view's counters live for the callback only: a copy stands in for them. */
+static struct lsoe_counters port_counters;
+
 static void port_visit(void *ctx, const struct lsoe_port_view *v)
 {
 	struct port_ctx *c = ctx;
-	if (v->port == c->port)
+	if (v->port == c->port) {
 		c->v = *v;
+		port_counters = *v->counters;
+		c->v.counters = &port_counters;
+	}
 }
 
 static struct lsoe_port_view port_view(struct h_node *n, uint32_t port)

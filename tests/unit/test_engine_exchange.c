@@ -532,7 +532,7 @@ static void test_hold_forgotten_when_silent(void **state)
 	outstanding_ipv4(&p);
 	h_inject_ack(&p.w, p.a, P, p.mb, LSOE_PDU_IPV4_ENCAP, LSOE_ETYPE_HOPELESS, 0, 0);
 	assert_int_equal(state_of(p.a, p.mb), LSOE_STATE_HOLD);
-	assert_int_equal(lsoe_node_config(p.a->node)->idle_timeout, 300 * SEC);
+	assert_int_equal(p.a->cfg.idle_timeout, 300 * SEC);
 	/* B's KEEPALIVEs (sent on its beat, T0+k s) keep it held until the link is cut at T0+10.5s. */
 	h_run_until(&p.w, T0 + 10 * SEC + 500 * MS);
 	h_link_set_up(&p.w, 0, false);

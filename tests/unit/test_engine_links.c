@@ -491,7 +491,7 @@ static void test_no_memory(void **state)
 	h_run_until(&p.w, UP + SEC);
 	/* A's own list changes, and the allocation of its new view (the only one) fails. */
 	size_t errors = h_count_errors(p.a, LSOE_ERRK_NOMEM);
-	p.a->fail_allocs_after = 2; /* the list's PDU and copy succeed; the view does not */
+	p.a->fail_allocs_after = 1; /* the list (one block with its PDU) succeeds; the view does not */
 	assert_int_equal(lsoe_node_set_encaps(p.a->node, P, LSOE_PDU_IPV4_ENCAP, a4n, 2), LSOE_OK);
 	p.a->fail_allocs_after = -1;
 	assert_int_equal(h_count_errors(p.a, LSOE_ERRK_NOMEM), errors + 1);
@@ -503,6 +503,47 @@ static void test_no_memory(void **state)
 	set(p.b, LSOE_PDU_IPV4_ENCAP, &b4, 1);
 	h_run_until(&p.w, UP + 2 * SEC);
 	assert_int_equal(last_links(p.a, LSOE_PDU_IPV4_ENCAP)->link_count, 1);
+	h_world_free(&p.w);
+}
+
+/*
+ * A session keeps a hash of each view, not its pairs: they are built for display when
+ * first asked, stay (the view's pointers valid) until a view changes, and go then.
+ */
+static void test_view_built_when_asked(void **state)
+{
+	(void)state;
+	struct pair p;
+	pair_init(&p);
+	const struct lsoe_encap a4 = h_ipv4(192, 0, 2, 1, 31, 0), b4 = h_ipv4(192, 0, 2, 0, 31, 0);
+	const struct lsoe_encap b4p = h_ipv4(192, 0, 2, 0, 31, LSOE_ENCAP_PRIMARY);
+	set(p.a, LSOE_PDU_IPV4_ENCAP, &a4, 1);
+	set(p.b, LSOE_PDU_IPV4_ENCAP, &b4, 1);
+	h_run_until(&p.w, UP);
+	assert_int_equal(last_links(p.a, LSOE_PDU_IPV4_ENCAP)->link_count, 1);
+	const size_t held = p.a->live_bytes;
+	struct lsoe_session_view v = view(p.a, p.mb);
+	assert_int_equal(v.link_count[0], 1);
+	assert_pair4(&v.links[0][0], A4(192, 0, 2, 1), 31, A4(192, 0, 2, 0), 31);
+	const size_t shown = p.a->live_bytes;
+	assert_true(shown > held);
+	/* Asked again: the same pairs, nothing more. */
+	struct lsoe_session_view again = view(p.a, p.mb);
+	assert_ptr_equal(again.links[0], v.links[0]);
+	assert_int_equal(p.a->live_bytes, shown);
+	/* The same list again changes no view: the pairs stay. */
+	set(p.b, LSOE_PDU_IPV4_ENCAP, &b4, 1);
+	h_run_until(&p.w, UP + SEC);
+	assert_int_equal(links_events(p.a, LSOE_PDU_IPV4_ENCAP), 1);
+	assert_int_equal(p.a->live_bytes, shown);
+	/* A flag changes the pair: a links event, and the pairs shown before go. */
+	set(p.b, LSOE_PDU_IPV4_ENCAP, &b4p, 1);
+	h_run_until(&p.w, UP + 2 * SEC);
+	assert_int_equal(links_events(p.a, LSOE_PDU_IPV4_ENCAP), 2);
+	assert_int_equal(p.a->live_bytes, held);
+	v = view(p.a, p.mb);
+	assert_int_equal(v.link_count[0], 1);
+	assert_int_equal(v.links[0][0].peer.flags, LSOE_ENCAP_PRIMARY);
 	h_world_free(&p.w);
 }
 
@@ -519,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_local_change),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_no_memory),
+		cmocka_unit_test(test_view_built_when_asked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

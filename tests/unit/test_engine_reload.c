@@ -70,6 +70,7 @@ static void pair_init(struct pair *p, uint64_t ka_a, uint64_t rt_a, uint64_t ka_
 static void reload(struct h_node *n, const struct lsoe_config *c)
 {
 	assert_int_equal(lsoe_node_reconfigure(n->node, c), LSOE_OK);
+	n->cfg = *c;
 }
 
 static void set_keepalive(struct lsoe_config *c, uint64_t send, uint64_t timeout)
@@ -408,6 +409,60 @@ static void test_reassembly_longer(void **state)
 	run_reasm_reload(5 * SEC, T0 + 6 * SEC);
 }
 
+/* ---- identity ---- */
+
+/*
+ * Attributes and auth-data: the node keeps them in one block, made only when either
+ * is set. A reload applies them to new OPENs; the same ones again allocate nothing;
+ * a reload that cannot store new ones says so and changes nothing.
+ */
+static void test_attributes(void **state)
+{
+	(void)state;
+	struct pair p;
+	pair_init(&p, 0, 0, 0, 0);
+	h_run_until(&p.w, T0 + 1 * SEC);
+	assert_established(p.b, p.a->mac[P]);
+	assert_int_equal(h_last_event(p.b, LSOE_EV_SESSION_UP)->attr_count, 0);
+
+	const size_t before = p.a->live_bytes;
+	p.ca.attrs[0] = 7;
+	p.ca.attrs[1] = 9;
+	p.ca.attr_count = 2;
+	p.ca.auth[0] = 0xaa;
+	p.ca.auth_len = 1;
+	reload(p.a, &p.ca);
+	assert_int_equal(p.a->live_bytes, before + 3);
+	reload(p.a, &p.ca);
+	assert_int_equal(p.a->live_bytes, before + 3);
+
+	struct lsoe_config other = p.ca;
+	other.attrs[0] = 8;
+	p.a->fail_allocs_after = 0;
+	assert_int_equal(lsoe_node_reconfigure(p.a->node, &other), LSOE_E_NOMEM);
+	p.a->fail_allocs_after = -1;
+	assert_int_equal(p.a->live_bytes, before + 3);
+
+	/* A's port goes down and up: its fresh OPEN carries what the reload set. */
+	size_t ups = h_count_events(p.b, LSOE_EV_SESSION_UP);
+	assert_int_equal(lsoe_node_port_set_up(p.a->node, P, false), LSOE_OK);
+	assert_int_equal(lsoe_node_port_set_up(p.a->node, P, true), LSOE_OK);
+	h_run_for(&p.w, 1 * SEC);
+	assert_established(p.b, p.a->mac[P]);
+	assert_int_equal(h_count_events(p.b, LSOE_EV_SESSION_UP), ups + 1);
+	const struct h_event *up = h_last_event(p.b, LSOE_EV_SESSION_UP);
+	assert_int_equal(up->attr_count, 2);
+	assert_int_equal(up->attrs[0], 7);
+	assert_int_equal(up->attrs[1], 9);
+
+	/* None again: the block goes. */
+	p.ca.attr_count = 0;
+	p.ca.auth_len = 0;
+	reload(p.a, &p.ca);
+	assert_int_equal(p.a->live_bytes, before);
+	h_world_free(&p.w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -421,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_retransmit_longer),
 		cmocka_unit_test(test_reassembly_shorter),
 		cmocka_unit_test(test_reassembly_longer),
+		cmocka_unit_test(test_attributes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,8 @@
  *                                 a subnet with ours (one IPv4 and one IPv6 link pair)
  *   link_view_bytes_per_session   what of that the link view holds: the same sessions
  *                                 with addresses in foreign subnets cost this much less
+ *                                 (0 since the engine keeps a hash of each view and
+ *                                 builds its pairs only for display)
  *   ns_per_link_update            a peer's IPv4 list replaced by one that moves the pair:
  *                                 receive, ACK, the list stored, the link recomputed
  *

@@ -64,13 +64,18 @@ void lsoe_node_destroy(struct lsoe_node *n);
 /*
  * Apply a new configuration without dropping sessions: timers take their new
  * values from their next arming, the local ID and attributes apply to new OPENs.
- * Returns LSOE_E_INVALID if cfg fails lsoe_config_check (the old one stays).
+ * Returns LSOE_E_INVALID if cfg fails lsoe_config_check, LSOE_E_NOMEM if new
+ * attributes or auth-data cannot be stored (either way the old one stays).
+ * The node keeps only the keys it reads, not cfg: the caller keeps its own copy.
  */
 enum lsoe_err lsoe_node_reconfigure(struct lsoe_node *n, const struct lsoe_config *cfg);
-const struct lsoe_config *lsoe_node_config(const struct lsoe_node *n);
 
 /* ---- ports ---- */
 
+/* A port's name is kept to this many characters: an interface name (IFNAMSIZ - 1 on Linux). */
+#define LSOE_PORT_NAME_MAX 15u
+
+/* name: shown in logs and events (NULL: "port<id>"), cut to LSOE_PORT_NAME_MAX characters. */
 enum lsoe_err lsoe_node_port_add(struct lsoe_node *n, uint32_t port, const char *name, const uint8_t mac[6],
     unsigned flags);
 /* Tears its sessions down (reason port_down). */
@@ -214,7 +219,7 @@ struct lsoe_port_view {
 	uint32_t mtu;
 	uint32_t sessions;
 	uint8_t encap_types;                    /* bit (type - 4) set: type advertised */
-	const struct lsoe_counters *counters;
+	const struct lsoe_counters *counters;   /* valid during the callback only */
 	/*
 	 * What the port announces, index type - 4: the entries as sent (a cut list in
 	 * the order of the rule, see lsoe_node_set_encaps), and how many entries of the

@@ -1,0 +1,488 @@
+/*
+ * Encapsulation lists: the blocks that hold them (ours and the peers'), the PDUs
+ * shared by reference, and what a port announces: the bound one PDU sets, the rule
+ * that cuts a longer list, and the MTU that moves the bound.
+ */
+#include <string.h>
+
+#include "lsoe/node.h"
+#include "node_internal.h"
+
+/* ---- shared PDUs and encapsulation lists ---- */
+
+struct pdubuf *pdubuf_new(struct lsoe_node *n, const uint8_t *bytes, size_t len, uint8_t type)
+{
+	struct pdubuf *b = node_alloc(n, sizeof(*b) + len);
+	if (!b)
+		return NULL;
+	b->refs = 1;
+	b->len = (uint16_t)len;
+	b->type = type;
+	b->list = 0;
+	if (bytes)
+		memcpy(b->bytes, bytes, len);
+	return b;
+}
+
+/*
+ * A port's list of one type and its PDU are one allocation (port_list_new):
+ *     struct pdubuf | PDU octets | padding | struct port_list | struct encap_block | entries | labels
+ * It goes with the last reference to the PDU, which sessions hold until it is ACKed.
+ */
+static struct port_list *list_after(struct pdubuf *b)
+{
+	return (struct port_list *)(void *)((char *)b + pdubuf_head(b->len));
+}
+
+static struct encap_block *list_entries(struct port_list *l) { return (struct encap_block *)(void *)(l + 1); }
+
+void pdubuf_unref(struct lsoe_node *n, struct pdubuf *b)
+{
+	if (!b || --b->refs)
+		return;
+	size_t size = sizeof(*b) + b->len;
+	if (b->list)
+		size = pdubuf_head(b->len) + sizeof(struct port_list) + list_entries(list_after(b))->size;
+	node_free(n, b, size);
+}
+
+static size_t encap_block_size(uint16_t count, size_t label_octets)
+{
+	return sizeof(struct encap_block) + (size_t)count * sizeof(struct lsoe_encap) + label_octets;
+}
+
+static struct encap_block *encap_block_alloc(struct lsoe_node *n, uint16_t count, size_t label_octets)
+{
+	size_t size = encap_block_size(count, label_octets);
+	struct encap_block *b = node_alloc(n, size);
+	if (b) {
+		b->count = count;
+		b->size = (uint32_t)size;
+	}
+	return b;
+}
+
+static size_t pick_label_octets(unsigned type, const struct lsoe_encap *v, const size_t *idx, uint16_t count)
+{
+	size_t label_octets = 0;
+	for (unsigned i = 0; lsoe_encap_is_mpls(type) && i < count; i++)
+		label_octets += (size_t)v[idx ? idx[i] : i].nlabels * LSOE_LABEL_LEN;
+	return label_octets;
+}
+
+/* Fill b (count and size set) with the entries v[idx[0..count-1]] (idx NULL: v[0..count-1]), their labels moved in. */
+static void encap_block_fill(struct encap_block *b, unsigned type, const struct lsoe_encap *v, const size_t *idx)
+{
+	bool mpls = lsoe_encap_is_mpls(type);
+	uint16_t count = b->count;
+	uint8_t *labels = (uint8_t *)&b->entries[count];
+	for (unsigned i = 0; i < count; i++) {
+		const struct lsoe_encap *e = &v[idx ? idx[i] : i];
+		b->entries[i] = *e;
+		if (!mpls)
+			b->entries[i].nlabels = 0;
+		size_t ln = (size_t)b->entries[i].nlabels * LSOE_LABEL_LEN;
+		if (ln)
+			memcpy(labels, e->labels, ln);
+		b->entries[i].labels = ln ? labels : NULL;
+		labels += ln;
+	}
+}
+
+static struct encap_block *encap_block_pick(struct lsoe_node *n, unsigned type, const struct lsoe_encap *v,
+    const size_t *idx, uint16_t count)
+{
+	struct encap_block *b = encap_block_alloc(n, count, pick_label_octets(type, v, idx, count));
+	if (b)
+		encap_block_fill(b, type, v, idx);
+	return b;
+}
+
+/*
+ * The list to announce (picked as encap_block_pick does) with its PDU of plen octets,
+ * encoded: the entries in the port's list (the PDU, port_list_pdu(), holds one reference).
+ */
+static struct encap_block *port_list_new(struct lsoe_node *n, unsigned type, const struct lsoe_encap *v,
+    const size_t *idx, uint16_t count, size_t plen, enum lsoe_err *err)
+{
+	size_t bsize = encap_block_size(count, pick_label_octets(type, v, idx, count));
+	size_t head = pdubuf_head(plen);
+	struct pdubuf *b = node_alloc(n, head + sizeof(struct port_list) + bsize);
+	if (!b) {
+		*err = LSOE_E_NOMEM;
+		return NULL;
+	}
+	b->refs = 1;
+	b->len = (uint16_t)plen;
+	b->type = (uint8_t)type;
+	b->list = 1;
+	struct port_list *l = list_after(b);
+	memset(l, 0, sizeof(*l));
+	l->pdu_len = (uint16_t)plen;
+	struct encap_block *blk = list_entries(l);
+	blk->count = count;
+	blk->size = (uint32_t)bsize;
+	encap_block_fill(blk, type, v, idx);
+	struct lsoe_pdu pdu = { .type = (uint8_t)type };
+	pdu.u.encap.count = count;
+	pdu.u.encap.entries = blk->entries;
+	size_t out = 0;
+	*err = lsoe_pdu_encode(&pdu, b->bytes, plen, &out);
+	if (*err == LSOE_OK && out != plen)
+		*err = LSOE_E_PDU_TOO_BIG;
+	if (*err != LSOE_OK) {
+		pdubuf_unref(n, b);
+		return NULL;
+	}
+	return blk;
+}
+
+struct encap_block *encap_block_from_pdu(struct lsoe_node *n, const struct lsoe_pdu *pdu)
+{
+	/* Sized from the validated wire form: labels are at most the PDU's own octets. */
+	uint16_t count = pdu->u.encap.count;
+	size_t label_octets = lsoe_encap_is_mpls(pdu->type) ? pdu->u.encap.wire_len : 0;
+	struct encap_block *b = encap_block_alloc(n, count, label_octets);
+	if (!b)
+		return NULL;
+	uint8_t *labels = (uint8_t *)&b->entries[count];
+	struct lsoe_encap_iter it;
+	struct lsoe_encap e;
+	unsigned i = 0;
+	lsoe_encap_iter_init(&it, pdu);
+	while (i < count && lsoe_encap_iter_next(&it, &e)) {
+		size_t ln = (size_t)e.nlabels * LSOE_LABEL_LEN;
+		if (ln)
+			memcpy(labels, e.labels, ln);
+		e.labels = ln ? labels : NULL;
+		labels += ln;
+		b->entries[i++] = e;
+	}
+	return b;
+}
+
+void encap_block_free(struct lsoe_node *n, struct encap_block *b)
+{
+	if (b)
+		node_free(n, b, b->size);
+}
+
+/* ---- our encapsulation lists: what one PDU carries, and the rule that cuts a longer list ---- */
+
+size_t lsoe_encap_room(uint32_t mtu)
+{
+	if (mtu <= LSOE_DGRAM_HDR_LEN)
+		return 0;
+	size_t room = (size_t)(LSOE_DGRAM_NUM_MAX + 1u) * (mtu - LSOE_DGRAM_HDR_LEN); /* lsoe_frag_init's bound */
+	return room < LSOE_PDU_MAX_LEN ? room : LSOE_PDU_MAX_LEN;
+}
+
+static size_t entry_len(unsigned type, const struct lsoe_encap *e)
+{
+	return lsoe_encap_entry_len(type, lsoe_encap_is_mpls(type) ? e->nlabels : 0);
+}
+
+static unsigned cut_rank(const struct lsoe_encap *e)
+{
+	return (e->flags & LSOE_ENCAP_PRIMARY) ? 0 : (e->flags & LSOE_ENCAP_LOOPBACK) ? 1 : 2;
+}
+
+/*
+ * The rule's order (node.h, lsoe_node_set_encaps): Primary, then Loopback, then the
+ * rest; within each by address, prefix length, and the order given (so it is total).
+ */
+static bool cut_before(const struct lsoe_encap *v, unsigned alen, size_t a, size_t b)
+{
+	unsigned ra = cut_rank(&v[a]), rb = cut_rank(&v[b]);
+	if (ra != rb)
+		return ra < rb;
+	int c = memcmp(v[a].addr, v[b].addr, alen);
+	if (c)
+		return c < 0;
+	if (v[a].prefix_len != v[b].prefix_len)
+		return v[a].prefix_len < v[b].prefix_len;
+	return a < b;
+}
+
+static void cut_sift(const struct lsoe_encap *v, unsigned alen, size_t *idx, size_t root, size_t end)
+{
+	for (size_t child; (child = 2 * root + 1) < end; root = child) {
+		if (child + 1 < end && cut_before(v, alen, idx[child], idx[child + 1]))
+			child++;
+		if (!cut_before(v, alen, idx[root], idx[child]))
+			return;
+		size_t t = idx[root];
+		idx[root] = idx[child];
+		idx[child] = t;
+	}
+}
+
+/* Heapsort of the indexes 0..count-1 of v into the rule's order: no recursion, no allocation. */
+static void cut_sort(const struct lsoe_encap *v, unsigned alen, size_t *idx, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		idx[i] = i;
+	for (size_t i = count / 2; i-- > 0;)
+		cut_sift(v, alen, idx, i, count);
+	for (size_t end = count; end > 1; end--) {
+		size_t t = idx[0];
+		idx[0] = idx[end - 1];
+		idx[end - 1] = t;
+		cut_sift(v, alen, idx, 0, end - 1);
+	}
+}
+
+/* What a port announces of one type: built whole before it replaces anything. */
+struct encap_plan {
+	struct encap_block *local, *cut; /* local: in a port list (port_list_new) */
+};
+
+/* Give up the port's reference to a list: its cut goes, the rest with the PDU's last reference. */
+static void port_list_release(struct lsoe_node *n, struct encap_block *local)
+{
+	if (!local)
+		return;
+	struct port_list *l = port_list_of(local);
+	encap_block_free(n, l->cut);
+	l->cut = NULL;
+	pdubuf_unref(n, port_list_pdu(l));
+}
+
+static void encap_plan_free(struct lsoe_node *n, struct encap_plan *pl)
+{
+	port_list_release(n, pl->local);
+	encap_block_free(n, pl->cut);
+	memset(pl, 0, sizeof(*pl));
+}
+
+/* Entries a caller may give: prefix lengths within the address, labels where they are claimed. */
+static enum lsoe_err encap_check(unsigned type, const struct lsoe_encap *v, size_t count)
+{
+	unsigned bits = 8u * lsoe_encap_addr_len(type);
+	bool mpls = lsoe_encap_is_mpls(type);
+	for (size_t i = 0; i < count; i++) {
+		if (v[i].prefix_len > bits)
+			return LSOE_E_ENCAP_PREFIX_LEN;
+		if (mpls && v[i].nlabels && !v[i].labels)
+			return LSOE_E_INVALID;
+	}
+	return LSOE_OK;
+}
+
+/*
+ * The list v (count entries) as the port of this MTU announces it: whole and as given
+ * if it fits, else cut by the rule (and then, in pl->cut, the head one 65535-octet PDU
+ * would hold, if that is longer).
+ */
+static enum lsoe_err encap_plan_make(struct lsoe_node *n, unsigned type, const struct lsoe_encap *v, size_t count,
+    uint32_t mtu, struct encap_plan *pl)
+{
+	memset(pl, 0, sizeof(*pl));
+	size_t room = lsoe_encap_room(mtu), total = LSOE_ENCAP_HDR_LEN;
+	enum lsoe_err e = LSOE_E_NOMEM;
+	for (size_t i = 0; i < count && total <= LSOE_PDU_MAX_LEN; i++)
+		total += entry_len(type, &v[i]);
+	if (total <= room) {
+		pl->local = port_list_new(n, type, v, NULL, (uint16_t)count, total, &e);
+	} else {
+		size_t *idx = node_alloc(n, count * sizeof(*idx));
+		if (!idx)
+			return LSOE_E_NOMEM;
+		cut_sort(v, lsoe_encap_addr_len(type), idx, count);
+		size_t len = LSOE_ENCAP_HDR_LEN, fit = 0, whole = 0, fit_len = len;
+		for (; whole < count; whole++) {
+			size_t el = entry_len(type, &v[idx[whole]]);
+			if (len + el > LSOE_PDU_MAX_LEN)
+				break;
+			len += el;
+			if (len <= room) {
+				fit = whole + 1;
+				fit_len = len;
+			}
+		}
+		pl->local = port_list_new(n, type, v, idx, (uint16_t)fit, fit_len, &e);
+		if (whole > fit && pl->local)
+			pl->cut = encap_block_pick(n, type, v, idx, (uint16_t)whole);
+		node_free(n, idx, count * sizeof(*idx));
+		if (whole > fit && !pl->cut) {
+			encap_plan_free(n, pl);
+			return LSOE_E_NOMEM;
+		}
+	}
+	if (!pl->local)
+		return e;
+	/* Cannot fail: the list was measured against the room, and the entries checked. */
+	struct lsoe_frag f;
+	const struct pdubuf *b = port_list_pdu(port_list_of(pl->local));
+	e = lsoe_frag_init(&f, b->bytes, b->len, mtu);
+	if (e != LSOE_OK)
+		encap_plan_free(n, pl);
+	return e;
+}
+
+/* Replace the port's list of one type by the plan (which is emptied). */
+static void encap_plan_apply(struct lsoe_node *n, struct port *p, unsigned type, struct encap_plan *pl)
+{
+	unsigned i = encap_index(type);
+	struct port_list *l = port_list_of(pl->local);
+	l->cut = pl->cut;
+	if (p->local[i]) {
+		/* The list last set stays the same (lsoe_node_set_encaps then records a new one). */
+		const struct port_list *old = port_list_of(p->local[i]);
+		l->given = old->given;
+		l->given_hash = old->given_hash;
+		port_list_release(n, p->local[i]);
+	}
+	p->local[i] = pl->local;
+	memset(pl, 0, sizeof(*pl));
+}
+
+static bool encap_is_cut(const struct port *p, unsigned i)
+{
+	return (p->encap_set & (1u << i)) && p->local[i] && p->local[i]->count < port_list_of(p->local[i])->given;
+}
+
+/* Say what a new list, or an old one at a new MTU, announces: a cut is news (counted, warned). */
+static void encap_report(struct lsoe_node *n, struct port *p, unsigned type, bool was_cut, bool news)
+{
+	unsigned i = encap_index(type);
+	uint32_t sent = p->local[i]->count, given = port_list_of(p->local[i])->given;
+	if (sent < given && news) {
+		COUNT(n, p, encaps_truncated);
+		node_log(n, LSOE_LOG_WARNING, "port",
+		    "%s: %u %s entries do not fit one PDU (%zu octets at MTU %u): announcing %u (Primary, Loopback,"
+		    " then by address), %u left out",
+		    p->name, (unsigned)given, lsoe_pdu_type_name(type), lsoe_encap_room(p->mtu), (unsigned)p->mtu,
+		    (unsigned)sent, (unsigned)(given - sent));
+	} else if (sent == given && was_cut && given) {
+		node_log(n, LSOE_LOG_INFO, "port", "%s: all %u %s entries fit one PDU again", p->name, (unsigned)given,
+		    lsoe_pdu_type_name(type));
+	}
+}
+
+/* An entry's hash (flags, address, prefix length, labels), summed over a list: any order gives the same. */
+static uint64_t encap_hash(unsigned type, const struct lsoe_encap *v, size_t count)
+{
+	unsigned alen = lsoe_encap_addr_len(type);
+	bool mpls = lsoe_encap_is_mpls(type);
+	uint64_t sum = (uint64_t)count * 0x9E3779B97F4A7C15ull;
+	for (size_t i = 0; i < count; i++) {
+		const struct lsoe_encap *e = &v[i];
+		uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a, then a finaliser */
+#define HASH_OCTET(o) (h = (h ^ (uint8_t)(o)) * 0x100000001b3ull)
+		HASH_OCTET(e->flags);
+		HASH_OCTET(e->prefix_len);
+		for (unsigned k = 0; k < alen; k++)
+			HASH_OCTET(e->addr[k]);
+		if (mpls) {
+			HASH_OCTET(e->nlabels);
+			for (size_t k = 0; k < (size_t)e->nlabels * LSOE_LABEL_LEN; k++)
+				HASH_OCTET(e->labels[k]);
+		}
+#undef HASH_OCTET
+		h ^= h >> 33;
+		h *= 0xff51afd7ed558ccdull;
+		h ^= h >> 33;
+		sum += h;
+	}
+	return sum;
+}
+
+enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t mtu)
+{
+	struct port *p = port_find(n, id, NULL);
+	if (!p)
+		return LSOE_E_NO_PORT;
+	if (mtu < LSOE_MTU_MIN || mtu > LSOE_DGRAM_MAX_LEN)
+		return LSOE_E_MTU;
+	if (mtu == p->mtu)
+		return LSOE_OK;
+	n->now = n->pf_now_ns(n->pf_ctx);
+	/*
+	 * Every list is measured against the new bound: one that no longer fits is cut,
+	 * one that was cut may now announce more. All are planned before any changes, so
+	 * a refusal (memory) leaves the port as it was.
+	 */
+	struct encap_plan pl[ENCAP_TYPES] = { 0 };
+	enum lsoe_err e = LSOE_OK;
+	for (unsigned i = 0; i < ENCAP_TYPES && e == LSOE_OK; i++) {
+		if (!(p->encap_set & (1u << i)) || !p->local[i])
+			continue;
+		const struct port_list *l = port_list_of(p->local[i]);
+		if (!l->cut && l->pdu_len <= lsoe_encap_room(mtu))
+			continue; /* announced whole, or cut only by the 65535-octet PDU: nothing to gain or lose */
+		const struct encap_block *src = l->cut ? l->cut : p->local[i];
+		e = encap_plan_make(n, LSOE_PDU_IPV4_ENCAP + i, src->entries, src->count, mtu, &pl[i]);
+	}
+	if (e != LSOE_OK) {
+		for (unsigned i = 0; i < ENCAP_TYPES; i++)
+			encap_plan_free(n, &pl[i]);
+		return e;
+	}
+	node_log(n, LSOE_LOG_INFO, "port", "%s: MTU %u (was %u)", p->name, (unsigned)mtu, (unsigned)p->mtu);
+	p->mtu = mtu;
+	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
+		unsigned type = LSOE_PDU_IPV4_ENCAP + i;
+		if (!pl[i].local)
+			continue;
+		if (pl[i].local->count == p->local[i]->count) {
+			/* The same head of the same order (and the same cut): nothing changes on the wire. */
+			encap_plan_free(n, &pl[i]);
+			continue;
+		}
+		bool was_cut = encap_is_cut(p, i);
+		encap_plan_apply(n, p, type, &pl[i]);
+		encap_report(n, p, type, was_cut, true);
+		session_encaps_changed(n, p, type);
+		for (struct session *s = p->sessions; s; s = s->next)
+			links_update(n, s, type);
+	}
+	return LSOE_OK;
+}
+
+void port_encaps_free(struct lsoe_node *n, struct port *p)
+{
+	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
+		port_list_release(n, p->local[i]);
+		p->local[i] = NULL;
+	}
+}
+
+enum lsoe_err lsoe_node_set_encaps(struct lsoe_node *n, uint32_t id, unsigned type, const struct lsoe_encap *entries,
+    size_t count)
+{
+	struct port *p = port_find(n, id, NULL);
+	if (!p)
+		return LSOE_E_NO_PORT;
+	if (!lsoe_pdu_type_is_encap(type) || (count && !entries) || count > UINT32_MAX)
+		return LSOE_E_INVALID;
+	enum lsoe_err e = encap_check(type, entries, count);
+	if (e != LSOE_OK)
+		return e;
+	n->now = n->pf_now_ns(n->pf_ctx);
+
+	/*
+	 * A full replacement that cannot fit one PDU cannot be said in -01 (digest 12.27):
+	 * the head that fits is announced, by the rule in node.h, and the cut is reported.
+	 */
+	struct encap_plan pl;
+	e = encap_plan_make(n, type, entries, count, p->mtu, &pl);
+	if (e != LSOE_OK)
+		return e;
+	unsigned i = encap_index(type);
+	uint64_t hash = encap_hash(type, entries, count);
+	bool was_cut = encap_is_cut(p, i);
+	/* News: a cut of another list than the one already cut, or to another length. */
+	bool news = !was_cut || port_list_of(p->local[i])->given_hash != hash ||
+	    port_list_of(p->local[i])->given != count || p->local[i]->count != pl.local->count;
+	encap_plan_apply(n, p, type, &pl);
+	struct port_list *l = port_list_of(p->local[i]);
+	l->given = (uint32_t)count;
+	l->given_hash = hash;
+	p->encap_set |= (uint8_t)(1u << i);
+	encap_report(n, p, type, was_cut, news);
+	session_encaps_changed(n, p, type);
+	for (struct session *s = p->sessions; s; s = s->next)
+		links_update(n, s, type);
+	return LSOE_OK;
+}

@@ -1,0 +1,145 @@
+/*
+ * The per-port counter store itself (core/counters.c, white box): values of 32 bits
+ * that carry into a high word past 2^32 - 1, on the hot path (a hot counter at its
+ * bit), the population-count path and beyond the inline positions; a carry without
+ * memory sticks at 2^32 - 1 instead of wrapping to a small count.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "node_internal.h"
+
+static bool refuse;
+static size_t live;
+
+static uint64_t p_now(void *ctx) { (void)ctx; return 1; }
+static void p_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_t *d, size_t len)
+{
+	(void)ctx, (void)port, (void)dst, (void)d, (void)len;
+}
+static void p_random(void *ctx, void *buf, size_t n) { (void)ctx; memset(buf, 7, n); }
+static void *p_alloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	if (refuse)
+		return NULL;
+	live += n;
+	return malloc(n);
+}
+static void p_free(void *ctx, void *p, size_t n) { (void)ctx; live -= n; free(p); }
+
+static struct lsoe_node *node(void)
+{
+	static const struct lsoe_platform pf = { .now_ns = p_now, .send = p_send, .random = p_random,
+		.alloc = p_alloc, .free = p_free };
+	struct lsoe_config cfg;
+	lsoe_config_default(&cfg);
+	refuse = false;
+	struct lsoe_node *n = lsoe_node_create(&cfg, &pf);
+	assert_non_null(n);
+	return n;
+}
+
+static struct lsoe_counters expand(const struct port_ctr *c)
+{
+	struct lsoe_counters out;
+	port_ctr_expand(c, &out);
+	return out;
+}
+
+#define TWO32 4294967296ull
+
+static void test_hot_counter_carries(void **state)
+{
+	(void)state;
+	struct lsoe_node *n = node();
+	struct port_ctr c;
+	memset(&c, 0, sizeof(c));
+	port_count(n, &c, CTR_INDEX(rx_frames));
+	assert_int_equal(c.v[0], 1);
+	c.v[0] = UINT32_MAX - 1;
+	for (int i = 0; i < 3; i++)
+		port_count(n, &c, CTR_INDEX(rx_frames));
+	assert_int_equal(expand(&c).rx_frames, TWO32 + 1);
+	assert_int_equal(port_ctr_get(&c, CTR_INDEX(rx_frames)), TWO32 + 1);
+	assert_int_equal(c.nwide, 1);
+	/* A second wrap adds to the same high word. */
+	c.v[0] = UINT32_MAX;
+	port_count(n, &c, CTR_INDEX(rx_frames));
+	assert_int_equal(expand(&c).rx_frames, 2 * TWO32);
+	assert_int_equal(c.nwide, 1);
+	port_ctr_free(n, &c);
+	lsoe_node_destroy(n);
+	assert_int_equal(live, 0);
+}
+
+static void test_other_counters_carry(void **state)
+{
+	(void)state;
+	struct lsoe_node *n = node();
+	struct port_ctr c;
+	memset(&c, 0, sizeof(c));
+	/* A counter that is not hot, and enough others that some live beyond the inline positions. */
+	for (unsigned e = 1; e <= 40; e++)
+		port_count(n, &c, CTR_INDEX(rx_errors) + e);
+	port_count(n, &c, CTR_INDEX(tx_frames));
+	assert_int_equal(c.n, 41);
+	assert_non_null(c.more);
+	unsigned bit = ctr_bit(CTR_INDEX(rx_errors) + 40), pos = port_ctr_pos(&c, bit);
+	assert_true(pos >= PORT_CTR_INLINE);
+	*port_ctr_at(&c, pos) = UINT32_MAX;
+	port_count(n, &c, CTR_INDEX(rx_errors) + 40);
+	port_count(n, &c, CTR_INDEX(rx_errors) + 40);
+	/* tx_frames (a hot counter, not at its bit here: the population-count path) wraps too. */
+	*port_ctr_at(&c, port_ctr_pos(&c, ctr_bit(CTR_INDEX(tx_frames)))) = UINT32_MAX;
+	port_count(n, &c, CTR_INDEX(tx_frames));
+	struct lsoe_counters v = expand(&c);
+	assert_int_equal(v.rx_errors[40], TWO32 + 1);
+	assert_int_equal(v.rx_errors[39], 1);
+	assert_int_equal(v.tx_frames, TWO32);
+	/* A new counter inserted below them moves them, not their high words. */
+	port_count(n, &c, CTR_INDEX(rx_dropped));
+	v = expand(&c);
+	assert_int_equal(v.rx_errors[40], TWO32 + 1);
+	assert_int_equal(v.tx_frames, TWO32);
+	assert_int_equal(v.rx_dropped, 1);
+	port_ctr_free(n, &c);
+	lsoe_node_destroy(n);
+	assert_int_equal(live, 0);
+}
+
+static void test_carry_without_memory_sticks(void **state)
+{
+	(void)state;
+	struct lsoe_node *n = node();
+	struct port_ctr c;
+	memset(&c, 0, sizeof(c));
+	port_count(n, &c, CTR_INDEX(rx_pdus));
+	c.v[0] = UINT32_MAX;
+	refuse = true;
+	port_count(n, &c, CTR_INDEX(rx_pdus));
+	port_count(n, &c, CTR_INDEX(rx_pdus));
+	refuse = false;
+	assert_int_equal(expand(&c).rx_pdus, UINT32_MAX);
+	assert_true(lsoe_node_counters(n)->alloc_failures >= 1);
+	port_ctr_free(n, &c);
+	lsoe_node_destroy(n);
+	assert_int_equal(live, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hot_counter_carries),
+		cmocka_unit_test(test_other_counters_carry),
+		cmocka_unit_test(test_carry_without_memory_sticks),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
