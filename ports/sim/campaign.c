@@ -154,7 +154,7 @@ static uint64_t liveness_bound(const struct sim_scenario *sc)
 {
 	uint64_t worst = 0;
 	for (size_t i = 0; i < sc->nnodes; i++) {
-		const struct lsoe_config *c = &sc->nodes[i].cfg;
+		const struct lsoe_config *c = sc->nodes[i].cfg;
 		uint64_t rtx = 0, iv = c->retransmit_initial;
 		for (unsigned k = 0; k < c->retransmit_max_drop; k++) {
 			rtx += iv;
@@ -183,7 +183,7 @@ static struct outcome run_seed(const struct sim_scenario *base, uint64_t seed, c
 	inv.heal_at = FAULT_WINDOW;
 	inv.live_by = FAULT_WINDOW + liveness_bound(base);
 	for (size_t i = 0; inv.mem_cap && i < sw.nnodes; i++) {
-		const struct lsoe_config *c = &sw.nodes[i].cfg;
+		const struct lsoe_config *c = sw.nodes[i].cfg;
 		/* the engine's base, every port at its session cap with room for peers' lists, reassembly's cap */
 		inv.mem_cap[i] = 256u * 1024 + (size_t)sw.nodes[i].nports * c->max_sessions_per_port * 4096u +
 		    c->reassembly_max_bytes;

@@ -179,7 +179,7 @@ static bool check_encaps(struct sim_world *w, const struct sim_expect_spec *x)
 			struct find f = { .mac = peer->ports[peer_port].mac, .port = port };
 			lsoe_node_foreach_session(n->node, find_visit, &f);
 			if (!f.found) {
-				fail(w, x, "encaps_match: %s has no session with %s on %s", n->cfg.name, peer->cfg.name, ls->name);
+				fail(w, x, "encaps_match: %s has no session with %s on %s", sim_node_name(n), sim_node_name(peer), ls->name);
 				return false;
 			}
 			for (unsigned t = LSOE_PDU_IPV4_ENCAP; t <= LSOE_PDU_MPLS_IPV6_ENCAP; t++) {
@@ -191,8 +191,8 @@ static bool check_encaps(struct sim_world *w, const struct sim_expect_spec *x)
 					ok = same_entry(t, &f.v.encaps[j][e], &want[e]);
 				if (!ok) {
 					fail(w, x, "encaps_match: %s's view of %s on %s: %s has %u entries, %s announces %u%s",
-					    n->cfg.name, peer->cfg.name, ls->name, lsoe_pdu_type_name(t), f.v.encap_count[j],
-					    peer->cfg.name, k, f.v.encap_count[j] == k ? " (different entries)" : "");
+					    sim_node_name(n), sim_node_name(peer), ls->name, lsoe_pdu_type_name(t), f.v.encap_count[j],
+					    sim_node_name(peer), k, f.v.encap_count[j] == k ? " (different entries)" : "");
 					return false;
 				}
 			}

@@ -127,8 +127,8 @@ void sim_inv_event(struct sim_world *w, struct sim_node *n, const struct lsoe_ev
 	for (size_t i = 0; i < hs->n; i++)
 		if (hs->h[i] == h)
 			return;
-	violate(w, "encaps_view", "%s reports for %s on %s a %s list of %u entries that %s never announced", n->cfg.name,
-	    peer->cfg.name, ls->name, lsoe_pdu_type_name(ev->encap_type), ev->encap_count, peer->cfg.name);
+	violate(w, "encaps_view", "%s reports for %s on %s a %s list of %u entries that %s never announced", sim_node_name(n),
+	    sim_node_name(peer), ls->name, lsoe_pdu_type_name(ev->encap_type), ev->encap_count, sim_node_name(peer));
 }
 
 void sim_inv_tick(struct sim_world *w)
@@ -148,7 +148,7 @@ void sim_inv_tick(struct sim_world *w)
 			/* The other end, established, must notice within its timeout (+ the link's delay, + a tick). */
 			if (!closed || !w->up[i][!side] || !peer->node)
 				continue;
-			uint64_t timeout = peer->cfg.keepalive_receive_timeout;
+			uint64_t timeout = peer->cfg->keepalive_receive_timeout;
 			if (!timeout)
 				continue; /* "never": the operator asked for it */
 			const struct sim_dir *d = side ? &ls->ab : &ls->ba;
@@ -159,13 +159,13 @@ void sim_inv_tick(struct sim_world *w)
 				from = v->up_since[i * 2 + (size_t)!side];
 			if (w->now - from > bound)
 				violate(w, "half_open", "%s keeps the session on %s established %.3f s after %s closed it "
-				    "(receive timeout %.3f s)", peer->cfg.name, ls->name, (double)(w->now - from) / 1e9,
-				    n->cfg.name, (double)timeout / 1e9);
+				    "(receive timeout %.3f s)", sim_node_name(peer), ls->name, (double)(w->now - from) / 1e9,
+				    sim_node_name(n), (double)timeout / 1e9);
 		}
 	}
 	for (size_t i = 0; i < w->sc->nnodes; i++)
 		if (w->nodes[i].mem_bytes > v->mem_cap[i])
-			violate(w, "memory", "%s holds %zu bytes, above its bound of %zu", w->nodes[i].cfg.name,
+			violate(w, "memory", "%s holds %zu bytes, above its bound of %zu", sim_node_name(&w->nodes[i]),
 			    w->nodes[i].mem_bytes, v->mem_cap[i]);
 	if (w->now + TICK <= w->end)
 		sim_push(w, w->now + TICK, QE_INV, 0, 0, NULL);

@@ -74,12 +74,14 @@ static void write_end(yajl_gen g, const struct sim_world *w, int node, uint32_t 
     const struct lsoe_encap *e)
 {
 	char name[16], id[LSOE_ID_STRLEN];
+	uint8_t local_id[LSOE_LOCAL_ID_LEN];
 	const struct sim_node *n = &w->nodes[node];
+	sim_node_local_id(n, local_id);
 	snprintf(name, sizeof(name), "eth%u", port);
 	yajl_gen_map_open(g);
-	lsoe_json_kstr(g, "node", n->cfg.name);
+	lsoe_json_kstr(g, "node", sim_node_name(n));
 	lsoe_json_kstr(g, "port", name);
-	lsoe_json_kstr(g, "id", lsoe_fmt_hexcolon(id, sizeof(id), n->cfg.local_id, LSOE_LOCAL_ID_LEN));
+	lsoe_json_kstr(g, "id", lsoe_fmt_hexcolon(id, sizeof(id), local_id, LSOE_LOCAL_ID_LEN));
 	lsoe_json_link_end_fields(g, type, e);
 	yajl_gen_map_close(g);
 }

@@ -196,7 +196,7 @@ static void collect(void *ctx, const struct lsoe_session_view *v)
 		char mac[LSOE_MAC_STRLEN];
 		c->bad = true;
 		put(c->why, "on %s, %s's %s view of %s, which is not the link's other end, has ", ls->name,
-		    c->n->cfg.name, lsoe_pdu_type_name(type), lsoe_fmt_mac(mac, v->peer_mac));
+		    sim_node_name(c->n), lsoe_pdu_type_name(type), lsoe_fmt_mac(mac, v->peer_mac));
 		put_seen(c->why, type, v->links[type - LSOE_PDU_IPV4_ENCAP], k);
 		put(c->why, ", want none");
 	}
@@ -231,7 +231,7 @@ static bool check_end(struct sim_world *w, int link, int side, const struct lsoe
 			ok = same_end(type, &v->links[j][e].local, buf[e].local) && same_end(type, &v->links[j][e].peer, buf[e].peer);
 		if (ok)
 			continue;
-		put(why, "on %s, %s's %s view has ", ls->name, n->cfg.name, lsoe_pdu_type_name(type));
+		put(why, "on %s, %s's %s view has ", ls->name, sim_node_name(n), lsoe_pdu_type_name(type));
 		put_seen(why, type, v->links[j], v->link_count[j]);
 		put(why, ", want ");
 		put_want(why, type, buf, k);

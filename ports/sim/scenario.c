@@ -1068,6 +1068,80 @@ static bool apply_config(struct P *p, const struct jd_value *obj, const char *la
 	return true;
 }
 
+/*
+ * Shared configurations: a configuration is about 5 KB and most nodes of a large
+ * topology have the same one, so each distinct one is stored once (sc->cfgs) and
+ * nodes point to it. Interned by their octets: every copy starts as a struct copy of
+ * the same base and changes only through lsoe_config_set, so equal ones compare equal.
+ */
+struct cfg_table {
+	size_t cap;                  /* slots, a power of two */
+	uint32_t *slot;              /* 0: empty, else index + 1 into sc->cfgs */
+	uint64_t *hash;              /* per sc->cfgs entry */
+};
+
+static uint64_t cfg_hash(const struct lsoe_config *c)
+{
+	const uint8_t *b = (const uint8_t *)c;
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < sizeof(*c); i++) {
+		h ^= b[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+/* The shared copy of c (*fresh: made now); NULL when out of memory. sc->cfgs has room for nnodes. */
+static const struct lsoe_config *cfg_intern(struct sim_scenario *sc, struct cfg_table *t,
+    const struct lsoe_config *c, bool *fresh)
+{
+	uint64_t h = cfg_hash(c);
+	size_t i = (size_t)((h * 0x9E3779B97F4A7C15ull) >> 20) & (t->cap - 1);
+	for (; t->slot[i]; i = (i + 1) & (t->cap - 1)) {
+		uint32_t k = t->slot[i] - 1;
+		if (t->hash[k] == h && memcmp(sc->cfgs[k], c, sizeof(*c)) == 0) {
+			*fresh = false;
+			return sc->cfgs[k];
+		}
+	}
+	struct lsoe_config *copy = malloc(sizeof(*copy));
+	if (!copy)
+		return NULL;
+	*copy = *c;
+	t->hash[sc->ncfgs] = h;
+	sc->cfgs[sc->ncfgs++] = copy;
+	t->slot[i] = (uint32_t)sc->ncfgs;
+	*fresh = true;
+	return copy;
+}
+
+void sim_default_local_id(size_t node, uint8_t out[LSOE_LOCAL_ID_LEN])
+{
+	uint32_t id = (uint32_t)node + 1;
+	memset(out, 0, LSOE_LOCAL_ID_LEN);
+	out[LSOE_LOCAL_ID_LEN - 4] = (uint8_t)(id >> 24);
+	out[LSOE_LOCAL_ID_LEN - 3] = (uint8_t)(id >> 16);
+	out[LSOE_LOCAL_ID_LEN - 2] = (uint8_t)(id >> 8);
+	out[LSOE_LOCAL_ID_LEN - 1] = (uint8_t)id;
+}
+
+void sim_config_complete(const struct sim_scenario *sc, size_t node, struct lsoe_config *cfg)
+{
+	/* As lsoe_config_set(cfg, "name", ...) stores it (checked when parsed). */
+	memset(cfg->name, 0, sizeof(cfg->name));
+	memcpy(cfg->name, sc->nodes[node].name, strlen(sc->nodes[node].name));
+	if (!cfg->local_id_set) {
+		sim_default_local_id(node, cfg->local_id);
+		cfg->local_id_set = true;
+	}
+}
+
+void sim_node_config(const struct sim_scenario *sc, size_t node, struct lsoe_config *out)
+{
+	*out = *sc->nodes[node].cfg;
+	sim_config_complete(sc, node, out);
+}
+
 static bool parse_configs(struct P *p, const struct jd_value *root)
 {
 	struct sim_scenario *sc = p->sc;
@@ -1075,11 +1149,20 @@ static bool parse_configs(struct P *p, const struct jd_value *root)
 	lsoe_config_default(&p->base);
 	if (defs && !apply_config(p, defs, "defaults", &p->base, NULL))
 		return false;
-	const struct jd_value **per = calloc(sc->nnodes ? sc->nnodes : 1, sizeof(*per));
-	if (!per)
-		return fail_v(p, root, "out of memory");
+	size_t nn = sc->nnodes ? sc->nnodes : 1;
+	struct cfg_table t = { .cap = 16 };
+	while (t.cap < 2 * nn + 2)
+		t.cap *= 2;
+	t.slot = calloc(t.cap, sizeof(*t.slot));
+	t.hash = calloc(nn, sizeof(*t.hash));
+	sc->cfgs = calloc(nn, sizeof(*sc->cfgs));
+	/* scratch: a node's overrides on the base; whole: a configuration completed for checking */
+	struct lsoe_config *scratch = malloc(sizeof(*scratch)), *whole = malloc(sizeof(*whole));
+	const struct jd_value **per = calloc(nn, sizeof(*per));
 	bool ok = true;
-	if (nodes && !want_object(p, nodes, "nodes"))
+	if (!per || !t.slot || !t.hash || !sc->cfgs || !scratch || !whole)
+		ok = fail_v(p, root, "out of memory");
+	if (ok && nodes && !want_object(p, nodes, "nodes"))
 		ok = false;
 	for (size_t i = 0; ok && nodes && i < nodes->u.obj.n; i++) {
 		const struct jd_member *m = &nodes->u.obj.items[i];
@@ -1095,31 +1178,41 @@ static bool parse_configs(struct P *p, const struct jd_value *root)
 	}
 	for (size_t i = 0; ok && i < sc->nnodes; i++) {
 		struct sim_node_spec *n = &sc->nodes[i];
-		n->cfg = p->base;
+		const struct lsoe_config *c = &p->base;
 		char why[512];
-		if (per[i] && !apply_config(p, per[i], n->name, &n->cfg, NULL)) {
-			ok = false;
-			break;
+		if (per[i]) {
+			*scratch = p->base;
+			if (!apply_config(p, per[i], n->name, scratch, NULL)) {
+				ok = false;
+				break;
+			}
+			c = scratch;
 		}
-		if (lsoe_config_set(&n->cfg, "name", n->name, why, sizeof(why)) != LSOE_CFG_OK) {
+		if (lsoe_config_set(whole, "name", n->name, why, sizeof(why)) != LSOE_CFG_OK) {
 			ok = fail_v(p, root, "node %s: name: %s", n->name, why);
 			break;
 		}
-		if (!n->cfg.local_id_set) {
-			uint32_t id = (uint32_t)i + 1;
-			memset(n->cfg.local_id, 0, sizeof(n->cfg.local_id));
-			n->cfg.local_id[LSOE_LOCAL_ID_LEN - 4] = (uint8_t)(id >> 24);
-			n->cfg.local_id[LSOE_LOCAL_ID_LEN - 3] = (uint8_t)(id >> 16);
-			n->cfg.local_id[LSOE_LOCAL_ID_LEN - 2] = (uint8_t)(id >> 8);
-			n->cfg.local_id[LSOE_LOCAL_ID_LEN - 1] = (uint8_t)id;
-			n->cfg.local_id_set = true;
+		bool fresh;
+		n->cfg = cfg_intern(sc, &t, c, &fresh);
+		if (!n->cfg) {
+			ok = fail_v(p, root, "out of memory");
+			break;
 		}
-		if (!lsoe_config_check(&n->cfg, why, sizeof(why))) {
+		/* Nodes sharing a configuration differ only in name (checked above) and local ID (any is valid). */
+		if (!fresh)
+			continue;
+		*whole = *n->cfg;
+		sim_config_complete(sc, i, whole);
+		if (!lsoe_config_check(whole, why, sizeof(why))) {
 			const struct jd_value *at = per[i] ? per[i] : defs;
 			ok = at ? fail_v(p, at, "node %s: %s", n->name, why) : fail_v(p, NULL, "node %s: %s", n->name, why);
 		}
 	}
 	free(per);
+	free(scratch);
+	free(whole);
+	free(t.slot);
+	free(t.hash);
 	return ok;
 }
 
@@ -1411,7 +1504,10 @@ static bool parse_event(struct P *p, const struct jd_value *e, struct sim_event_
 		struct lsoe_config *scratch = malloc(sizeof(*scratch));
 		if (!scratch)
 			return fail_v(p, set, "out of memory");
-		*scratch = ev->node >= 0 ? sc->nodes[ev->node].cfg : p->base;
+		if (ev->node >= 0)
+			sim_node_config(sc, (size_t)ev->node, scratch);
+		else
+			*scratch = p->base;
 		bool ok = apply_config(p, set, "set", scratch, ev->set);
 		free(scratch);
 		return ok;
@@ -1979,6 +2075,9 @@ void sim_scenario_free(struct sim_scenario *sc)
 	}
 	for (size_t i = 0; sc->nodes && i < sc->nnodes; i++)
 		free(sc->nodes[i].loopbacks);
+	for (size_t i = 0; sc->cfgs && i < sc->ncfgs; i++)
+		free(sc->cfgs[i]);
+	free(sc->cfgs);
 	free(sc->nodes);
 	free(sc->links);
 	free(sc->events);

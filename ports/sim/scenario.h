@@ -48,7 +48,13 @@ struct sim_link_spec {
 
 struct sim_node_spec {
 	char name[SIM_NAME_MAX];
-	struct lsoe_config cfg;      /* defaults, then "defaults", then "nodes" overrides */
+	/*
+	 * Defaults, then "defaults", then "nodes" overrides: one copy shared by every node
+	 * configured alike (sc->cfgs; a configuration is about 5 KB). Its name is not the
+	 * node's and, unless the file set one, neither is its local ID: sim_node_config
+	 * gives the whole.
+	 */
+	const struct lsoe_config *cfg;
 	uint32_t nports;
 	struct sim_addr *loopbacks;  /* nloopbacks entries flagged loopback, announced on every port (NULL when
 	                                none); freed by sim_scenario_free */
@@ -140,6 +146,8 @@ struct sim_scenario {
 	bool mpls;
 	struct sim_node_spec *nodes;
 	size_t nnodes;
+	struct lsoe_config **cfgs;   /* the distinct node configurations (nodes[i].cfg), owned */
+	size_t ncfgs;
 	struct sim_link_spec *links;
 	size_t nlinks;
 	struct sim_event_spec *events;   /* sorted by time, stable */
@@ -159,6 +167,16 @@ bool sim_scenario_load(struct sim_scenario *sc, const char *path, char *err, siz
 bool sim_scenario_parse(struct sim_scenario *sc, const char *text, size_t len, const char *name, char *err,
     size_t cap);
 void sim_scenario_free(struct sim_scenario *sc);
+
+/*
+ * Complete cfg (node's shared configuration, or a copy of it) as node's own: its name,
+ * and its local ID (four octets of index + 1, right-aligned) unless one is set.
+ */
+void sim_config_complete(const struct sim_scenario *sc, size_t node, struct lsoe_config *cfg);
+/* The local ID of a node whose configuration sets none. */
+void sim_default_local_id(size_t node, uint8_t out[LSOE_LOCAL_ID_LEN]);
+/* Node's whole configuration as the file gives it. */
+void sim_node_config(const struct sim_scenario *sc, size_t node, struct lsoe_config *out);
 
 /* Find a link by name ("a-b"; "b-a" also matches), or -1. */
 int sim_scenario_link(const struct sim_scenario *sc, const char *name);

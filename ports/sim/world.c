@@ -133,7 +133,7 @@ static void pf_log(void *ctx, enum lsoe_log_level level, const char *subsystem, 
 	static const char *const names[] = { "error", "warning", "info", "debug" };
 	struct sim_node *sn = ctx;
 	fprintf(stderr, "%llu.%09llu %s %s %s: %s\n", (unsigned long long)(sn->w->now / 1000000000u),
-	    (unsigned long long)(sn->w->now % 1000000000u), sn->cfg.name, names[level], subsystem, msg);
+	    (unsigned long long)(sn->w->now % 1000000000u), sim_node_name(sn), names[level], subsystem, msg);
 }
 
 static void pf_event(void *ctx, const struct lsoe_event *ev)
@@ -141,7 +141,7 @@ static void pf_event(void *ctx, const struct lsoe_event *ev)
 	struct sim_node *sn = ctx;
 	if (sn->w->opts.events_out) {
 		size_t len;
-		char *line = lsoe_json_event_line(sn->cfg.name, ev, &len);
+		char *line = lsoe_json_event_line(sim_node_name(sn), ev, &len);
 		if (line) {
 			fwrite(line, 1, len, sn->w->opts.events_out);
 			free(line);
@@ -353,18 +353,34 @@ long sim_view_link_end(const struct sim_world *w, const struct sim_node *n, cons
 	return (long)sp->link * 2 + sp->side;
 }
 
+void sim_node_config_now(const struct sim_node *n, struct lsoe_config *out)
+{
+	*out = *n->cfg;
+	if (!n->own_cfg)
+		sim_config_complete(n->w->sc, (size_t)n->index, out);
+}
+
+void sim_node_local_id(const struct sim_node *n, uint8_t out[LSOE_LOCAL_ID_LEN])
+{
+	if (n->own_cfg || n->cfg->local_id_set)
+		memcpy(out, n->cfg->local_id, LSOE_LOCAL_ID_LEN);
+	else
+		sim_default_local_id((size_t)n->index, out);
+}
+
 void sim_node_start(struct sim_world *w, struct sim_node *n)
 {
 	static const char *const levels[] = { "error", "warning", "info", "debug" };
-	struct lsoe_config cfg = n->cfg;
-	n->ethertype = n->cfg.ethertype;
+	struct lsoe_config cfg;
+	sim_node_config_now(n, &cfg);
+	n->ethertype = n->cfg->ethertype;
 	if (w->opts.log_level >= 0)
 		snprintf(cfg.log_level, sizeof(cfg.log_level), "%s", levels[w->opts.log_level]);
 	n->pf = (struct lsoe_platform){ .ctx = n, .now_ns = pf_now, .send = pf_send, .random = pf_random,
 		.alloc = pf_alloc, .free = pf_free, .log = w->opts.log_level >= 0 ? pf_log : NULL, .event = pf_event };
 	n->node = lsoe_node_create(&cfg, &n->pf);
 	if (!n->node) {
-		fprintf(stderr, "lsoe-sim: node %s: cannot create its engine\n", n->cfg.name);
+		fprintf(stderr, "lsoe-sim: node %s: cannot create its engine\n", sim_node_name(n));
 		exit(1);
 	}
 	for (uint32_t p = 1; p <= n->nports; p++) {
@@ -695,6 +711,7 @@ void sim_world_free(struct sim_world *w)
 		free(n->sent_times);
 		free(n->sent_types);
 		free(n->sent_ack_of);
+		free(n->own_cfg);
 	}
 	for (size_t i = 0; w->links && i < w->sc->nlinks; i++)
 		if (w->links[i].pcap)

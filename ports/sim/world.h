@@ -86,8 +86,12 @@ struct sim_node {
 	size_t nsent, sent_cap;
 	struct lsoe_counters dead;   /* counters of earlier incarnations (crashes) */
 	uint32_t crashes;
-	struct lsoe_config cfg;      /* current: config events change it; a restart reuses it */
+	/* Current: the scenario's shared one until a config event gives the node its own
+	   (own_cfg, complete with name and local ID); a restart reuses it. */
+	const struct lsoe_config *cfg;
+	struct lsoe_config *own_cfg;
 };
+
 
 struct sim_link {
 	const struct sim_dir *dir[2]; /* the spec's a_to_b, b_to_a */
@@ -157,6 +161,12 @@ struct sim_world {
 	const struct sim_scenario *inv_base; /* campaign: the scenario before its faults were drawn */
 };
 
+/* A node's name (its configuration's, while shared, is not). */
+static inline const char *sim_node_name(const struct sim_node *n)
+{
+	return n->w->sc->nodes[n->index].name;
+}
+
 /* world.c */
 bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const struct sim_opts *o, char *err,
     size_t cap);
@@ -170,6 +180,9 @@ void sim_link_carrier(struct sim_world *w, int link, bool up);
 void sim_port_announce(struct sim_world *w, struct sim_node *n, uint32_t port);
 /* Sessions open now: links whose both ends are established. */
 uint32_t sim_sessions_open(const struct sim_world *w);
+/* A node's whole configuration now, and its local ID. */
+void sim_node_config_now(const struct sim_node *n, struct lsoe_config *out);
+void sim_node_local_id(const struct sim_node *n, uint8_t out[LSOE_LOCAL_ID_LEN]);
 /* A node's counters, earlier incarnations included. */
 void sim_node_counters(const struct sim_node *n, struct lsoe_counters *out);
 /* What a port announces of type now (its peer's view should match); out has SIM_MAX_ENCAPS room,

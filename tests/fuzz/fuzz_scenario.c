@@ -77,12 +77,15 @@ static void check_scenario(const struct sim_scenario *sc)
 			    d[k]->reorder >= 0 && d[k]->reorder <= 1 && d[k]->corrupt >= 0 && d[k]->corrupt <= 1);
 	}
 	char why[256];
+	struct lsoe_config *whole = malloc(sizeof(*whole));
+	CHECK(whole != NULL);
 	for (size_t i = 0; i < sc->nnodes; i++) {
 		const struct sim_node_spec *n = &sc->nodes[i];
 		CHECK(n->name[0] && strnlen(n->name, sizeof(n->name)) < sizeof(n->name));
 		CHECK(n->nports == ports[i]);
-		CHECK(strcmp(n->cfg.name, n->name) == 0 && n->cfg.local_id_set);
-		CHECK(lsoe_config_check(&n->cfg, why, sizeof(why)));
+		sim_node_config(sc, i, whole);
+		CHECK(strcmp(whole->name, n->name) == 0 && whole->local_id_set);
+		CHECK(lsoe_config_check(whole, why, sizeof(why)));
 		/* Loopbacks: bounded, flagged Loopback and never Primary, none without addresses. */
 		CHECK(n->nloopbacks <= SIM_MAX_LOOPBACKS && (n->nloopbacks == 0) == (n->loopbacks == NULL));
 		CHECK(sc->addresses || n->nloopbacks == 0);
@@ -92,6 +95,9 @@ static void check_scenario(const struct sim_scenario *sc)
 		}
 	}
 	free(ports);
+	free(whole);
+	/* Nodes share configurations: one per distinct one. */
+	CHECK(sc->ncfgs >= 1 && sc->ncfgs <= sc->nnodes);
 
 	for (size_t i = 0; i < sc->nevents; i++) {
 		const struct sim_event_spec *e = &sc->events[i];

@@ -72,7 +72,7 @@ static void test_half_open_fires(void **state)
 	sim_inv_tick(&f.w); /* b closed since now */
 	assert_false(f.inv.violated);
 	/* a's engine does not run: still established a timeout and more later */
-	f.w.now += f.w.nodes[0].cfg.keepalive_receive_timeout + 2 * SEC;
+	f.w.now += f.w.nodes[0].cfg->keepalive_receive_timeout + 2 * SEC;
 	sim_inv_tick(&f.w);
 	assert_true(f.inv.violated);
 	assert_string_equal(f.inv.invariant, "half_open");
@@ -86,7 +86,7 @@ static void test_half_open_waits_for_the_timeout(void **state)
 	setup_world(&f, 5 * SEC);
 	sim_node_crash(&f.w, &f.w.nodes[1]);
 	sim_inv_tick(&f.w);
-	f.w.now += f.w.nodes[0].cfg.keepalive_receive_timeout - SEC;
+	f.w.now += f.w.nodes[0].cfg->keepalive_receive_timeout - SEC;
 	sim_inv_tick(&f.w);
 	assert_false(f.inv.violated);
 	teardown_world(&f);

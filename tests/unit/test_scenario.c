@@ -567,8 +567,10 @@ static void test_config(void **state)
 	    "'nodes': { 'n2': { 'keepalive-send-interval': 0.5, 'attributes': [1, 2, 3],\n"
 	    "                   'retransmit-initial-interval': 2e-1 },\n"
 	    "           'n3': { 'local-id': '00:11:22:33:44:55:66:77:88:99', 'mtu': 9000 } } }");
+	static struct lsoe_config cfg[3];
 	for (size_t i = 0; i < 3; i++) {
-		const struct lsoe_config *c = &sc.nodes[i].cfg;
+		const struct lsoe_config *c = &cfg[i];
+		sim_node_config(&sc, i, &cfg[i]);
 		assert_string_equal(c->name, sc.nodes[i].name);
 		assert_int_equal(c->hello_interval, 1 * S);
 		assert_int_equal(c->keepalive_receive_timeout, 3 * S);
@@ -577,26 +579,37 @@ static void test_config(void **state)
 		assert_int_equal(c->ethertype, def.ethertype); /* untouched keys keep their defaults */
 		assert_int_equal(c->retransmit_max_drop, def.retransmit_max_drop);
 	}
-	assert_int_equal(sc.nodes[0].cfg.keepalive_send, def.keepalive_send);
-	assert_int_equal(sc.nodes[1].cfg.keepalive_send, 500 * MS);
-	assert_int_equal(sc.nodes[1].cfg.retransmit_initial, 200 * MS);
-	assert_int_equal(sc.nodes[1].cfg.attr_count, 3);
-	assert_int_equal(sc.nodes[1].cfg.attrs[2], 3);
-	assert_int_equal(sc.nodes[0].cfg.attr_count, 0);
-	assert_int_equal(sc.nodes[2].cfg.mtu, 9000);
+	assert_int_equal(cfg[0].keepalive_send, def.keepalive_send);
+	assert_int_equal(cfg[1].keepalive_send, 500 * MS);
+	assert_int_equal(cfg[1].retransmit_initial, 200 * MS);
+	assert_int_equal(cfg[1].attr_count, 3);
+	assert_int_equal(cfg[1].attrs[2], 3);
+	assert_int_equal(cfg[0].attr_count, 0);
+	assert_int_equal(cfg[2].mtu, 9000);
 	/* Local IDs: derived from the index, unless set. */
 	static const uint8_t id1[10] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, id2[10] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 },
 		id3[10] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99 };
-	assert_memory_equal(sc.nodes[0].cfg.local_id, id1, 10);
-	assert_memory_equal(sc.nodes[1].cfg.local_id, id2, 10);
-	assert_memory_equal(sc.nodes[2].cfg.local_id, id3, 10);
+	assert_memory_equal(cfg[0].local_id, id1, 10);
+	assert_memory_equal(cfg[1].local_id, id2, 10);
+	assert_memory_equal(cfg[2].local_id, id3, 10);
+	/* Three distinct configurations; the shared ones carry neither name nor derived ID. */
+	assert_int_equal(sc.ncfgs, 3);
+	assert_false(sc.nodes[0].cfg->local_id_set);
+	assert_true(sc.nodes[2].cfg->local_id_set);
 	sim_scenario_free(&sc);
 
-	/* Index 300 in four octets, big-endian. */
-	parse_ok(&sc, HEAD "'topology': { 'type': 'chain', 'nodes': 300 } }");
+	/* Index 300 in four octets, big-endian; nodes configured alike share one configuration. */
+	parse_ok(&sc, HEAD "'topology': { 'type': 'chain', 'nodes': 300 },\n"
+	    "'nodes': { 'n7': { 'mtu': 9000 }, 'n9': { 'mtu': 9000 }, 'n8': { 'mtu': 1500 } } }");
 	static const uint8_t id300[10] = { 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x2c };
-	assert_memory_equal(sc.nodes[299].cfg.local_id, id300, 10);
-	assert_int_equal(sc.nodes[299].cfg.hello_interval, def.hello_interval);
+	sim_node_config(&sc, 299, &cfg[0]);
+	assert_memory_equal(cfg[0].local_id, id300, 10);
+	assert_int_equal(cfg[0].hello_interval, def.hello_interval);
+	assert_string_equal(cfg[0].name, "n300");
+	assert_int_equal(sc.ncfgs, 2); /* mtu 1500 is the default */
+	assert_ptr_equal(sc.nodes[6].cfg, sc.nodes[8].cfg);
+	assert_ptr_equal(sc.nodes[0].cfg, sc.nodes[7].cfg);
+	assert_ptr_not_equal(sc.nodes[0].cfg, sc.nodes[6].cfg);
 	sim_scenario_free(&sc);
 
 	parse_err(HEAD "'topology': { 'type': 'pair' },\n'defaults': { @'hello-intervall': 1 } }",
