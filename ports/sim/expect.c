@@ -302,13 +302,14 @@ static bool check_sent_times(struct sim_world *w, const struct sim_expect_spec *
 	const struct sim_node *n = &w->nodes[x->node];
 	uint64_t got[64];
 	size_t k = 0;
-	for (size_t i = 0; i < n->nsent; i++) {
-		if (n->sent_times[i] < x->t1 || n->sent_times[i] > x->t2 || n->sent_types[i] != x->pdu)
+	const struct sim_sent *s = n->sent;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->times[i] < x->t1 || s->times[i] > x->t2 || s->types[i] != x->pdu)
 			continue;
-		if (x->pdu == LSOE_PDU_ACK && x->ack_of >= 0 && n->sent_ack_of[i] != x->ack_of)
+		if (x->pdu == LSOE_PDU_ACK && x->ack_of >= 0 && s->ack_of[i] != x->ack_of)
 			continue;
 		if (k < 64)
-			got[k] = n->sent_times[i] - x->t1;
+			got[k] = s->times[i] - x->t1;
 		k++;
 	}
 	bool ok = k == x->ntimes;

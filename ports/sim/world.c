@@ -156,20 +156,21 @@ static void record_sent(struct sim_node *sn, const uint8_t *dgram, size_t len)
 {
 	if (len < LSOE_DGRAM_HDR_LEN + 1 || (dgram[1] & LSOE_DGRAM_NUM_MAX) != 0)
 		return; /* only the first datagram of a PDU names its type */
-	if (sn->nsent == sn->sent_cap) {
-		sn->sent_cap = sn->sent_cap ? sn->sent_cap * 2 : 256;
-		sn->sent_times = realloc(sn->sent_times, sn->sent_cap * sizeof(*sn->sent_times));
-		sn->sent_types = realloc(sn->sent_types, sn->sent_cap);
-		sn->sent_ack_of = realloc(sn->sent_ack_of, sn->sent_cap);
-		if (!sn->sent_times || !sn->sent_types || !sn->sent_ack_of) {
+	struct sim_sent *s = sn->sent;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 256;
+		s->times = realloc(s->times, s->cap * sizeof(*s->times));
+		s->types = realloc(s->types, s->cap);
+		s->ack_of = realloc(s->ack_of, s->cap);
+		if (!s->times || !s->types || !s->ack_of) {
 			fputs("lsoe-sim: out of memory\n", stderr);
 			exit(1);
 		}
 	}
-	sn->sent_times[sn->nsent] = sn->w->now;
-	sn->sent_types[sn->nsent] = dgram[LSOE_DGRAM_HDR_LEN];
-	sn->sent_ack_of[sn->nsent] = len > LSOE_DGRAM_HDR_LEN + 3 ? dgram[LSOE_DGRAM_HDR_LEN + 3] : 0;
-	sn->nsent++;
+	s->times[s->n] = sn->w->now;
+	s->types[s->n] = dgram[LSOE_DGRAM_HDR_LEN];
+	s->ack_of[s->n] = len > LSOE_DGRAM_HDR_LEN + 3 ? dgram[LSOE_DGRAM_HDR_LEN + 3] : 0;
+	s->n++;
 }
 
 #define SMALL_FRAME 64 /* HELLO, KEEPALIVE, ACK, OPEN: almost every frame */
@@ -210,7 +211,7 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 	struct sim_node *sn = ctx;
 	struct sim_world *w = sn->w;
 	w->st.frames++;
-	if (sn->record_sent)
+	if (sn->sent)
 		record_sent(sn, dgram, len);
 	if (port == 0 || port > sn->nports)
 		return;
@@ -376,9 +377,10 @@ void sim_node_start(struct sim_world *w, struct sim_node *n)
 	n->ethertype = n->cfg->ethertype;
 	if (w->opts.log_level >= 0)
 		snprintf(cfg.log_level, sizeof(cfg.log_level), "%s", levels[w->opts.log_level]);
-	n->pf = (struct lsoe_platform){ .ctx = n, .now_ns = pf_now, .send = pf_send, .random = pf_random,
+	/* The engine keeps its own copy. */
+	struct lsoe_platform pf = { .ctx = n, .now_ns = pf_now, .send = pf_send, .random = pf_random,
 		.alloc = pf_alloc, .free = pf_free, .log = w->opts.log_level >= 0 ? pf_log : NULL, .event = pf_event };
-	n->node = lsoe_node_create(&cfg, &n->pf);
+	n->node = lsoe_node_create(&cfg, &pf);
 	if (!n->node) {
 		fprintf(stderr, "lsoe-sim: node %s: cannot create its engine\n", sim_node_name(n));
 		exit(1);
@@ -395,7 +397,10 @@ void sim_node_start(struct sim_world *w, struct sim_node *n)
 
 void sim_node_counters(const struct sim_node *n, struct lsoe_counters *out)
 {
-	*out = n->dead;
+	if (n->dead)
+		*out = *n->dead;
+	else
+		memset(out, 0, sizeof(*out));
 	if (!n->node)
 		return;
 	const struct lsoe_counters *c = lsoe_node_counters(n->node);
@@ -409,7 +414,11 @@ void sim_node_crash(struct sim_world *w, struct sim_node *n)
 {
 	if (!n->node)
 		return;
-	sim_node_counters(n, &n->dead);
+	if (!n->dead && !(n->dead = calloc(1, sizeof(*n->dead)))) {
+		fputs("lsoe-sim: out of memory\n", stderr);
+		exit(1);
+	}
+	sim_node_counters(n, n->dead);
 	lsoe_node_destroy(n->node); /* no events: a crashed node says nothing */
 	n->node = NULL;
 	n->crashes++;
@@ -603,9 +612,15 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 	}
 	if (o->pcap_dir && !open_pcaps(w, err, cap))
 		return false;
-	for (size_t i = 0; i < sc->nexpects; i++)
-		if (sc->expects[i].kind == SX_SENT_TIMES && sc->expects[i].node >= 0)
-			w->nodes[sc->expects[i].node].record_sent = true;
+	for (size_t i = 0; i < sc->nexpects; i++) {
+		if (sc->expects[i].kind != SX_SENT_TIMES || sc->expects[i].node < 0)
+			continue;
+		struct sim_node *n = &w->nodes[sc->expects[i].node];
+		if (!n->sent && !(n->sent = calloc(1, sizeof(*n->sent)))) {
+			snprintf(err, cap, "out of memory");
+			return false;
+		}
+	}
 	return true;
 }
 
@@ -708,10 +723,14 @@ void sim_world_free(struct sim_world *w)
 		for (uint32_t p = 0; n->ports && p <= n->nports; p++)
 			free(n->ports[p].addrs.a);
 		free(n->ports);
-		free(n->sent_times);
-		free(n->sent_types);
-		free(n->sent_ack_of);
+		if (n->sent) {
+			free(n->sent->times);
+			free(n->sent->types);
+			free(n->sent->ack_of);
+			free(n->sent);
+		}
 		free(n->own_cfg);
+		free(n->dead);
 	}
 	for (size_t i = 0; w->links && i < w->sc->nlinks; i++)
 		if (w->links[i].pcap)

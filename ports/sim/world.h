@@ -68,30 +68,33 @@ struct sim_port {
 	struct sim_addrlist addrs;   /* what the port announces now */
 };
 
+/* Sent PDUs of a node that a sent_times expectation watches. */
+struct sim_sent {
+	uint64_t *times;
+	uint8_t *types, *ack_of;
+	size_t n, cap;
+};
+
+/* 128 octets: there is one per node, and its first line is read by every event. */
 struct sim_node {
 	/* Touched by every event: first. */
 	struct lsoe_node *node;      /* NULL while crashed */
 	uint64_t wake_at;            /* scheduled QE_WAKE time, UINT64_MAX: none */
-	uint16_t ethertype;          /* cfg.ethertype, kept hot */
 	struct sim_port *ports;      /* [1..nports] */
-	uint32_t nports;
 	struct sim_world *w;
+	uint32_t nports;
 	int index;
-	struct lsoe_platform pf;
-	struct sim_rng rng;
-	size_t mem_bytes, mem_peak;
-	bool record_sent;            /* keep sent PDU times (sent_times expectations) */
-	uint64_t *sent_times;
-	uint8_t *sent_types, *sent_ack_of;
-	size_t nsent, sent_cap;
-	struct lsoe_counters dead;   /* counters of earlier incarnations (crashes) */
+	uint16_t ethertype;          /* cfg->ethertype, kept hot */
 	uint32_t crashes;
+	size_t mem_bytes, mem_peak;  /* the engine's, as pf_alloc counts it */
+	struct sim_rng rng;
 	/* Current: the scenario's shared one until a config event gives the node its own
 	   (own_cfg, complete with name and local ID); a restart reuses it. */
 	const struct lsoe_config *cfg;
 	struct lsoe_config *own_cfg;
+	struct lsoe_counters *dead;  /* counters of earlier incarnations: NULL until the first crash */
+	struct sim_sent *sent;       /* NULL unless a sent_times expectation watches the node */
 };
-
 
 struct sim_link {
 	const struct sim_dir *dir[2]; /* the spec's a_to_b, b_to_a */
