@@ -20,9 +20,9 @@ void sim_session_event(struct sim_world *w, struct sim_node *n, const struct lso
 		return;
 	const struct sim_port *sp = &n->ports[ev->port];
 	const struct sim_link_spec *ls = &w->sc->links[sp->link];
-	const struct sim_node *peer = &w->nodes[sp->side ? ls->a : ls->b];
-	uint32_t peer_port = sp->side ? ls->a_port : ls->b_port;
-	if (memcmp(ev->peer_mac, peer->ports[peer_port].mac, 6) != 0)
+	uint8_t peer_mac[6];
+	sim_port_mac(sp->side ? ls->a : ls->b, sp->side ? ls->a_port : ls->b_port, peer_mac);
+	if (memcmp(ev->peer_mac, peer_mac, 6) != 0)
 		return; /* not the link's other end (a spoofed source, say) */
 	bool up = ev->type == LSOE_EV_SESSION_UP;
 	w->up[sp->link][sp->side] = up;
@@ -176,7 +176,9 @@ static bool check_encaps(struct sim_world *w, const struct sim_expect_spec *x)
 		for (int side = 0; side < 2; side++) {
 			struct sim_node *n = &w->nodes[side ? ls->b : ls->a], *peer = &w->nodes[side ? ls->a : ls->b];
 			uint32_t port = side ? ls->b_port : ls->a_port, peer_port = side ? ls->a_port : ls->b_port;
-			struct find f = { .mac = peer->ports[peer_port].mac, .port = port };
+			uint8_t peer_mac[6];
+			sim_port_mac(peer->index, peer_port, peer_mac);
+			struct find f = { .mac = peer_mac, .port = port };
 			lsoe_node_foreach_session(n->node, find_visit, &f);
 			if (!f.found) {
 				fail(w, x, "encaps_match: %s has no session with %s on %s", sim_node_name(n), sim_node_name(peer), ls->name);

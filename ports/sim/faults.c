@@ -22,7 +22,7 @@ void sim_faults_schedule(struct sim_world *w)
 static void set_addresses(struct sim_world *w, const struct sim_event_spec *e, bool add)
 {
 	struct sim_node *n = &w->nodes[e->node];
-	struct sim_addrlist *al = &n->ports[e->port].addrs;
+	struct sim_addrlist *al = sim_port_own_addrs(w, n, e->port);
 	unsigned alen = e->addr.family == 4 ? 4 : 16;
 	/* An address is one entry whatever its prefix length. */
 	for (unsigned i = 0; i < al->n; i++)

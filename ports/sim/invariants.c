@@ -120,7 +120,9 @@ void sim_inv_event(struct sim_world *w, struct sim_node *n, const struct lsoe_ev
 	const struct sim_link_spec *ls = &w->sc->links[sp->link];
 	const struct sim_node *peer = &w->nodes[sp->side ? ls->a : ls->b];
 	uint32_t peer_port = sp->side ? ls->a_port : ls->b_port;
-	if (memcmp(ev->peer_mac, peer->ports[peer_port].mac, 6) != 0)
+	uint8_t peer_mac[6];
+	sim_port_mac(peer->index, peer_port, peer_mac);
+	if (memcmp(ev->peer_mac, peer_mac, 6) != 0)
 		return;
 	const struct history *hs = history_of(w, sp->link, !sp->side, ev->encap_type);
 	uint64_t h = list_hash(ev->encap_type, ev->encaps, ev->encap_count);
@@ -139,7 +141,9 @@ void sim_inv_tick(struct sim_world *w)
 		for (int side = 0; side < 2; side++) {
 			struct sim_node *n = &w->nodes[side ? ls->b : ls->a], *peer = &w->nodes[side ? ls->a : ls->b];
 			uint32_t port = side ? ls->b_port : ls->a_port, peer_port = side ? ls->a_port : ls->b_port;
-			bool closed = !n->node || !lsoe_node_has_session(n->node, port, peer->ports[peer_port].mac);
+			uint8_t peer_mac[6];
+			sim_port_mac(peer->index, peer_port, peer_mac);
+			bool closed = !n->node || !lsoe_node_has_session(n->node, port, peer_mac);
 			uint64_t *since = &v->closed_since[i * 2 + (size_t)side];
 			if (!closed)
 				*since = 0;

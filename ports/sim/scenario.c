@@ -2086,6 +2086,15 @@ void sim_scenario_free(struct sim_scenario *sc)
 	memset(sc, 0, sizeof(*sc));
 }
 
+const struct sim_addr *sim_link_addrs(const struct sim_scenario *sc, size_t link, int side, struct sim_addr buf[2],
+    unsigned *n)
+{
+	(void)buf;
+	const struct sim_link_spec *l = &sc->links[link];
+	*n = side ? l->b_naddrs : l->a_naddrs;
+	return side ? l->b_addrs : l->a_addrs;
+}
+
 int sim_scenario_node(const struct sim_scenario *sc, const char *name)
 {
 	for (size_t i = 0; name && i < sc->nnodes; i++)

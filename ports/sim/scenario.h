@@ -178,6 +178,13 @@ void sim_default_local_id(size_t node, uint8_t out[LSOE_LOCAL_ID_LEN]);
 /* Node's whole configuration as the file gives it. */
 void sim_node_config(const struct sim_scenario *sc, size_t node, struct lsoe_config *out);
 
+/*
+ * The addresses of one end of a link (side 0: a) and their number: the file's list, or
+ * the generated pair (written to buf), or none (NULL).
+ */
+const struct sim_addr *sim_link_addrs(const struct sim_scenario *sc, size_t link, int side, struct sim_addr buf[2],
+    unsigned *n);
+
 /* Find a link by name ("a-b"; "b-a" also matches), or -1. */
 int sim_scenario_link(const struct sim_scenario *sc, const char *name);
 int sim_scenario_node(const struct sim_scenario *sc, const char *name);

@@ -237,7 +237,7 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 		f->ethertype = sn->ethertype;
 		f->len = (uint32_t)len;
 		f->link = link;
-		memcpy(f->src, sp->mac, 6);
+		sim_port_mac(sn->index, port, f->src);
 		memcpy(f->dst, dst, 6);
 		memcpy(f->data, dgram, len);
 		if (len < MIN_PAYLOAD) /* as a NIC delivers it: padded to the Ethernet minimum, once */
@@ -309,12 +309,48 @@ static void encaps_of(const struct sim_node *n, unsigned type, const struct sim_
 static unsigned port_encaps(const struct sim_node *n, uint32_t port, unsigned type, struct lsoe_encap *out,
     uint8_t *labels)
 {
-	const struct sim_addrlist *al = &n->ports[port].addrs;
+	struct sim_addr buf[2];
+	unsigned na;
+	const struct sim_addr *a = sim_port_addrs(n->w, n, port, buf, &na);
 	const struct sim_node_spec *spec = &n->w->sc->nodes[n->index];
 	unsigned k = 0;
-	encaps_of(n, type, al->a, al->n, out, labels, &k);
+	encaps_of(n, type, a, na, out, labels, &k);
 	encaps_of(n, type, spec->loopbacks, spec->nloopbacks, out, labels, &k);
 	return k;
+}
+
+const struct sim_addr *sim_port_addrs(const struct sim_world *w, const struct sim_node *n, uint32_t port,
+    struct sim_addr buf[2], unsigned *na)
+{
+	const struct sim_port *sp = &n->ports[port];
+	if (sp->addrs) {
+		*na = sp->addrs->n;
+		return sp->addrs->a;
+	}
+	return sim_link_addrs(w->sc, (size_t)sp->link, sp->side, buf, na);
+}
+
+struct sim_addrlist *sim_port_own_addrs(struct sim_world *w, struct sim_node *n, uint32_t port)
+{
+	struct sim_port *sp = &n->ports[port];
+	if (sp->addrs)
+		return sp->addrs;
+	struct sim_addr buf[2];
+	unsigned na;
+	const struct sim_addr *a = sim_link_addrs(w->sc, (size_t)sp->link, sp->side, buf, &na);
+	struct sim_addrlist *al = calloc(1, sizeof(*al));
+	if (al && na && !(al->a = malloc(na * sizeof(*a)))) {
+		free(al);
+		al = NULL;
+	}
+	if (!al) {
+		fputs("lsoe-sim: out of memory\n", stderr);
+		exit(1);
+	}
+	if (na)
+		memcpy(al->a, a, na * sizeof(*a));
+	al->n = al->cap = na;
+	return sp->addrs = al;
 }
 
 void sim_port_announce(struct sim_world *w, struct sim_node *n, uint32_t port)
@@ -348,8 +384,9 @@ long sim_view_link_end(const struct sim_world *w, const struct sim_node *n, cons
 		return -1;
 	const struct sim_port *sp = &n->ports[v->port];
 	const struct sim_link_spec *ls = &w->sc->links[sp->link];
-	const struct sim_node *peer = &w->nodes[sp->side ? ls->a : ls->b];
-	if (memcmp(v->peer_mac, peer->ports[sp->side ? ls->a_port : ls->b_port].mac, 6) != 0)
+	uint8_t peer_mac[6];
+	sim_port_mac(sp->side ? ls->a : ls->b, sp->side ? ls->a_port : ls->b_port, peer_mac);
+	if (memcmp(v->peer_mac, peer_mac, 6) != 0)
 		return -1;
 	return (long)sp->link * 2 + sp->side;
 }
@@ -388,8 +425,10 @@ void sim_node_start(struct sim_world *w, struct sim_node *n)
 	for (uint32_t p = 1; p <= n->nports; p++) {
 		char name[16];
 		snprintf(name, sizeof(name), "eth%u", p);
+		uint8_t mac[6];
+		sim_port_mac(n->index, p, mac);
 		bool up = w->links[n->ports[p].link].carrier;
-		lsoe_node_port_add(n->node, p, name, n->ports[p].mac, up ? LSOE_PORT_UP : 0);
+		lsoe_node_port_add(n->node, p, name, mac, up ? LSOE_PORT_UP : 0);
 		sim_port_announce(w, n, p);
 	}
 	sim_node_kick(w, n);
@@ -585,7 +624,7 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 		n->wake_at = LSOE_NEVER;
 		sim_rng_seed(&n->rng, w->seed, RNG_NODE, i);
 	}
-	/* Ports: which link, which end, a MAC naming node and port, the link's addresses. */
+	/* Ports: which link, which end (the addresses are the link end's until changed). */
 	for (size_t i = 0; i < sc->nlinks; i++) {
 		const struct sim_link_spec *ls = &sc->links[i];
 		for (int side = 0; side < 2; side++) {
@@ -594,20 +633,6 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 			struct sim_port *sp = &n->ports[p];
 			sp->link = (int)i;
 			sp->side = side;
-			uint8_t mac[6] = { 0x02, (uint8_t)(n->index >> 16), (uint8_t)(n->index >> 8), (uint8_t)n->index,
-				(uint8_t)(p >> 8), (uint8_t)p };
-			memcpy(sp->mac, mac, 6);
-			const struct sim_addr *a = side ? ls->b_addrs : ls->a_addrs;
-			unsigned na = side ? ls->b_naddrs : ls->a_naddrs;
-			if (na) {
-				sp->addrs.a = malloc(na * sizeof(*a));
-				if (!sp->addrs.a) {
-					snprintf(err, cap, "out of memory");
-					return false;
-				}
-				memcpy(sp->addrs.a, a, na * sizeof(*a));
-			}
-			sp->addrs.n = sp->addrs.cap = na;
 		}
 	}
 	if (o->pcap_dir && !open_pcaps(w, err, cap))
@@ -721,7 +746,10 @@ void sim_world_free(struct sim_world *w)
 		struct sim_node *n = &w->nodes[i];
 		lsoe_node_destroy(n->node);
 		for (uint32_t p = 0; n->ports && p <= n->nports; p++)
-			free(n->ports[p].addrs.a);
+			if (n->ports[p].addrs) {
+				free(n->ports[p].addrs->a);
+				free(n->ports[p].addrs);
+			}
 		free(n->ports);
 		if (n->sent) {
 			free(n->sent->times);

@@ -61,11 +61,12 @@ struct sim_addrlist {                /* grows with address_add; bounded by SIM_M
 	unsigned n, cap;
 };
 
+/* 16 octets: one per session end. The MAC is computed (sim_port_mac). */
 struct sim_port {
 	int link;                    /* -1: none (should not happen) */
 	int side;                    /* 0: this node is the link's a end */
-	uint8_t mac[6];
-	struct sim_addrlist addrs;   /* what the port announces now */
+	struct sim_addrlist *addrs;  /* what the port announces now; NULL: its link end's list in the
+	                                scenario, until an address event gives the port its own */
 };
 
 /* Sent PDUs of a node that a sent_times expectation watches. */
@@ -164,6 +165,17 @@ struct sim_world {
 	const struct sim_scenario *inv_base; /* campaign: the scenario before its faults were drawn */
 };
 
+/* A port's MAC: 02, the node's index in three octets, the port in two. */
+static inline void sim_port_mac(int node, uint32_t port, uint8_t mac[6])
+{
+	mac[0] = 0x02;
+	mac[1] = (uint8_t)(node >> 16);
+	mac[2] = (uint8_t)(node >> 8);
+	mac[3] = (uint8_t)node;
+	mac[4] = (uint8_t)(port >> 8);
+	mac[5] = (uint8_t)port;
+}
+
 /* A node's name (its configuration's, while shared, is not). */
 static inline const char *sim_node_name(const struct sim_node *n)
 {
@@ -188,6 +200,12 @@ void sim_node_config_now(const struct sim_node *n, struct lsoe_config *out);
 void sim_node_local_id(const struct sim_node *n, uint8_t out[LSOE_LOCAL_ID_LEN]);
 /* A node's counters, earlier incarnations included. */
 void sim_node_counters(const struct sim_node *n, struct lsoe_counters *out);
+/* A port's own addresses now (*n of them): its link end's in the scenario (buf has room for two
+   generated ones) until an address event gave it its own list. */
+const struct sim_addr *sim_port_addrs(const struct sim_world *w, const struct sim_node *n, uint32_t port,
+    struct sim_addr buf[2], unsigned *na);
+/* The port's own list, copied from its link end's on first use, to change. */
+struct sim_addrlist *sim_port_own_addrs(struct sim_world *w, struct sim_node *n, uint32_t port);
 /* What a port announces of type now (its peer's view should match); out has SIM_MAX_ENCAPS room,
    labels 3 * SIM_MAX_ENCAPS. */
 unsigned sim_port_expected(const struct sim_world *w, const struct sim_node *n, uint32_t port, unsigned type,

@@ -103,7 +103,7 @@ static void test_encaps_view_fires(void **state)
 	memcpy(e.addr, (const uint8_t[]){ 203, 0, 113, 99 }, 4); /* never announced by b */
 	struct lsoe_event ev = { .type = LSOE_EV_ENCAPS, .port = f.sc.links[0].a_port,
 		.encap_type = LSOE_PDU_IPV4_ENCAP, .encaps = &e, .encap_count = 1 };
-	memcpy(ev.peer_mac, b->ports[bport].mac, 6);
+	sim_port_mac(b->index, bport, ev.peer_mac);
 	sim_inv_event(&f.w, a, &ev);
 	assert_true(f.inv.violated);
 	assert_string_equal(f.inv.invariant, "encaps_view");
@@ -124,7 +124,7 @@ static void test_encaps_view_accepts_what_was_announced(void **state)
 	assert_true(k > 0);
 	struct lsoe_event ev = { .type = LSOE_EV_ENCAPS, .port = f.sc.links[0].a_port,
 		.encap_type = LSOE_PDU_IPV4_ENCAP, .encaps = e, .encap_count = (uint16_t)k };
-	memcpy(ev.peer_mac, b->ports[bport].mac, 6);
+	sim_port_mac(b->index, bport, ev.peer_mac);
 	sim_inv_event(&f.w, a, &ev);
 	assert_false(f.inv.violated);
 	teardown_world(&f);
