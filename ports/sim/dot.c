@@ -214,11 +214,11 @@ void sim_dot_write(const struct sim_world *w, uint32_t sessions_expected, FILE *
 			fputs(", style=dashed", out);
 		if (labels) {
 			fprintf(out, ", fontcolor=%s, label=\"", colour);
-			put_esc(out, ls->name);
+			put_esc(out, SIM_LINK_NAME(sc, ls));
 			fputc('"', out);
 		}
 		fputs(", tooltip=\"", out);
-		put_esc(out, ls->name);
+		put_esc(out, SIM_LINK_NAME(sc, ls));
 		fputs(": ", out);
 		put_esc(out, sc->nodes[ls->a].name);
 		fprintf(out, " %s, ", sa);

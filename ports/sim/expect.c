@@ -94,7 +94,7 @@ static bool check_sessions_open(struct sim_world *w, const struct sim_expect_spe
 			continue;
 		if (bad++ < 4) {
 			size_t o = strlen(list);
-			snprintf(list + o, sizeof(list) - o, "%s%s (%s / %s)", o ? ", " : "", w->sc->links[i].name,
+			snprintf(list + o, sizeof(list) - o, "%s%s (%s / %s)", o ? ", " : "", SIM_LINK_NAME(w->sc, &w->sc->links[i]),
 			    end_state(w, (int)i, 0), end_state(w, (int)i, 1));
 		}
 	}
@@ -122,7 +122,7 @@ static bool check_session_down(struct sim_world *w, const struct sim_expect_spec
 		snprintf(seen + o, sizeof(seen) - o, "%s%.9f s (%s, by %s)", o ? ", " : "", secs(l->time),
 		    lsoe_down_reason_name((enum lsoe_down_reason)l->reason), w->sc->nodes[l->side ? ls->b : ls->a].name);
 	}
-	fail(w, x, "session_down %s in [%.9g, %.9g] s%s%s: not seen; downs of that session: %s", ls->name, secs(x->t1),
+	fail(w, x, "session_down %s in [%.9g, %.9g] s%s%s: not seen; downs of that session: %s", SIM_LINK_NAME(w->sc, ls), secs(x->t1),
 	    secs(x->t2), x->has_reason ? " with reason " : "",
 	    x->has_reason ? lsoe_down_reason_name((enum lsoe_down_reason)x->reason) : "", *seen ? seen : "none");
 	return false;
@@ -136,7 +136,7 @@ static bool check_no_down(struct sim_world *w, const struct sim_expect_spec *x, 
 		if (l->up || l->time < t1 || l->time > t2 || !selected(x, l->link))
 			continue;
 		const struct sim_link_spec *ls = &w->sc->links[l->link];
-		fail(w, x, "%s: session %s went down at %.9f s (%s, reported by %s)", what, ls->name, secs(l->time),
+		fail(w, x, "%s: session %s went down at %.9f s (%s, reported by %s)", what, SIM_LINK_NAME(w->sc, ls), secs(l->time),
 		    lsoe_down_reason_name((enum lsoe_down_reason)l->reason), w->sc->nodes[l->side ? ls->b : ls->a].name);
 		return false;
 	}
@@ -181,7 +181,7 @@ static bool check_encaps(struct sim_world *w, const struct sim_expect_spec *x)
 			struct find f = { .mac = peer_mac, .port = port };
 			lsoe_node_foreach_session(n->node, find_visit, &f);
 			if (!f.found) {
-				fail(w, x, "encaps_match: %s has no session with %s on %s", sim_node_name(n), sim_node_name(peer), ls->name);
+				fail(w, x, "encaps_match: %s has no session with %s on %s", sim_node_name(n), sim_node_name(peer), SIM_LINK_NAME(w->sc, ls));
 				return false;
 			}
 			for (unsigned t = LSOE_PDU_IPV4_ENCAP; t <= LSOE_PDU_MPLS_IPV6_ENCAP; t++) {
@@ -193,7 +193,7 @@ static bool check_encaps(struct sim_world *w, const struct sim_expect_spec *x)
 					ok = same_entry(t, &f.v.encaps[j][e], &want[e]);
 				if (!ok) {
 					fail(w, x, "encaps_match: %s's view of %s on %s: %s has %u entries, %s announces %u%s",
-					    sim_node_name(n), sim_node_name(peer), ls->name, lsoe_pdu_type_name(t), f.v.encap_count[j],
+					    sim_node_name(n), sim_node_name(peer), SIM_LINK_NAME(w->sc, ls), lsoe_pdu_type_name(t), f.v.encap_count[j],
 					    sim_node_name(peer), k, f.v.encap_count[j] == k ? " (different entries)" : "");
 					return false;
 				}

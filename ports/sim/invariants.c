@@ -130,7 +130,7 @@ void sim_inv_event(struct sim_world *w, struct sim_node *n, const struct lsoe_ev
 		if (hs->h[i] == h)
 			return;
 	violate(w, "encaps_view", "%s reports for %s on %s a %s list of %u entries that %s never announced", sim_node_name(n),
-	    sim_node_name(peer), ls->name, lsoe_pdu_type_name(ev->encap_type), ev->encap_count, sim_node_name(peer));
+	    sim_node_name(peer), SIM_LINK_NAME(w->sc, ls), lsoe_pdu_type_name(ev->encap_type), ev->encap_count, sim_node_name(peer));
 }
 
 void sim_inv_tick(struct sim_world *w)
@@ -155,7 +155,7 @@ void sim_inv_tick(struct sim_world *w)
 			uint64_t timeout = peer->cfg->keepalive_receive_timeout;
 			if (!timeout)
 				continue; /* "never": the operator asked for it */
-			const struct sim_dir *d = side ? &ls->ab : &ls->ba;
+			const struct sim_dir *d = sim_link_dir(w->sc, ls, side ? 0 : 1);
 			uint64_t bound = timeout + d->delay + d->jitter + d->reorder_delay + 10 * d->delay + 1000000u + 2 * TICK;
 			/* A session that came up after the other end closed is a new one: count from then. */
 			uint64_t from = *since;
@@ -163,7 +163,7 @@ void sim_inv_tick(struct sim_world *w)
 				from = v->up_since[i * 2 + (size_t)!side];
 			if (w->now - from > bound)
 				violate(w, "half_open", "%s keeps the session on %s established %.3f s after %s closed it "
-				    "(receive timeout %.3f s)", sim_node_name(peer), ls->name, (double)(w->now - from) / 1e9,
+				    "(receive timeout %.3f s)", sim_node_name(peer), SIM_LINK_NAME(w->sc, ls), (double)(w->now - from) / 1e9,
 				    sim_node_name(n), (double)timeout / 1e9);
 		}
 	}
@@ -180,8 +180,8 @@ void sim_inv_heal(struct sim_world *w)
 	const struct sim_scenario *base = w->inv_base;
 	for (size_t i = 0; i < w->sc->nlinks; i++) {
 		struct sim_link *l = &w->links[i];
-		l->dir[0] = &base->links[i].ab; /* the scenario's own, fault-free properties */
-		l->dir[1] = &base->links[i].ba;
+		l->dir[0] = sim_link_dir(base, &base->links[i], 0); /* the scenario's own, fault-free properties */
+		l->dir[1] = sim_link_dir(base, &base->links[i], 1);
 		l->cut = false;
 		l->partitioned = false;
 		if (!l->carrier)
@@ -198,7 +198,7 @@ void sim_inv_live(struct sim_world *w)
 	for (size_t i = 0; i < w->sc->nlinks; i++)
 		if (!(w->up[i][0] && w->up[i][1])) {
 			violate(w, "liveness", "%zu s after healing, the session on %s is not open on both ends",
-			    (size_t)((w->now - w->inv->heal_at) / SEC), w->sc->links[i].name);
+			    (size_t)((w->now - w->inv->heal_at) / SEC), SIM_LINK_NAME(w->sc, &w->sc->links[i]));
 			return;
 		}
 }

@@ -566,7 +566,7 @@ static bool open_pcaps(struct sim_world *w, char *err, size_t cap)
 			break;
 	}
 	for (size_t i = 0; i < w->sc->nlinks; i++) {
-		snprintf(path, sizeof(path), "%s/%s.pcap", dir, w->sc->links[i].name);
+		snprintf(path, sizeof(path), "%s/%s.pcap", dir, SIM_LINK_NAME(w->sc, &w->sc->links[i]));
 		pcap_t *p = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
 		pcap_dumper_t *d = p ? pcap_dump_open(p, path) : NULL;
 		if (!d) {
@@ -602,8 +602,8 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 	for (size_t i = 0; i < sc->nlinks; i++) {
 		const struct sim_link_spec *ls = &sc->links[i];
 		w->links[i].carrier = true;
-		w->links[i].dir[0] = &ls->ab;
-		w->links[i].dir[1] = &ls->ba;
+		w->links[i].dir[0] = sim_link_dir(sc, ls, 0);
+		w->links[i].dir[1] = sim_link_dir(sc, ls, 1);
 		w->links[i].to[0] = ls->b;
 		w->links[i].to[1] = ls->a;
 		w->links[i].to_port[0] = ls->b_port;
