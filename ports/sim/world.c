@@ -110,7 +110,7 @@ static void pf_random(void *ctx, void *buf, size_t n)
 static void *pf_alloc(void *ctx, size_t size)
 {
 	struct sim_node *sn = ctx;
-	void *p = malloc(size);
+	void *p = sim_slab_alloc(sn->w->slab, &sn->chunk, size);
 	if (p) {
 		sn->mem_bytes += size;
 		if (sn->mem_bytes > sn->mem_peak)
@@ -124,7 +124,7 @@ static void pf_free(void *ctx, void *p, size_t size)
 	struct sim_node *sn = ctx;
 	if (p) {
 		sn->mem_bytes -= size;
-		free(p);
+		sim_slab_free(sn->w->slab, p, size);
 	}
 }
 
@@ -594,7 +594,8 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 	w->up = calloc(sc->nlinks ? sc->nlinks : 1, sizeof(*w->up));
 	w->expect_done = calloc(sc->nexpects ? sc->nexpects : 1, sizeof(*w->expect_done));
 	w->frame_buf = malloc(LSOE_ETH_HDR_LEN + LSOE_DGRAM_MAX_LEN + LSOE_ETH_MIN_FRAME);
-	if (!w->nodes || !w->links || !w->up || !w->expect_done || !w->frame_buf) {
+	w->slab = sim_slab_new();
+	if (!w->nodes || !w->links || !w->up || !w->expect_done || !w->frame_buf || !w->slab) {
 		snprintf(err, cap, "out of memory");
 		return false;
 	}
@@ -773,4 +774,5 @@ void sim_world_free(struct sim_world *w)
 	free(w->log);
 	free(w->expect_done);
 	free(w->frame_buf);
+	sim_slab_destroy(w->slab); /* after the engines */
 }

@@ -16,6 +16,7 @@
 #include "lsoe/node.h"
 #include "rng.h"
 #include "scenario.h"
+#include "slab.h"
 
 /* Queue entries. */
 enum {
@@ -76,7 +77,7 @@ struct sim_sent {
 	size_t n, cap;
 };
 
-/* 128 octets: there is one per node, and its first line is read by every event. */
+/* 144 octets: there is one per node, and its first line is read by every event. */
 struct sim_node {
 	/* Touched by every event: first. */
 	struct lsoe_node *node;      /* NULL while crashed */
@@ -89,6 +90,7 @@ struct sim_node {
 	uint32_t crashes;
 	size_t mem_bytes, mem_peak;  /* the engine's, as pf_alloc counts it */
 	struct sim_rng rng;
+	struct sim_slab_chunk chunk; /* where its engine's small objects come from */
 	/* Current: the scenario's shared one until a config event gives the node its own
 	   (own_cfg, complete with name and local ID); a restart reuses it. */
 	const struct lsoe_config *cfg;
@@ -156,6 +158,7 @@ struct sim_world {
 	struct sim_stats st;
 	uint8_t *frame_buf;          /* a pcap frame being written */
 	struct sim_frame *free_frames; /* small frames for reuse */
+	struct sim_slab *slab;       /* the engines' memory */
 	char **failures;             /* expectation failures, in order */
 	size_t nfailures;
 	uint32_t passed;

@@ -1,0 +1,38 @@
+/*
+ * The simulator's allocator for its engines' memory (pf_alloc, pf_free) and its
+ * frames. Thousands of engines make millions of small objects whose size the free
+ * call is told, so there is no header per object: objects are grouped in size
+ * classes (8-octet steps to 1 KiB, 64-octet steps to 64 KiB; larger ones go to
+ * malloc), each class with its free list, carved from large mmap'd regions that ask
+ * for huge pages (fewer page faults and TLB misses in a working set of gigabytes).
+ * Small objects (a session's pieces) come from a chunk of their node's, so that
+ * one node's objects sit together.
+ *
+ * Built with AddressSanitizer (or with SIM_SLAB_MALLOC defined), it is malloc and
+ * free, so that leaks and overflows stay visible.
+ */
+#ifndef LSOE_SIM_SLAB_H
+#define LSOE_SIM_SLAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A node's chunk for its small objects (zero: none yet). */
+struct sim_slab_chunk {
+	uint8_t *cur, *end;
+};
+
+struct sim_slab;
+
+/* NULL when out of memory. */
+struct sim_slab *sim_slab_new(void);
+/* Unmaps everything; objects still allocated from it are gone too (malloc'd large ones leak: free them first). */
+void sim_slab_destroy(struct sim_slab *s);
+/* size octets, 8-aligned; c: the node's chunk, or NULL. NULL when out of memory. */
+void *sim_slab_alloc(struct sim_slab *s, struct sim_slab_chunk *c, size_t size);
+/* p (NULL: nothing) from sim_slab_alloc with the same size. */
+void sim_slab_free(struct sim_slab *s, void *p, size_t size);
+/* Octets mapped from the system for regions. */
+size_t sim_slab_mapped(const struct sim_slab *s);
+
+#endif
