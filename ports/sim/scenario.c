@@ -1254,6 +1254,7 @@ static bool parse_configs(struct P *p, const struct jd_value *root)
 			ok = want_object(p, m->value, m->key);
 		}
 	}
+	const struct lsoe_config *base = NULL; /* the base's shared copy, once interned */
 	for (size_t i = 0; ok && i < sc->nnodes; i++) {
 		struct sim_node_spec *n = &sc->nodes[i];
 		const struct lsoe_config *c = &p->base;
@@ -1270,12 +1271,14 @@ static bool parse_configs(struct P *p, const struct jd_value *root)
 			ok = fail_v(p, root, "node %s: name: %s", n->name, why);
 			break;
 		}
-		bool fresh;
-		n->cfg = cfg_intern(sc, &t, c, &fresh);
+		bool fresh = false;
+		n->cfg = c == &p->base && base ? base : cfg_intern(sc, &t, c, &fresh);
 		if (!n->cfg) {
 			ok = fail_v(p, root, "out of memory");
 			break;
 		}
+		if (c == &p->base)
+			base = n->cfg;
 		/* Nodes sharing a configuration differ only in name (checked above) and local ID (any is valid). */
 		if (!fresh)
 			continue;
