@@ -18,8 +18,6 @@
 #define NCLASSES    (SMALL_MAX / 8 + (SLAB_MAX - SMALL_MAX) / 64 + 1)
 #define REGION      ((size_t)64 << 20)       /* mapped at a time; untouched pages cost nothing */
 #define HUGE_PAGE   ((size_t)2 << 20)
-#define CHUNK       512u                     /* a node's chunk */
-#define CHUNK_MAX   128u                     /* the largest class a node's chunk serves */
 
 struct sim_slab {
 	void *free[NCLASSES];        /* free lists: the first word of a free object links the next */
@@ -45,10 +43,9 @@ void sim_slab_destroy(struct sim_slab *s)
 	free(s);
 }
 
-void *sim_slab_alloc(struct sim_slab *s, struct sim_slab_chunk *c, size_t size)
+void *sim_slab_alloc(struct sim_slab *s, size_t size)
 {
 	(void)s;
-	(void)c;
 	return malloc(size ? size : 1);
 }
 
@@ -139,7 +136,7 @@ static void *carve(struct sim_slab *s, size_t n)
 	return p;
 }
 
-void *sim_slab_alloc(struct sim_slab *s, struct sim_slab_chunk *c, size_t size)
+void *sim_slab_alloc(struct sim_slab *s, size_t size)
 {
 	if (size > SLAB_MAX)
 		return malloc(size);
@@ -149,20 +146,7 @@ void *sim_slab_alloc(struct sim_slab *s, struct sim_slab_chunk *c, size_t size)
 		s->free[k] = *(void **)p;
 		return p;
 	}
-	size_t n = class_size(k);
-	if (!c || n > CHUNK_MAX)
-		return carve(s, n);
-	if ((size_t)(c->end - c->cur) < n) {
-		uint8_t *q = carve(s, CHUNK);
-		if (!q)
-			return NULL;
-		give_back(s, c->cur, (size_t)(c->end - c->cur));
-		c->cur = q;
-		c->end = q + CHUNK;
-	}
-	p = c->cur;
-	c->cur += n;
-	return p;
+	return carve(s, class_size(k));
 }
 
 void sim_slab_free(struct sim_slab *s, void *p, size_t size)

@@ -110,7 +110,7 @@ static void pf_random(void *ctx, void *buf, size_t n)
 static void *pf_alloc(void *ctx, size_t size)
 {
 	struct sim_node *sn = ctx;
-	void *p = sim_slab_alloc(sn->w->slab, &sn->chunk, size);
+	void *p = sim_slab_alloc(sn->w->slab, size);
 	if (p) {
 		sn->mem_bytes += size;
 		if (sn->mem_bytes > sn->mem_peak)
@@ -173,18 +173,12 @@ static void record_sent(struct sim_node *sn, const uint8_t *dgram, size_t len)
 	s->n++;
 }
 
-#define SMALL_FRAME 64 /* HELLO, KEEPALIVE, ACK, OPEN: almost every frame */
 #define MIN_PAYLOAD (LSOE_ETH_MIN_FRAME - LSOE_ETH_HDR_LEN)
+_Static_assert(_Alignof(struct sim_frame) <= 4, "the frame pool aligns to 4");
 
 static struct sim_frame *frame_new(struct sim_world *w, size_t len)
 {
-	struct sim_frame *f;
-	if (len <= SMALL_FRAME && w->free_frames) {
-		f = w->free_frames;
-		w->free_frames = f->next_free;
-		return f;
-	}
-	f = malloc(sizeof(*f) + (len <= SMALL_FRAME ? SMALL_FRAME : len));
+	struct sim_frame *f = sim_fpool_alloc(w->frames, sizeof(*f) + len);
 	if (!f) {
 		fputs("lsoe-sim: out of memory (frames)\n", stderr);
 		exit(1);
@@ -194,11 +188,7 @@ static struct sim_frame *frame_new(struct sim_world *w, size_t len)
 
 static void frame_free(struct sim_world *w, struct sim_frame *f)
 {
-	if (f->len <= SMALL_FRAME) {
-		f->next_free = w->free_frames;
-		w->free_frames = f;
-	} else
-		free(f);
+	sim_fpool_free(w->frames, f, sizeof(*f) + f->len);
 }
 
 static bool link_passes(const struct sim_link *l)
@@ -215,6 +205,10 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 		record_sent(sn, dgram, len);
 	if (port == 0 || port > sn->nports)
 		return;
+	if (len > LSOE_DGRAM_MAX_LEN) { /* no engine sends one: a frame cannot carry it */
+		w->st.frames_lost++;
+		return;
+	}
 	const struct sim_port *sp = &sn->ports[port];
 	int link = sp->link, dir = sp->side;
 	struct sim_link *l = &w->links[link];
@@ -223,8 +217,6 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 		w->st.frames_lost++;
 		return;
 	}
-	int to = l->to[dir];
-	uint32_t to_port = l->to_port[dir];
 	int copies = 1;
 	if (sim_rng_chance(&l->rng, d->duplicate)) {
 		copies = 2;
@@ -232,16 +224,12 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 	}
 	for (int c = 0; c < copies; c++) {
 		struct sim_frame *f = frame_new(w, len);
-		f->to = to;
-		f->port = to_port;
+		f->link = (uint32_t)link;
+		f->dir = (uint8_t)dir;
 		f->ethertype = sn->ethertype;
-		f->len = (uint32_t)len;
-		f->link = link;
-		sim_port_mac(sn->index, port, f->src);
+		f->len = (uint16_t)len;
 		memcpy(f->dst, dst, 6);
 		memcpy(f->data, dgram, len);
-		if (len < MIN_PAYLOAD) /* as a NIC delivers it: padded to the Ethernet minimum, once */
-			memset(f->data + len, 0, MIN_PAYLOAD - len);
 		f->corrupted = sim_rng_chance(&l->rng, d->corrupt);
 		if (f->corrupted) {
 			uint64_t bit = sim_rng_below(&l->rng, (uint64_t)len * 8);
@@ -489,14 +477,14 @@ uint32_t sim_sessions_open(const struct sim_world *w)
 
 /* ---- delivery ---- */
 
-static void pcap_write(struct sim_world *w, const struct sim_frame *f)
+static void pcap_write(struct sim_world *w, const struct sim_frame *f, const uint8_t src[6])
 {
 	pcap_dumper_t *d = w->links[f->link].pcap;
 	if (!d)
 		return;
 	size_t len = LSOE_ETH_HDR_LEN + f->len;
 	size_t wire = len < LSOE_ETH_MIN_FRAME ? LSOE_ETH_MIN_FRAME : len; /* as on the wire: padded */
-	lsoe_eth_encode_header(w->frame_buf, f->dst, f->src, f->ethertype);
+	lsoe_eth_encode_header(w->frame_buf, f->dst, src, f->ethertype);
 	memcpy(w->frame_buf + LSOE_ETH_HDR_LEN, f->data, f->len);
 	memset(w->frame_buf + len, 0, wire - len);
 	struct pcap_pkthdr h;
@@ -526,9 +514,10 @@ void sim_inject(struct sim_world *w, int node, uint32_t port, const uint8_t src[
 
 static void deliver(struct sim_world *w, struct sim_frame *f)
 {
-	struct sim_node *n = &w->nodes[f->to];
+	const struct sim_link *l = &w->links[f->link];
+	struct sim_node *n = &w->nodes[l->to[f->dir]];
 	/* Lost in flight: the cable went down or was cut while the frame travelled. */
-	if (f->link >= 0 && !link_passes(&w->links[f->link])) {
+	if (!link_passes(l)) {
 		w->st.frames_lost++;
 		return;
 	}
@@ -537,10 +526,20 @@ static void deliver(struct sim_world *w, struct sim_frame *f)
 		return;
 	w->st.delivered++;
 	w->st.frames_corrupted += f->corrupted;
-	if (f->link >= 0)
-		pcap_write(w, f);
-	/* Already padded when it was built. */
-	lsoe_node_input(n->node, f->port, f->src, f->dst, f->data, f->len < MIN_PAYLOAD ? MIN_PAYLOAD : f->len);
+	uint8_t src[6]; /* the sender's port, at the link's other end */
+	sim_port_mac(l->to[!f->dir], l->to_port[!f->dir], src);
+	pcap_write(w, f, src);
+	/* As a NIC delivers it: a short frame arrives padded to the Ethernet minimum. */
+	const uint8_t *data = f->data;
+	size_t len = f->len;
+	uint8_t pad[MIN_PAYLOAD];
+	if (len < MIN_PAYLOAD) {
+		memcpy(pad, data, len);
+		memset(pad + len, 0, MIN_PAYLOAD - len);
+		data = pad;
+		len = MIN_PAYLOAD;
+	}
+	lsoe_node_input(n->node, l->to_port[f->dir], src, f->dst, data, len);
 	sim_node_kick(w, n);
 }
 
@@ -595,7 +594,8 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 	w->expect_done = calloc(sc->nexpects ? sc->nexpects : 1, sizeof(*w->expect_done));
 	w->frame_buf = malloc(LSOE_ETH_HDR_LEN + LSOE_DGRAM_MAX_LEN + LSOE_ETH_MIN_FRAME);
 	w->slab = sim_slab_new();
-	if (!w->nodes || !w->links || !w->up || !w->expect_done || !w->frame_buf || !w->slab) {
+	w->frames = sim_fpool_new();
+	if (!w->nodes || !w->links || !w->up || !w->expect_done || !w->frame_buf || !w->slab || !w->frames) {
 		snprintf(err, cap, "out of memory");
 		return false;
 	}
@@ -737,11 +737,6 @@ void sim_world_free(struct sim_world *w)
 	for (size_t i = 0; i < w->nq; i++)
 		if (qkind(&w->q[i]) == QE_FRAME)
 			frame_free(w, w->q[i].u.p);
-	while (w->free_frames) {
-		struct sim_frame *f = w->free_frames;
-		w->free_frames = f->next_free;
-		free(f);
-	}
 	free(w->q);
 	for (size_t i = 0; w->nodes && i < w->sc->nnodes; i++) {
 		struct sim_node *n = &w->nodes[i];
@@ -775,4 +770,5 @@ void sim_world_free(struct sim_world *w)
 	free(w->expect_done);
 	free(w->frame_buf);
 	sim_slab_destroy(w->slab); /* after the engines */
+	sim_fpool_destroy(w->frames);
 }

@@ -16,6 +16,7 @@
 #include "lsoe/node.h"
 #include "rng.h"
 #include "scenario.h"
+#include "fpool.h"
 #include "slab.h"
 
 /* Queue entries. */
@@ -45,15 +46,18 @@ struct qentry {
 };
 static inline uint32_t qkind(const struct qentry *e) { return (uint32_t)(e->seqkind & 0xFF); }
 
+/*
+ * A frame in flight: 16 octets and the datagram as sent (padding is added on delivery),
+ * from w->frames. Hundreds of thousands are in flight while a large fabric converges.
+ * The receiver, its port and the source MAC follow from link and dir.
+ */
 struct sim_frame {
-	struct sim_frame *next_free; /* the free list of small frames */
-	int to;                      /* node index */
-	uint32_t port;
-	uint16_t ethertype;
+	uint32_t link;
+	uint16_t len;                /* of data: at most LSOE_DGRAM_MAX_LEN */
+	uint16_t ethertype;          /* the sender's */
+	uint8_t dst[6];
+	uint8_t dir;                 /* 0: from the link's a end to its b end */
 	bool corrupted;              /* counted when it reaches the receiver, not when sent */
-	uint32_t len;
-	int link;                    /* -1 for injected frames (floods) */
-	uint8_t src[6], dst[6];
 	uint8_t data[];
 };
 
@@ -77,7 +81,7 @@ struct sim_sent {
 	size_t n, cap;
 };
 
-/* 144 octets: there is one per node, and its first line is read by every event. */
+/* 128 octets: there is one per node, and its first line is read by every event. */
 struct sim_node {
 	/* Touched by every event: first. */
 	struct lsoe_node *node;      /* NULL while crashed */
@@ -90,7 +94,6 @@ struct sim_node {
 	uint32_t crashes;
 	size_t mem_bytes, mem_peak;  /* the engine's, as pf_alloc counts it */
 	struct sim_rng rng;
-	struct sim_slab_chunk chunk; /* where its engine's small objects come from */
 	/* Current: the scenario's shared one until a config event gives the node its own
 	   (own_cfg, complete with name and local ID); a restart reuses it. */
 	const struct lsoe_config *cfg;
@@ -157,8 +160,8 @@ struct sim_world {
 	struct sim_rng proc_rng;
 	struct sim_stats st;
 	uint8_t *frame_buf;          /* a pcap frame being written */
-	struct sim_frame *free_frames; /* small frames for reuse */
 	struct sim_slab *slab;       /* the engines' memory */
+	struct sim_fpool *frames;    /* the frames in flight */
 	char **failures;             /* expectation failures, in order */
 	size_t nfailures;
 	uint32_t passed;
