@@ -178,10 +178,9 @@ void sim_inv_tick(struct sim_world *w)
 void sim_inv_heal(struct sim_world *w)
 {
 	const struct sim_scenario *base = w->inv_base;
+	w->dirs = base->dirs; /* the scenario's own, fault-free properties (its links are the same) */
 	for (size_t i = 0; i < w->sc->nlinks; i++) {
 		struct sim_link *l = &w->links[i];
-		l->dir[0] = sim_link_dir(base, &base->links[i], 0); /* the scenario's own, fault-free properties */
-		l->dir[1] = sim_link_dir(base, &base->links[i], 1);
 		l->cut = false;
 		l->partitioned = false;
 		if (!l->carrier)

@@ -49,6 +49,13 @@ void *sim_slab_alloc(struct sim_slab *s, size_t size)
 	return malloc(size ? size : 1);
 }
 
+void *sim_slab_reuse(struct sim_slab *s, size_t size)
+{
+	(void)s;
+	(void)size;
+	return NULL;
+}
+
 void sim_slab_free(struct sim_slab *s, void *p, size_t size)
 {
 	(void)s;
@@ -147,6 +154,17 @@ void *sim_slab_alloc(struct sim_slab *s, size_t size)
 		return p;
 	}
 	return carve(s, class_size(k));
+}
+
+void *sim_slab_reuse(struct sim_slab *s, size_t size)
+{
+	if (size > SLAB_MAX)
+		return NULL;
+	size_t k = class_of(size);
+	void *p = s->free[k];
+	if (p)
+		s->free[k] = *(void **)p;
+	return p;
 }
 
 void sim_slab_free(struct sim_slab *s, void *p, size_t size)

@@ -25,7 +25,9 @@ struct sim_slab *sim_slab_new(void);
 void sim_slab_destroy(struct sim_slab *s);
 /* size octets, 8-aligned; NULL when out of memory. */
 void *sim_slab_alloc(struct sim_slab *s, size_t size);
-/* p (NULL: nothing) from sim_slab_alloc with the same size. */
+/* An idle object of size's class (one freed earlier), or NULL: never takes new memory. */
+void *sim_slab_reuse(struct sim_slab *s, size_t size);
+/* p (NULL: nothing) from sim_slab_alloc or sim_slab_reuse with the same size. */
 void sim_slab_free(struct sim_slab *s, void *p, size_t size);
 /* Octets mapped from the system for regions. */
 size_t sim_slab_mapped(const struct sim_slab *s);

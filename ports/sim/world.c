@@ -174,21 +174,27 @@ static void record_sent(struct sim_node *sn, const uint8_t *dgram, size_t len)
 }
 
 #define MIN_PAYLOAD (LSOE_ETH_MIN_FRAME - LSOE_ETH_HDR_LEN)
-_Static_assert(_Alignof(struct sim_frame) <= 4, "the frame pool aligns to 4");
+_Static_assert(_Alignof(struct sim_frame) <= 4 && sizeof(struct sim_frame) <= 16, "the frame pool aligns to 4");
+_Static_assert(sizeof(struct sim_link) <= 64, "a link's sending state is one cache line");
 
 static struct sim_frame *frame_new(struct sim_world *w, size_t len)
 {
-	struct sim_frame *f = sim_fpool_alloc(w->frames, sizeof(*f) + len);
-	if (!f) {
+	struct sim_frame *f = sim_slab_reuse(w->slab, sizeof(*f) + len);
+	bool in_slab = f != NULL;
+	if (!f && !(f = sim_fpool_alloc(w->frames, sizeof(*f) + len))) {
 		fputs("lsoe-sim: out of memory (frames)\n", stderr);
 		exit(1);
 	}
+	f->in_slab = in_slab;
 	return f;
 }
 
 static void frame_free(struct sim_world *w, struct sim_frame *f)
 {
-	sim_fpool_free(w->frames, f, sizeof(*f) + f->len);
+	if (f->in_slab)
+		sim_slab_free(w->slab, f, sizeof(*f) + f->len);
+	else
+		sim_fpool_free(w->frames, f, sizeof(*f) + f->len);
 }
 
 static bool link_passes(const struct sim_link *l)
@@ -212,7 +218,7 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 	const struct sim_port *sp = &sn->ports[port];
 	int link = sp->link, dir = sp->side;
 	struct sim_link *l = &w->links[link];
-	const struct sim_dir *d = l->dir[dir];
+	const struct sim_dir *d = &w->dirs[l->dir[dir]];
 	if (!link_passes(l) || sim_drop_matches(w, link, dir, dgram, len) || sim_rng_chance(&l->rng, d->loss)) {
 		w->st.frames_lost++;
 		return;
@@ -225,13 +231,14 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 	for (int c = 0; c < copies; c++) {
 		struct sim_frame *f = frame_new(w, len);
 		f->link = (uint32_t)link;
-		f->dir = (uint8_t)dir;
+		f->dir = dir & 1;
 		f->ethertype = sn->ethertype;
 		f->len = (uint16_t)len;
 		memcpy(f->dst, dst, 6);
 		memcpy(f->data, dgram, len);
-		f->corrupted = sim_rng_chance(&l->rng, d->corrupt);
-		if (f->corrupted) {
+		bool corrupt = sim_rng_chance(&l->rng, d->corrupt);
+		f->corrupted = corrupt;
+		if (corrupt) {
 			uint64_t bit = sim_rng_below(&l->rng, (uint64_t)len * 8);
 			f->data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		}
@@ -479,7 +486,7 @@ uint32_t sim_sessions_open(const struct sim_world *w)
 
 static void pcap_write(struct sim_world *w, const struct sim_frame *f, const uint8_t src[6])
 {
-	pcap_dumper_t *d = w->links[f->link].pcap;
+	pcap_dumper_t *d = w->pcaps ? w->pcaps[f->link] : NULL;
 	if (!d)
 		return;
 	size_t len = LSOE_ETH_HDR_LEN + f->len;
@@ -514,10 +521,10 @@ void sim_inject(struct sim_world *w, int node, uint32_t port, const uint8_t src[
 
 static void deliver(struct sim_world *w, struct sim_frame *f)
 {
-	const struct sim_link *l = &w->links[f->link];
-	struct sim_node *n = &w->nodes[l->to[f->dir]];
+	const struct sim_link_spec *ls = &w->sc->links[f->link];
+	struct sim_node *n = &w->nodes[f->dir ? ls->a : ls->b];
 	/* Lost in flight: the cable went down or was cut while the frame travelled. */
-	if (!link_passes(l)) {
+	if (!link_passes(&w->links[f->link])) {
 		w->st.frames_lost++;
 		return;
 	}
@@ -527,7 +534,7 @@ static void deliver(struct sim_world *w, struct sim_frame *f)
 	w->st.delivered++;
 	w->st.frames_corrupted += f->corrupted;
 	uint8_t src[6]; /* the sender's port, at the link's other end */
-	sim_port_mac(l->to[!f->dir], l->to_port[!f->dir], src);
+	sim_port_mac(f->dir ? ls->b : ls->a, f->dir ? ls->b_port : ls->a_port, src);
 	pcap_write(w, f, src);
 	/* As a NIC delivers it: a short frame arrives padded to the Ethernet minimum. */
 	const uint8_t *data = f->data;
@@ -539,7 +546,7 @@ static void deliver(struct sim_world *w, struct sim_frame *f)
 		data = pad;
 		len = MIN_PAYLOAD;
 	}
-	lsoe_node_input(n->node, l->to_port[f->dir], src, f->dst, data, len);
+	lsoe_node_input(n->node, f->dir ? ls->a_port : ls->b_port, src, f->dst, data, len);
 	sim_node_kick(w, n);
 }
 
@@ -564,6 +571,11 @@ static bool open_pcaps(struct sim_world *w, char *err, size_t cap)
 		if (c == '\0')
 			break;
 	}
+	w->pcaps = calloc(w->sc->nlinks ? w->sc->nlinks : 1, sizeof(*w->pcaps));
+	if (!w->pcaps) {
+		snprintf(err, cap, "out of memory");
+		return false;
+	}
 	for (size_t i = 0; i < w->sc->nlinks; i++) {
 		snprintf(path, sizeof(path), "%s/%s.pcap", dir, SIM_LINK_NAME(w->sc, &w->sc->links[i]));
 		pcap_t *p = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
@@ -575,7 +587,7 @@ static bool open_pcaps(struct sim_world *w, char *err, size_t cap)
 			return false;
 		}
 		pcap_close(p); /* the dumper keeps what it needs */
-		w->links[i].pcap = d;
+		w->pcaps[i] = d;
 	}
 	return true;
 }
@@ -585,11 +597,16 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 {
 	memset(w, 0, sizeof(*w));
 	w->sc = sc;
+	w->dirs = sc->dirs;
 	w->opts = *o;
 	w->seed = o->seed_set ? o->seed : sc->seed;
 	w->end = o->until ? o->until : sc->duration;
 	w->nodes = calloc(sc->nnodes, sizeof(*w->nodes));
-	w->links = calloc(sc->nlinks ? sc->nlinks : 1, sizeof(*w->links));
+	/* Each link's sending state in one cache line. */
+	size_t links_size = (sc->nlinks ? sc->nlinks : 1) * sizeof(*w->links);
+	w->links = aligned_alloc(64, (links_size + 63) / 64 * 64);
+	if (w->links)
+		memset(w->links, 0, links_size);
 	w->up = calloc(sc->nlinks ? sc->nlinks : 1, sizeof(*w->up));
 	w->expect_done = calloc(sc->nexpects ? sc->nexpects : 1, sizeof(*w->expect_done));
 	w->frame_buf = malloc(LSOE_ETH_HDR_LEN + LSOE_DGRAM_MAX_LEN + LSOE_ETH_MIN_FRAME);
@@ -603,12 +620,8 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 	for (size_t i = 0; i < sc->nlinks; i++) {
 		const struct sim_link_spec *ls = &sc->links[i];
 		w->links[i].carrier = true;
-		w->links[i].dir[0] = sim_link_dir(sc, ls, 0);
-		w->links[i].dir[1] = sim_link_dir(sc, ls, 1);
-		w->links[i].to[0] = ls->b;
-		w->links[i].to[1] = ls->a;
-		w->links[i].to_port[0] = ls->b_port;
-		w->links[i].to_port[1] = ls->a_port;
+		w->links[i].dir[0] = ls->ab;
+		w->links[i].dir[1] = ls->ba;
 		sim_rng_seed(&w->links[i].rng, w->seed, RNG_LINK, i);
 	}
 	for (size_t i = 0; i < sc->nnodes; i++) {
@@ -756,9 +769,10 @@ void sim_world_free(struct sim_world *w)
 		free(n->own_cfg);
 		free(n->dead);
 	}
-	for (size_t i = 0; w->links && i < w->sc->nlinks; i++)
-		if (w->links[i].pcap)
-			pcap_dump_close(w->links[i].pcap);
+	for (size_t i = 0; w->pcaps && i < w->sc->nlinks; i++)
+		if (w->pcaps[i])
+			pcap_dump_close(w->pcaps[i]);
+	free(w->pcaps);
 	for (size_t i = 0; i < w->nfailures; i++)
 		free(w->failures[i]);
 	free(w->failures);

@@ -47,8 +47,10 @@ struct qentry {
 static inline uint32_t qkind(const struct qentry *e) { return (uint32_t)(e->seqkind & 0xFF); }
 
 /*
- * A frame in flight: 16 octets and the datagram as sent (padding is added on delivery),
- * from w->frames. Hundreds of thousands are in flight while a large fabric converges.
+ * A frame in flight: 16 octets and the datagram as sent (padding is added on delivery).
+ * Hundreds of thousands are in flight while a large fabric converges: each is an idle
+ * object of the engines' slab (memory they used and freed) if there is one of its
+ * size, else from w->frames, which gives a burst's memory back once delivered.
  * The receiver, its port and the source MAC follow from link and dir.
  */
 struct sim_frame {
@@ -56,8 +58,9 @@ struct sim_frame {
 	uint16_t len;                /* of data: at most LSOE_DGRAM_MAX_LEN */
 	uint16_t ethertype;          /* the sender's */
 	uint8_t dst[6];
-	uint8_t dir;                 /* 0: from the link's a end to its b end */
-	bool corrupted;              /* counted when it reaches the receiver, not when sent */
+	unsigned dir : 1;            /* 0: from the link's a end to its b end */
+	unsigned corrupted : 1;      /* counted when it reaches the receiver, not when sent */
+	unsigned in_slab : 1;        /* from w->slab, not w->frames */
 	uint8_t data[];
 };
 
@@ -102,16 +105,14 @@ struct sim_node {
 	struct sim_sent *sent;       /* NULL unless a sent_times expectation watches the node */
 };
 
+/* 64 octets, what sending reads and writes; its ends are the spec's (sc->links). */
 struct sim_link {
-	const struct sim_dir *dir[2]; /* the spec's a_to_b, b_to_a */
-	int to[2];                   /* node reached in each direction */
-	uint32_t to_port[2];
+	struct sim_rng rng;
 	uint64_t last_arrival[2];    /* per direction: jitter never reorders a FIFO link */
+	uint32_t dir[2];             /* a_to_b, b_to_a: indexes into w->dirs (the spec's ab, ba) */
 	bool carrier;                /* both ports up */
 	bool cut;                    /* link_cut: silently lost */
 	bool partitioned;            /* cut by a partition */
-	struct sim_rng rng;
-	pcap_dumper_t *pcap;
 };
 
 struct drop_rule {
@@ -119,12 +120,13 @@ struct drop_rule {
 	uint64_t until;
 };
 
-/* What the expectations need to know of each session. */
+/* What the expectations need to know of each session: 16 octets (one entry per session end comes up). */
 struct sess_log {
 	uint64_t time;
-	int link, side;              /* side: which end reported */
+	int32_t link;
+	uint8_t side;                /* which end reported */
 	bool up;
-	int reason;
+	int8_t reason;               /* enum lsoe_down_reason; -1 when up */
 };
 
 struct sim_stats {
@@ -152,6 +154,8 @@ struct sim_world {
 	uint64_t seq;
 	struct sim_node *nodes;
 	struct sim_link *links;
+	const struct sim_dir *dirs;  /* the scenario's (a campaign heals to its base's) */
+	pcap_dumper_t **pcaps;       /* per link, with --pcap; else NULL */
 	struct drop_rule *drops;
 	size_t ndrops;
 	struct sess_log *log;
