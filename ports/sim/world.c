@@ -318,21 +318,25 @@ const struct sim_addr *sim_port_addrs(const struct sim_world *w, const struct si
     struct sim_addr buf[2], unsigned *na)
 {
 	const struct sim_port *sp = &n->ports[port];
-	if (sp->addrs) {
-		*na = sp->addrs->n;
-		return sp->addrs->a;
+	if (n->own_addrs && n->own_addrs[port]) {
+		*na = n->own_addrs[port]->n;
+		return n->own_addrs[port]->a;
 	}
-	return sim_link_addrs(w->sc, (size_t)sp->link, sp->side, buf, na);
+	return sim_link_addrs(w->sc, sp->link, sp->side, buf, na);
 }
 
 struct sim_addrlist *sim_port_own_addrs(struct sim_world *w, struct sim_node *n, uint32_t port)
 {
-	struct sim_port *sp = &n->ports[port];
-	if (sp->addrs)
-		return sp->addrs;
+	if (n->own_addrs && n->own_addrs[port])
+		return n->own_addrs[port];
+	const struct sim_port *sp = &n->ports[port];
 	struct sim_addr buf[2];
 	unsigned na;
-	const struct sim_addr *a = sim_link_addrs(w->sc, (size_t)sp->link, sp->side, buf, &na);
+	const struct sim_addr *a = sim_link_addrs(w->sc, sp->link, sp->side, buf, &na);
+	if (!n->own_addrs && !(n->own_addrs = calloc(n->nports + 1, sizeof(*n->own_addrs)))) {
+		fputs("lsoe-sim: out of memory\n", stderr);
+		exit(1);
+	}
 	struct sim_addrlist *al = calloc(1, sizeof(*al));
 	if (al && na && !(al->a = malloc(na * sizeof(*a)))) {
 		free(al);
@@ -345,7 +349,7 @@ struct sim_addrlist *sim_port_own_addrs(struct sim_world *w, struct sim_node *n,
 	if (na)
 		memcpy(al->a, a, na * sizeof(*a));
 	al->n = al->cap = na;
-	return sp->addrs = al;
+	return n->own_addrs[port] = al;
 }
 
 void sim_port_announce(struct sim_world *w, struct sim_node *n, uint32_t port)
@@ -624,17 +628,21 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 		w->links[i].dir[1] = ls->ba;
 		sim_rng_seed(&w->links[i].rng, w->seed, RNG_LINK, i);
 	}
+	/* Every node's ports (and an unused [0] each) in one array. */
+	w->ports = calloc(2 * sc->nlinks + sc->nnodes, sizeof(*w->ports));
+	if (!w->ports) {
+		snprintf(err, cap, "out of memory");
+		return false;
+	}
+	struct sim_port *next_port = w->ports;
 	for (size_t i = 0; i < sc->nnodes; i++) {
 		struct sim_node *n = &w->nodes[i];
 		n->w = w;
 		n->index = (int)i;
 		n->cfg = sc->nodes[i].cfg;
 		n->nports = sc->nodes[i].nports;
-		n->ports = calloc(n->nports + 1, sizeof(*n->ports));
-		if (!n->ports) {
-			snprintf(err, cap, "out of memory");
-			return false;
-		}
+		n->ports = next_port;
+		next_port += n->nports + 1;
 		n->wake_at = LSOE_NEVER;
 		sim_rng_seed(&n->rng, w->seed, RNG_NODE, i);
 	}
@@ -645,8 +653,8 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 			struct sim_node *n = &w->nodes[side ? ls->b : ls->a];
 			uint32_t p = side ? ls->b_port : ls->a_port;
 			struct sim_port *sp = &n->ports[p];
-			sp->link = (int)i;
-			sp->side = side;
+			sp->link = i & 0x7FFFFFFFu; /* SIM_MAX_LINKS is far below */
+			sp->side = side & 1;
 		}
 	}
 	if (o->pcap_dir && !open_pcaps(w, err, cap))
@@ -754,12 +762,12 @@ void sim_world_free(struct sim_world *w)
 	for (size_t i = 0; w->nodes && i < w->sc->nnodes; i++) {
 		struct sim_node *n = &w->nodes[i];
 		lsoe_node_destroy(n->node);
-		for (uint32_t p = 0; n->ports && p <= n->nports; p++)
-			if (n->ports[p].addrs) {
-				free(n->ports[p].addrs->a);
-				free(n->ports[p].addrs);
+		for (uint32_t p = 0; n->own_addrs && p <= n->nports; p++)
+			if (n->own_addrs[p]) {
+				free(n->own_addrs[p]->a);
+				free(n->own_addrs[p]);
 			}
-		free(n->ports);
+		free(n->own_addrs);
 		if (n->sent) {
 			free(n->sent->times);
 			free(n->sent->types);
@@ -777,6 +785,7 @@ void sim_world_free(struct sim_world *w)
 		free(w->failures[i]);
 	free(w->failures);
 	free(w->nodes);
+	free(w->ports);
 	free(w->links);
 	free(w->up);
 	free(w->drops);

@@ -69,12 +69,11 @@ struct sim_addrlist {                /* grows with address_add; bounded by SIM_M
 	unsigned n, cap;
 };
 
-/* 16 octets: one per session end. The MAC is computed (sim_port_mac). */
+/* 4 octets: one per session end. The MAC is computed (sim_port_mac), the addresses are
+   its link end's in the scenario until an address event gives the port its own (sim_node.own_addrs). */
 struct sim_port {
-	int link;                    /* -1: none (should not happen) */
-	int side;                    /* 0: this node is the link's a end */
-	struct sim_addrlist *addrs;  /* what the port announces now; NULL: its link end's list in the
-	                                scenario, until an address event gives the port its own */
+	uint32_t link : 31;
+	uint32_t side : 1;           /* 0: this node is the link's a end */
 };
 
 /* Sent PDUs of a node that a sent_times expectation watches. */
@@ -84,12 +83,12 @@ struct sim_sent {
 	size_t n, cap;
 };
 
-/* 128 octets: there is one per node, and its first line is read by every event. */
+/* 136 octets: there is one per node, and its first line is read by every event. */
 struct sim_node {
 	/* Touched by every event: first. */
 	struct lsoe_node *node;      /* NULL while crashed */
 	uint64_t wake_at;            /* scheduled QE_WAKE time, UINT64_MAX: none */
-	struct sim_port *ports;      /* [1..nports] */
+	struct sim_port *ports;      /* [1..nports], in w->ports */
 	struct sim_world *w;
 	uint32_t nports;
 	int index;
@@ -103,6 +102,8 @@ struct sim_node {
 	struct lsoe_config *own_cfg;
 	struct lsoe_counters *dead;  /* counters of earlier incarnations: NULL until the first crash */
 	struct sim_sent *sent;       /* NULL unless a sent_times expectation watches the node */
+	struct sim_addrlist **own_addrs; /* per port, what it announces if not its link end's;
+	                                    NULL until an address event */
 };
 
 /* 64 octets, what sending reads and writes; its ends are the spec's (sc->links). */
@@ -154,6 +155,7 @@ struct sim_world {
 	uint64_t seq;
 	struct sim_node *nodes;
 	struct sim_link *links;
+	struct sim_port *ports;      /* every node's, one array */
 	const struct sim_dir *dirs;  /* the scenario's (a campaign heals to its base's) */
 	pcap_dumper_t **pcaps;       /* per link, with --pcap; else NULL */
 	struct drop_rule *drops;
