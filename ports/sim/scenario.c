@@ -135,39 +135,76 @@ static void lmap_free(struct lmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static uint64_t lmap_hash(const char *s)
+/* The FNV-1a hash of x "-" y (hash_str of the joined name, without writing it). */
+static uint64_t hash_joined(const char *x, const char *y)
 {
-	uint64_t h = hash_str(s);
+	uint64_t h = 1469598103934665603ull;
+	for (const char *p[3] = { x, "-", y }, **q = p; q < p + 3; q++)
+		for (const char *c = *q; *c; c++) {
+			h ^= (unsigned char)*c;
+			h *= 1099511628211ull;
+		}
 	return h ? h : 1;
 }
 
-/* Whether s is x-y. */
+/* strcmp of x1 "-" y1 with x2 "-" y2, without writing them. */
+static int joined_cmp(const char *x1, const char *y1, const char *x2, const char *y2)
+{
+	const char *p1[3] = { x1, "-", y1 }, *p2[3] = { x2, "-", y2 };
+	const char *s = p1[0], *t = p2[0];
+	int i = 0, j = 0;
+	for (;;) {
+		while (!*s && i < 2)
+			s = p1[++i];
+		while (!*t && j < 2)
+			t = p2[++j];
+		if (*s != *t || !*s)
+			return (unsigned char)*s < (unsigned char)*t ? -1 : (unsigned char)*s > (unsigned char)*t;
+		s++;
+		t++;
+	}
+}
+
+/* Whether s is x "-" y. */
 static bool is_joined(const char *s, const char *x, const char *y)
 {
 	size_t lx = strlen(x);
 	return strncmp(s, x, lx) == 0 && s[lx] == '-' && strcmp(s + lx + 1, y) == 0;
 }
 
-/* The link named s (either way round), or -1. */
-static int lmap_get(const struct lmap *m, const struct sim_scenario *sc, const char *s)
+/*
+ * The link named x "-" y (either way round; y NULL: x is the whole name), or -1.
+ * h: the name's hash.
+ */
+static int lmap_find(const struct lmap *m, const struct sim_scenario *sc, const char *x, const char *y, uint64_t h)
 {
 	if (!m->cap)
 		return -1;
-	uint64_t h = lmap_hash(s);
 	for (size_t i = h & (m->cap - 1); m->h[i]; i = (i + 1) & (m->cap - 1)) {
 		if (m->h[i] != h)
 			continue;
 		const struct sim_link_spec *l = &sc->links[m->v[i] >> 1];
 		const char *na = sc->nodes[l->a].name, *nb = sc->nodes[l->b].name;
-		if (m->v[i] & 1 ? is_joined(s, nb, na) : is_joined(s, na, nb))
+		if (m->v[i] & 1) {
+			const char *t = na;
+			na = nb;
+			nb = t;
+		}
+		if (y ? joined_cmp(x, y, na, nb) == 0 : is_joined(x, na, nb))
 			return (int)(m->v[i] >> 1);
 	}
 	return -1;
 }
 
-static void lmap_put(struct lmap *m, const char *s, uint32_t link, bool rev)
+/* The link named s (either way round), or -1. */
+static int lmap_get(const struct lmap *m, const struct sim_scenario *sc, const char *s)
 {
-	uint64_t h = lmap_hash(s);
+	uint64_t h = hash_str(s);
+	return lmap_find(m, sc, s, NULL, h ? h : 1);
+}
+
+static void lmap_put(struct lmap *m, uint64_t h, uint32_t link, bool rev)
+{
 	size_t i = h & (m->cap - 1);
 	while (m->h[i])
 		i = (i + 1) & (m->cap - 1);
@@ -705,19 +742,20 @@ static bool add_link(struct P *p, const struct jd_value *at, int a, int b)
 	if (!pset_add(&p->pairs, pair_key(a, b)))
 		return fail_v(p, at, "a second link between '%s' and '%s' (a link is named by its ends)", na, nb);
 	struct sim_link_spec *l = &sc->links[sc->nlinks];
-	char name[SIM_LINK_NAME_MAX], rev[SIM_LINK_NAME_MAX], other[SIM_LINK_NAME_MAX];
-	snprintf(name, sizeof(name), "%s-%s", na, nb);
-	snprintf(rev, sizeof(rev), "%s-%s", nb, na);
 	uint32_t idx = (uint32_t)sc->nlinks;
-	/* Either name of this link must be no other link's (nor, both ways round, its own). */
-	int r = lmap_get(&p->link_map, sc, name);
+	/* Either name of this link ("a-b", "b-a") must be no other link's (nor, both ways round, its own). */
+	uint64_t h = hash_joined(na, nb), hr = hash_joined(nb, na);
+	int r = lmap_find(&p->link_map, sc, na, nb, h);
 	if (r < 0)
-		r = strcmp(rev, name) == 0 ? (int)idx : lmap_get(&p->link_map, sc, rev);
-	if (r >= 0)
+		r = joined_cmp(nb, na, na, nb) == 0 ? (int)idx : lmap_find(&p->link_map, sc, nb, na, hr);
+	if (r >= 0) {
+		char name[SIM_LINK_NAME_MAX], other[SIM_LINK_NAME_MAX];
+		snprintf(name, sizeof(name), "%s-%s", na, nb);
 		return fail_v(p, at, "the link '%s' has the same name as link '%s' (node names with '-' make "
 		    "link names ambiguous)", name, r == (int)idx ? name : sim_link_name(sc, &sc->links[r], other));
-	lmap_put(&p->link_map, name, idx, false);
-	lmap_put(&p->link_map, rev, idx, true);
+	}
+	lmap_put(&p->link_map, h, idx, false);
+	lmap_put(&p->link_map, hr, idx, true);
 	l->a = a;
 	l->b = b;
 	l->a_port = ++sc->nodes[a].nports;
@@ -2218,21 +2256,7 @@ const char *sim_link_name(const struct sim_scenario *sc, const struct sim_link_s
 
 int sim_link_name_cmp(const struct sim_scenario *sc, const struct sim_link_spec *x, const struct sim_link_spec *y)
 {
-	/* The octets of "a-b" in order, from three pieces each. */
-	const char *px[3] = { sc->nodes[x->a].name, "-", sc->nodes[x->b].name };
-	const char *py[3] = { sc->nodes[y->a].name, "-", sc->nodes[y->b].name };
-	const char *s = px[0], *t = py[0];
-	int i = 0, j = 0;
-	for (;;) {
-		while (!*s && i < 2)
-			s = px[++i];
-		while (!*t && j < 2)
-			t = py[++j];
-		if (*s != *t || !*s)
-			return (unsigned char)*s < (unsigned char)*t ? -1 : (unsigned char)*s > (unsigned char)*t;
-		s++;
-		t++;
-	}
+	return joined_cmp(sc->nodes[x->a].name, sc->nodes[x->b].name, sc->nodes[y->a].name, sc->nodes[y->b].name);
 }
 
 int sim_scenario_node(const struct sim_scenario *sc, const char *name)

@@ -422,8 +422,14 @@ void sim_node_start(struct sim_world *w, struct sim_node *n)
 		exit(1);
 	}
 	for (uint32_t p = 1; p <= n->nports; p++) {
-		char name[16];
-		snprintf(name, sizeof(name), "eth%u", p);
+		/* "eth" and p in decimal, without snprintf: once per port at every start */
+		char name[16] = "eth", digits[10];
+		int nd = 0;
+		for (uint32_t v = p; v; v /= 10)
+			digits[nd++] = (char)('0' + v % 10);
+		for (int i = 0; i < nd; i++)
+			name[3 + i] = digits[nd - 1 - i];
+		name[3 + nd] = '\0';
 		uint8_t mac[6];
 		sim_port_mac(n->index, p, mac);
 		bool up = w->links[n->ports[p].link].carrier;
