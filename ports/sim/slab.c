@@ -17,7 +17,7 @@
 #define SLAB_MAX    65536u                   /* 64-octet classes up to here; larger: malloc */
 #define NCLASSES    (SMALL_MAX / 8 + (SLAB_MAX - SMALL_MAX) / 64 + 1)
 #define REGION      ((size_t)64 << 20)       /* mapped at a time; untouched pages cost nothing */
-#define HUGE_PAGE   ((size_t)2 << 20)
+#define HUGE_PAGE   ((size_t)2 << 20)       /* regions are aligned to it, huge pages or not */
 
 struct sim_slab {
 	void *free[NCLASSES];        /* free lists: the first word of a free object links the next */
@@ -112,7 +112,7 @@ static uint8_t *map_region(void)
 		munmap(m, (size_t)(r - m));
 	if (r + REGION < m + REGION + HUGE_PAGE)
 		munmap(r + REGION, (size_t)(m + REGION + HUGE_PAGE - (r + REGION)));
-#ifdef MADV_HUGEPAGE
+#if defined(SIM_SLAB_HUGEPAGES) && defined(MADV_HUGEPAGE)
 	madvise(r, REGION, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
 #endif
 	return r;
