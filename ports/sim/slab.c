@@ -18,10 +18,12 @@
 #define NCLASSES    (SMALL_MAX / 8 + (SLAB_MAX - SMALL_MAX) / 64 + 1)
 #define REGION      ((size_t)64 << 20)       /* mapped at a time; untouched pages cost nothing */
 #define HUGE_PAGE   ((size_t)2 << 20)       /* regions are aligned to it, huge pages or not */
+#define POPULATE    ((size_t)1 << 20)       /* faulted in at a time */
 
 struct sim_slab {
 	void *free[NCLASSES];        /* free lists: the first word of a free object links the next */
 	uint8_t *cur, *end;          /* the region being carved */
+	uint8_t *populated;          /* it is faulted in up to here */
 	void **regions;              /* for sim_slab_destroy */
 	size_t nregions, cap;
 };
@@ -135,9 +137,17 @@ static void *carve(struct sim_slab *s, size_t n)
 			return NULL;
 		give_back(s, s->cur, (size_t)(s->end - s->cur));
 		s->regions[s->nregions++] = r;
-		s->cur = r;
+		s->cur = s->populated = r;
 		s->end = r + REGION;
 	}
+#ifdef MADV_POPULATE_WRITE
+	/* Fault pages in a batch ahead of use: one call instead of a fault per page. */
+	if (s->cur + n > s->populated && s->populated < s->end) {
+		size_t len = (size_t)(s->end - s->populated) < POPULATE ? (size_t)(s->end - s->populated) : POPULATE;
+		madvise(s->populated, len, MADV_POPULATE_WRITE); /* if it fails, pages fault as they are touched */
+		s->populated += len;
+	}
+#endif
 	void *p = s->cur;
 	s->cur += n;
 	return p;
