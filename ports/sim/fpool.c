@@ -74,12 +74,19 @@ struct sim_fpool *sim_fpool_new(void)
 	return calloc(1, sizeof(struct sim_fpool));
 }
 
+/* One region outlives its pool for the next one in this process (as in slab.c). */
+static uint8_t *spare_region;
+
 void sim_fpool_destroy(struct sim_fpool *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->nregions; i++)
-		munmap(p->regions[i], REGION);
+	for (size_t i = 0; i < p->nregions; i++) {
+		if (i == 0 && !spare_region)
+			spare_region = p->regions[0];
+		else
+			munmap(p->regions[i], REGION);
+	}
 	free(p->regions);
 	free(p->cold);
 	free(p);
@@ -96,15 +103,19 @@ static bool map_region(struct sim_fpool *p)
 		p->regions = v;
 		p->cap = cap;
 	}
-	uint8_t *m = mmap(NULL, REGION + BLOCK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-	    -1, 0);
-	if (m == MAP_FAILED)
-		return false;
-	uint8_t *r = (uint8_t *)(((uintptr_t)m + BLOCK - 1) & ~(uintptr_t)(BLOCK - 1));
-	if (r > m)
-		munmap(m, (size_t)(r - m));
-	if (r + REGION < m + REGION + BLOCK)
-		munmap(r + REGION, (size_t)(m + REGION + BLOCK - (r + REGION)));
+	uint8_t *r = spare_region;
+	spare_region = NULL;
+	if (!r) {
+		uint8_t *m = mmap(NULL, REGION + BLOCK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		    -1, 0);
+		if (m == MAP_FAILED)
+			return false;
+		r = (uint8_t *)(((uintptr_t)m + BLOCK - 1) & ~(uintptr_t)(BLOCK - 1));
+		if (r > m)
+			munmap(m, (size_t)(r - m));
+		if (r + REGION < m + REGION + BLOCK)
+			munmap(r + REGION, (size_t)(m + REGION + BLOCK - (r + REGION)));
+	}
 	p->regions[p->nregions++] = r;
 	p->next_block = r;
 	p->region_end = r + REGION;

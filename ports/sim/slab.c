@@ -18,7 +18,7 @@
 #define NCLASSES    (SMALL_MAX / 8 + (SLAB_MAX - SMALL_MAX) / 64 + 1)
 #define REGION      ((size_t)64 << 20)       /* mapped at a time; untouched pages cost nothing */
 #define HUGE_PAGE   ((size_t)2 << 20)       /* regions are aligned to it, huge pages or not */
-#define POPULATE    ((size_t)1 << 20)       /* faulted in at a time */
+#define POPULATE    ((size_t)1 << 20)       /* faulted in at a time, at most (at least 64 KiB) */
 
 struct sim_slab {
 	void *free[NCLASSES];        /* free lists: the first word of a free object links the next */
@@ -79,12 +79,24 @@ static size_t class_size(size_t k)
 	return k <= SMALL_MAX / 8 ? k * 8 : SMALL_MAX + (k - SMALL_MAX / 8) * 64;
 }
 
+/*
+ * One region outlives its slab, faulted in, for the next one in this process: a
+ * benchmark or a campaign runs world after world, and malloc kept its heap warm too.
+ */
+static uint8_t *spare_region;
+static size_t spare_populated;
+
 void sim_slab_destroy(struct sim_slab *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->nregions; i++)
-		munmap(s->regions[i], REGION);
+	for (size_t i = 0; i < s->nregions; i++) {
+		if (i == 0 && !spare_region) {
+			spare_region = s->regions[0];
+			spare_populated = s->nregions == 1 ? (size_t)(s->populated - spare_region) : REGION;
+		} else
+			munmap(s->regions[i], REGION);
+	}
 	free(s->regions);
 	free(s);
 }
@@ -132,18 +144,27 @@ static void *carve(struct sim_slab *s, size_t n)
 			s->regions = v;
 			s->cap = cap;
 		}
-		uint8_t *r = map_region();
-		if (!r)
+		uint8_t *r = spare_region;
+		size_t populated = spare_populated;
+		spare_region = NULL;
+		if (!r && !(r = map_region()))
 			return NULL;
 		give_back(s, s->cur, (size_t)(s->end - s->cur));
 		s->regions[s->nregions++] = r;
-		s->cur = s->populated = r;
+		s->cur = r;
+		s->populated = r + populated;
 		s->end = r + REGION;
 	}
 #ifdef MADV_POPULATE_WRITE
-	/* Fault pages in a batch ahead of use: one call instead of a fault per page. */
+	/*
+	 * Fault pages in a batch ahead of use: one call instead of a fault per page. The
+	 * batch doubles from 64 KiB to POPULATE, so that a small world faults in little.
+	 */
 	if (s->cur + n > s->populated && s->populated < s->end) {
-		size_t len = (size_t)(s->end - s->populated) < POPULATE ? (size_t)(s->end - s->populated) : POPULATE;
+		size_t len = (size_t)(s->populated - (s->end - REGION));
+		len = len < ((size_t)64 << 10) ? (size_t)64 << 10 : len > POPULATE ? POPULATE : len;
+		if (len > (size_t)(s->end - s->populated))
+			len = (size_t)(s->end - s->populated);
 		madvise(s->populated, len, MADV_POPULATE_WRITE); /* if it fails, pages fault as they are touched */
 		s->populated += len;
 	}
