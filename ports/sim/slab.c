@@ -17,8 +17,8 @@
 #define SLAB_MAX    65536u                   /* 64-octet classes up to here; larger: malloc */
 #define NCLASSES    (SMALL_MAX / 8 + (SLAB_MAX - SMALL_MAX) / 64 + 1)
 #define REGION      ((size_t)64 << 20)       /* mapped at a time; untouched pages cost nothing */
-#define HUGE_PAGE   ((size_t)2 << 20)       /* regions are aligned to it, huge pages or not */
-#define POPULATE    ((size_t)1 << 20)       /* faulted in at a time, at most (at least 64 KiB) */
+#define HUGE_PAGE   ((size_t)2 << 20)        /* regions are aligned to it, huge pages or not */
+#define POPULATE    ((size_t)1 << 20)        /* faulted in at a time, at most (at least 64 KiB) */
 
 struct sim_slab {
 	void *free[NCLASSES];        /* free lists: the first word of a free object links the next */
@@ -31,11 +31,6 @@ struct sim_slab {
 struct sim_slab *sim_slab_new(void)
 {
 	return calloc(1, sizeof(struct sim_slab));
-}
-
-size_t sim_slab_mapped(const struct sim_slab *s)
-{
-	return s->nregions * REGION;
 }
 
 #ifdef SIM_SLAB_MALLOC

@@ -34,7 +34,5 @@ void *sim_slab_alloc(struct sim_slab *s, size_t size);
 void *sim_slab_reuse(struct sim_slab *s, size_t size);
 /* p (NULL: nothing) from sim_slab_alloc or sim_slab_reuse with the same size. */
 void sim_slab_free(struct sim_slab *s, void *p, size_t size);
-/* Octets mapped from the system for regions. */
-size_t sim_slab_mapped(const struct sim_slab *s);
 
 #endif
