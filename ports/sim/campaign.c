@@ -51,28 +51,27 @@ static bool swarm(const struct sim_scenario *base, uint64_t seed, struct sim_sce
 {
 	struct sim_rng r;
 	sim_rng_seed(&r, seed, RNG_SWARM, 0);
-	*sw = *base;
-	sw->links = malloc(base->nlinks * sizeof(*sw->links));
+	*sw = *base; /* sharing the base's topology; only the direction properties are the seed's */
+	sw->dirs = malloc(base->ndirs * sizeof(*sw->dirs));
 	sw->procs = calloc(2, sizeof(*sw->procs));
 	sw->events = calloc(8, sizeof(*sw->events));
 	sw->expects = NULL;
 	sw->nexpects = 0;
 	sw->nprocs = 0;
 	sw->nevents = 0;
-	if (!sw->links || !sw->procs || !sw->events)
+	if (!sw->dirs || !sw->procs || !sw->events)
 		return false;
-	memcpy(sw->links, base->links, base->nlinks * sizeof(*sw->links));
+	memcpy(sw->dirs, base->dirs, base->ndirs * sizeof(*sw->dirs));
 	/* Each kind of fault is on with probability 1/2, at a strength drawn for the whole run. */
 	double loss = unit(&r) < 0.5 ? 0.3 * unit(&r) : 0, dup = unit(&r) < 0.5 ? 0.1 * unit(&r) : 0;
 	double reorder = unit(&r) < 0.5 ? 0.1 * unit(&r) : 0, corrupt = unit(&r) < 0.5 ? 0.05 * unit(&r) : 0;
-	for (size_t i = 0; i < sw->nlinks; i++)
-		for (int d = 0; d < 2; d++) {
-			struct sim_dir *dir = d ? &sw->links[i].ba : &sw->links[i].ab;
-			dir->loss = loss;
-			dir->duplicate = dup;
-			dir->reorder = reorder;
-			dir->corrupt = corrupt;
-		}
+	for (size_t i = 0; i < sw->ndirs; i++) { /* every link's, both ways */
+		struct sim_dir *dir = &sw->dirs[i];
+		dir->loss = loss;
+		dir->duplicate = dup;
+		dir->reorder = reorder;
+		dir->corrupt = corrupt;
+	}
 	if (unit(&r) < 0.5) { /* link flaps on a random subset */
 		struct sim_process_spec *p = &sw->procs[sw->nprocs++];
 		p->kind = SP_FLAP;
@@ -132,7 +131,7 @@ static void swarm_free(struct sim_scenario *sw)
 		free(sw->events[i].nodes);
 	free(sw->procs);
 	free(sw->events);
-	free(sw->links);
+	free(sw->dirs);
 }
 
 /* ---- one seed ---- */
@@ -154,7 +153,7 @@ static uint64_t liveness_bound(const struct sim_scenario *sc)
 {
 	uint64_t worst = 0;
 	for (size_t i = 0; i < sc->nnodes; i++) {
-		const struct lsoe_config *c = &sc->nodes[i].cfg;
+		const struct lsoe_config *c = sc->nodes[i].cfg;
 		uint64_t rtx = 0, iv = c->retransmit_initial;
 		for (unsigned k = 0; k < c->retransmit_max_drop; k++) {
 			rtx += iv;
@@ -183,7 +182,7 @@ static struct outcome run_seed(const struct sim_scenario *base, uint64_t seed, c
 	inv.heal_at = FAULT_WINDOW;
 	inv.live_by = FAULT_WINDOW + liveness_bound(base);
 	for (size_t i = 0; inv.mem_cap && i < sw.nnodes; i++) {
-		const struct lsoe_config *c = &sw.nodes[i].cfg;
+		const struct lsoe_config *c = sw.nodes[i].cfg;
 		/* the engine's base, every port at its session cap with room for peers' lists, reassembly's cap */
 		inv.mem_cap[i] = 256u * 1024 + (size_t)sw.nodes[i].nports * c->max_sessions_per_port * 4096u +
 		    c->reassembly_max_bytes;

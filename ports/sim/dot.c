@@ -101,7 +101,9 @@ static const char *end_state(const struct sim_world *w, size_t link, int side)
 		return "crashed";
 	if (w->up[link][side])
 		return "established";
-	struct find_state f = { .mac = peer->ports[side ? ls->a_port : ls->b_port].mac, .port = side ? ls->b_port : ls->a_port };
+	uint8_t peer_mac[6];
+	sim_port_mac(peer->index, side ? ls->a_port : ls->b_port, peer_mac);
+	struct find_state f = { .mac = peer_mac, .port = side ? ls->b_port : ls->a_port };
 	lsoe_node_foreach_session(n->node, find_visit, &f);
 	if (!f.found)
 		return "no session";
@@ -212,11 +214,11 @@ void sim_dot_write(const struct sim_world *w, uint32_t sessions_expected, FILE *
 			fputs(", style=dashed", out);
 		if (labels) {
 			fprintf(out, ", fontcolor=%s, label=\"", colour);
-			put_esc(out, ls->name);
+			put_esc(out, SIM_LINK_NAME(sc, ls));
 			fputc('"', out);
 		}
 		fputs(", tooltip=\"", out);
-		put_esc(out, ls->name);
+		put_esc(out, SIM_LINK_NAME(sc, ls));
 		fputs(": ", out);
 		put_esc(out, sc->nodes[ls->a].name);
 		fprintf(out, " %s, ", sa);

@@ -20,9 +20,9 @@ void sim_session_event(struct sim_world *w, struct sim_node *n, const struct lso
 		return;
 	const struct sim_port *sp = &n->ports[ev->port];
 	const struct sim_link_spec *ls = &w->sc->links[sp->link];
-	const struct sim_node *peer = &w->nodes[sp->side ? ls->a : ls->b];
-	uint32_t peer_port = sp->side ? ls->a_port : ls->b_port;
-	if (memcmp(ev->peer_mac, peer->ports[peer_port].mac, 6) != 0)
+	uint8_t peer_mac[6];
+	sim_port_mac(sp->side ? ls->a : ls->b, sp->side ? ls->a_port : ls->b_port, peer_mac);
+	if (memcmp(ev->peer_mac, peer_mac, 6) != 0)
 		return; /* not the link's other end (a spoofed source, say) */
 	bool up = ev->type == LSOE_EV_SESSION_UP;
 	w->up[sp->link][sp->side] = up;
@@ -34,7 +34,7 @@ void sim_session_event(struct sim_world *w, struct sim_node *n, const struct lso
 			exit(1);
 		}
 	}
-	w->log[w->nlog++] = (struct sess_log){ w->now, sp->link, sp->side, up, up ? -1 : (int)ev->reason };
+	w->log[w->nlog++] = (struct sess_log){ w->now, sp->link, (uint8_t)sp->side, up, (int8_t)(up ? -1 : (int)ev->reason) };
 }
 
 /* ---- results ---- */
@@ -94,7 +94,7 @@ static bool check_sessions_open(struct sim_world *w, const struct sim_expect_spe
 			continue;
 		if (bad++ < 4) {
 			size_t o = strlen(list);
-			snprintf(list + o, sizeof(list) - o, "%s%s (%s / %s)", o ? ", " : "", w->sc->links[i].name,
+			snprintf(list + o, sizeof(list) - o, "%s%s (%s / %s)", o ? ", " : "", SIM_LINK_NAME(w->sc, &w->sc->links[i]),
 			    end_state(w, (int)i, 0), end_state(w, (int)i, 1));
 		}
 	}
@@ -122,7 +122,7 @@ static bool check_session_down(struct sim_world *w, const struct sim_expect_spec
 		snprintf(seen + o, sizeof(seen) - o, "%s%.9f s (%s, by %s)", o ? ", " : "", secs(l->time),
 		    lsoe_down_reason_name((enum lsoe_down_reason)l->reason), w->sc->nodes[l->side ? ls->b : ls->a].name);
 	}
-	fail(w, x, "session_down %s in [%.9g, %.9g] s%s%s: not seen; downs of that session: %s", ls->name, secs(x->t1),
+	fail(w, x, "session_down %s in [%.9g, %.9g] s%s%s: not seen; downs of that session: %s", SIM_LINK_NAME(w->sc, ls), secs(x->t1),
 	    secs(x->t2), x->has_reason ? " with reason " : "",
 	    x->has_reason ? lsoe_down_reason_name((enum lsoe_down_reason)x->reason) : "", *seen ? seen : "none");
 	return false;
@@ -136,7 +136,7 @@ static bool check_no_down(struct sim_world *w, const struct sim_expect_spec *x, 
 		if (l->up || l->time < t1 || l->time > t2 || !selected(x, l->link))
 			continue;
 		const struct sim_link_spec *ls = &w->sc->links[l->link];
-		fail(w, x, "%s: session %s went down at %.9f s (%s, reported by %s)", what, ls->name, secs(l->time),
+		fail(w, x, "%s: session %s went down at %.9f s (%s, reported by %s)", what, SIM_LINK_NAME(w->sc, ls), secs(l->time),
 		    lsoe_down_reason_name((enum lsoe_down_reason)l->reason), w->sc->nodes[l->side ? ls->b : ls->a].name);
 		return false;
 	}
@@ -176,10 +176,12 @@ static bool check_encaps(struct sim_world *w, const struct sim_expect_spec *x)
 		for (int side = 0; side < 2; side++) {
 			struct sim_node *n = &w->nodes[side ? ls->b : ls->a], *peer = &w->nodes[side ? ls->a : ls->b];
 			uint32_t port = side ? ls->b_port : ls->a_port, peer_port = side ? ls->a_port : ls->b_port;
-			struct find f = { .mac = peer->ports[peer_port].mac, .port = port };
+			uint8_t peer_mac[6];
+			sim_port_mac(peer->index, peer_port, peer_mac);
+			struct find f = { .mac = peer_mac, .port = port };
 			lsoe_node_foreach_session(n->node, find_visit, &f);
 			if (!f.found) {
-				fail(w, x, "encaps_match: %s has no session with %s on %s", n->cfg.name, peer->cfg.name, ls->name);
+				fail(w, x, "encaps_match: %s has no session with %s on %s", sim_node_name(n), sim_node_name(peer), SIM_LINK_NAME(w->sc, ls));
 				return false;
 			}
 			for (unsigned t = LSOE_PDU_IPV4_ENCAP; t <= LSOE_PDU_MPLS_IPV6_ENCAP; t++) {
@@ -191,8 +193,8 @@ static bool check_encaps(struct sim_world *w, const struct sim_expect_spec *x)
 					ok = same_entry(t, &f.v.encaps[j][e], &want[e]);
 				if (!ok) {
 					fail(w, x, "encaps_match: %s's view of %s on %s: %s has %u entries, %s announces %u%s",
-					    n->cfg.name, peer->cfg.name, ls->name, lsoe_pdu_type_name(t), f.v.encap_count[j],
-					    peer->cfg.name, k, f.v.encap_count[j] == k ? " (different entries)" : "");
+					    sim_node_name(n), sim_node_name(peer), SIM_LINK_NAME(w->sc, ls), lsoe_pdu_type_name(t), f.v.encap_count[j],
+					    sim_node_name(peer), k, f.v.encap_count[j] == k ? " (different entries)" : "");
 					return false;
 				}
 			}
@@ -302,13 +304,14 @@ static bool check_sent_times(struct sim_world *w, const struct sim_expect_spec *
 	const struct sim_node *n = &w->nodes[x->node];
 	uint64_t got[64];
 	size_t k = 0;
-	for (size_t i = 0; i < n->nsent; i++) {
-		if (n->sent_times[i] < x->t1 || n->sent_times[i] > x->t2 || n->sent_types[i] != x->pdu)
+	const struct sim_sent *s = n->sent;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->times[i] < x->t1 || s->times[i] > x->t2 || s->types[i] != x->pdu)
 			continue;
-		if (x->pdu == LSOE_PDU_ACK && x->ack_of >= 0 && n->sent_ack_of[i] != x->ack_of)
+		if (x->pdu == LSOE_PDU_ACK && x->ack_of >= 0 && s->ack_of[i] != x->ack_of)
 			continue;
 		if (k < 64)
-			got[k] = n->sent_times[i] - x->t1;
+			got[k] = s->times[i] - x->t1;
 		k++;
 	}
 	bool ok = k == x->ntimes;

@@ -1,4 +1,5 @@
 /* Scheduled events, random fault processes, drop rules and MAC floods. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +22,7 @@ void sim_faults_schedule(struct sim_world *w)
 static void set_addresses(struct sim_world *w, const struct sim_event_spec *e, bool add)
 {
 	struct sim_node *n = &w->nodes[e->node];
-	struct sim_addrlist *al = &n->ports[e->port].addrs;
+	struct sim_addrlist *al = sim_port_own_addrs(w, n, e->port);
 	unsigned alen = e->addr.family == 4 ? 4 : 16;
 	/* An address is one entry whatever its prefix length. */
 	for (unsigned i = 0; i < al->n; i++)
@@ -49,11 +50,20 @@ static void set_addresses(struct sim_world *w, const struct sim_event_spec *e, b
 static void apply_config(struct sim_world *w, struct sim_node *n, const struct sim_event_spec *e)
 {
 	char why[256];
+	if (!n->own_cfg) { /* copy on write: the shared one stays the others' */
+		struct lsoe_config *own = malloc(sizeof(*own));
+		if (!own) {
+			fputs("lsoe-sim: out of memory\n", stderr);
+			exit(1);
+		}
+		sim_node_config_now(n, own);
+		n->cfg = n->own_cfg = own;
+	}
 	for (size_t k = 0; k < e->nset; k++)
-		lsoe_config_set(&n->cfg, e->set[k].key, e->set[k].value, why, sizeof(why)); /* validated when parsed */
-	n->ethertype = n->cfg.ethertype;
+		lsoe_config_set(n->own_cfg, e->set[k].key, e->set[k].value, why, sizeof(why)); /* validated when parsed */
+	n->ethertype = n->cfg->ethertype;
 	if (n->node) {
-		lsoe_node_reconfigure(n->node, &n->cfg);
+		lsoe_node_reconfigure(n->node, n->cfg);
 		sim_node_kick(w, n);
 	}
 }

@@ -120,15 +120,17 @@ void sim_inv_event(struct sim_world *w, struct sim_node *n, const struct lsoe_ev
 	const struct sim_link_spec *ls = &w->sc->links[sp->link];
 	const struct sim_node *peer = &w->nodes[sp->side ? ls->a : ls->b];
 	uint32_t peer_port = sp->side ? ls->a_port : ls->b_port;
-	if (memcmp(ev->peer_mac, peer->ports[peer_port].mac, 6) != 0)
+	uint8_t peer_mac[6];
+	sim_port_mac(peer->index, peer_port, peer_mac);
+	if (memcmp(ev->peer_mac, peer_mac, 6) != 0)
 		return;
 	const struct history *hs = history_of(w, sp->link, !sp->side, ev->encap_type);
 	uint64_t h = list_hash(ev->encap_type, ev->encaps, ev->encap_count);
 	for (size_t i = 0; i < hs->n; i++)
 		if (hs->h[i] == h)
 			return;
-	violate(w, "encaps_view", "%s reports for %s on %s a %s list of %u entries that %s never announced", n->cfg.name,
-	    peer->cfg.name, ls->name, lsoe_pdu_type_name(ev->encap_type), ev->encap_count, peer->cfg.name);
+	violate(w, "encaps_view", "%s reports for %s on %s a %s list of %u entries that %s never announced", sim_node_name(n),
+	    sim_node_name(peer), SIM_LINK_NAME(w->sc, ls), lsoe_pdu_type_name(ev->encap_type), ev->encap_count, sim_node_name(peer));
 }
 
 void sim_inv_tick(struct sim_world *w)
@@ -139,7 +141,9 @@ void sim_inv_tick(struct sim_world *w)
 		for (int side = 0; side < 2; side++) {
 			struct sim_node *n = &w->nodes[side ? ls->b : ls->a], *peer = &w->nodes[side ? ls->a : ls->b];
 			uint32_t port = side ? ls->b_port : ls->a_port, peer_port = side ? ls->a_port : ls->b_port;
-			bool closed = !n->node || !lsoe_node_has_session(n->node, port, peer->ports[peer_port].mac);
+			uint8_t peer_mac[6];
+			sim_port_mac(peer->index, peer_port, peer_mac);
+			bool closed = !n->node || !lsoe_node_has_session(n->node, port, peer_mac);
 			uint64_t *since = &v->closed_since[i * 2 + (size_t)side];
 			if (!closed)
 				*since = 0;
@@ -148,10 +152,10 @@ void sim_inv_tick(struct sim_world *w)
 			/* The other end, established, must notice within its timeout (+ the link's delay, + a tick). */
 			if (!closed || !w->up[i][!side] || !peer->node)
 				continue;
-			uint64_t timeout = peer->cfg.keepalive_receive_timeout;
+			uint64_t timeout = peer->cfg->keepalive_receive_timeout;
 			if (!timeout)
 				continue; /* "never": the operator asked for it */
-			const struct sim_dir *d = side ? &ls->ab : &ls->ba;
+			const struct sim_dir *d = sim_link_dir(w->sc, ls, side ? 0 : 1);
 			uint64_t bound = timeout + d->delay + d->jitter + d->reorder_delay + 10 * d->delay + 1000000u + 2 * TICK;
 			/* A session that came up after the other end closed is a new one: count from then. */
 			uint64_t from = *since;
@@ -159,13 +163,13 @@ void sim_inv_tick(struct sim_world *w)
 				from = v->up_since[i * 2 + (size_t)!side];
 			if (w->now - from > bound)
 				violate(w, "half_open", "%s keeps the session on %s established %.3f s after %s closed it "
-				    "(receive timeout %.3f s)", peer->cfg.name, ls->name, (double)(w->now - from) / 1e9,
-				    n->cfg.name, (double)timeout / 1e9);
+				    "(receive timeout %.3f s)", sim_node_name(peer), SIM_LINK_NAME(w->sc, ls), (double)(w->now - from) / 1e9,
+				    sim_node_name(n), (double)timeout / 1e9);
 		}
 	}
 	for (size_t i = 0; i < w->sc->nnodes; i++)
 		if (w->nodes[i].mem_bytes > v->mem_cap[i])
-			violate(w, "memory", "%s holds %zu bytes, above its bound of %zu", w->nodes[i].cfg.name,
+			violate(w, "memory", "%s holds %zu bytes, above its bound of %zu", sim_node_name(&w->nodes[i]),
 			    w->nodes[i].mem_bytes, v->mem_cap[i]);
 	if (w->now + TICK <= w->end)
 		sim_push(w, w->now + TICK, QE_INV, 0, 0, NULL);
@@ -174,10 +178,9 @@ void sim_inv_tick(struct sim_world *w)
 void sim_inv_heal(struct sim_world *w)
 {
 	const struct sim_scenario *base = w->inv_base;
+	w->dirs = base->dirs; /* the scenario's own, fault-free properties (its links are the same) */
 	for (size_t i = 0; i < w->sc->nlinks; i++) {
 		struct sim_link *l = &w->links[i];
-		l->dir[0] = &base->links[i].ab; /* the scenario's own, fault-free properties */
-		l->dir[1] = &base->links[i].ba;
 		l->cut = false;
 		l->partitioned = false;
 		if (!l->carrier)
@@ -194,7 +197,7 @@ void sim_inv_live(struct sim_world *w)
 	for (size_t i = 0; i < w->sc->nlinks; i++)
 		if (!(w->up[i][0] && w->up[i][1])) {
 			violate(w, "liveness", "%zu s after healing, the session on %s is not open on both ends",
-			    (size_t)((w->now - w->inv->heal_at) / SEC), w->sc->links[i].name);
+			    (size_t)((w->now - w->inv->heal_at) / SEC), SIM_LINK_NAME(w->sc, &w->sc->links[i]));
 			return;
 		}
 }

@@ -24,7 +24,7 @@
 #include "world.h"
 
 struct entry {
-	const char *link;
+	const struct sim_scenario *sc;
 	int index;                   /* the link's */
 	unsigned type;
 	const struct lsoe_encap *a, *b;
@@ -56,7 +56,7 @@ static bool same_key(unsigned type, const struct lsoe_encap *x, const struct lso
 static int entry_cmp(const void *p, const void *q)
 {
 	const struct entry *x = p, *y = q;
-	int c = strcmp(x->link, y->link);
+	int c = sim_link_name_cmp(x->sc, &x->sc->links[x->index], &y->sc->links[y->index]);
 	if (c)
 		return c;
 	if (x->type != y->type)
@@ -74,12 +74,14 @@ static void write_end(yajl_gen g, const struct sim_world *w, int node, uint32_t 
     const struct lsoe_encap *e)
 {
 	char name[16], id[LSOE_ID_STRLEN];
+	uint8_t local_id[LSOE_LOCAL_ID_LEN];
 	const struct sim_node *n = &w->nodes[node];
+	sim_node_local_id(n, local_id);
 	snprintf(name, sizeof(name), "eth%u", port);
 	yajl_gen_map_open(g);
-	lsoe_json_kstr(g, "node", n->cfg.name);
+	lsoe_json_kstr(g, "node", sim_node_name(n));
 	lsoe_json_kstr(g, "port", name);
-	lsoe_json_kstr(g, "id", lsoe_fmt_hexcolon(id, sizeof(id), n->cfg.local_id, LSOE_LOCAL_ID_LEN));
+	lsoe_json_kstr(g, "id", lsoe_fmt_hexcolon(id, sizeof(id), local_id, LSOE_LOCAL_ID_LEN));
 	lsoe_json_link_end_fields(g, type, e);
 	yajl_gen_map_close(g);
 }
@@ -93,7 +95,7 @@ static void write_entry(const struct sim_world *w, const struct entry *e, FILE *
 		exit(1);
 	}
 	yajl_gen_map_open(g);
-	lsoe_json_kstr(g, "link", ls->name);
+	lsoe_json_kstr(g, "link", SIM_LINK_NAME(w->sc, ls));
 	lsoe_json_kstr(g, "type", lsoe_pdu_type_name(e->type));
 	lsoe_json_key(g, "a");
 	write_end(g, w, ls->a, ls->a_port, e->type, e->a);
@@ -149,7 +151,7 @@ void sim_linkdb_write(const struct sim_world *w, FILE *out)
 					}
 					v = nv;
 				}
-				v[n++] = (struct entry){ sc->links[i].name, (int)i, type, &pa->local, &pb->local };
+				v[n++] = (struct entry){ sc, (int)i, type, &pa->local, &pb->local };
 			}
 		}
 	}

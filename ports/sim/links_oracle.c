@@ -195,8 +195,8 @@ static void collect(void *ctx, const struct lsoe_session_view *v)
 	if (k && !c->bad) {
 		char mac[LSOE_MAC_STRLEN];
 		c->bad = true;
-		put(c->why, "on %s, %s's %s view of %s, which is not the link's other end, has ", ls->name,
-		    c->n->cfg.name, lsoe_pdu_type_name(type), lsoe_fmt_mac(mac, v->peer_mac));
+		put(c->why, "on %s, %s's %s view of %s, which is not the link's other end, has ", SIM_LINK_NAME(c->w->sc, ls),
+		    sim_node_name(c->n), lsoe_pdu_type_name(type), lsoe_fmt_mac(mac, v->peer_mac));
 		put_seen(c->why, type, v->links[type - LSOE_PDU_IPV4_ENCAP], k);
 		put(c->why, ", want none");
 	}
@@ -231,7 +231,7 @@ static bool check_end(struct sim_world *w, int link, int side, const struct lsoe
 			ok = same_end(type, &v->links[j][e].local, buf[e].local) && same_end(type, &v->links[j][e].peer, buf[e].peer);
 		if (ok)
 			continue;
-		put(why, "on %s, %s's %s view has ", ls->name, n->cfg.name, lsoe_pdu_type_name(type));
+		put(why, "on %s, %s's %s view has ", SIM_LINK_NAME(w->sc, ls), sim_node_name(n), lsoe_pdu_type_name(type));
 		put_seen(why, type, v->links[j], v->link_count[j]);
 		put(why, ", want ");
 		put_want(why, type, buf, k);
@@ -271,14 +271,14 @@ bool sim_links_match(struct sim_world *w, char *why, size_t cap)
 			const char *name = sc->nodes[side ? ls->b : ls->a].name, *other = sc->nodes[side ? ls->a : ls->b].name;
 			bool found = c.found[i * 2 + (size_t)side];
 			if (established && !found) {
-				put(&t, "on %s, %s has no session with %s", ls->name, name, other);
+				put(&t, "on %s, %s has no session with %s", SIM_LINK_NAME(sc, ls), name, other);
 				ok = false;
 			} else if (established) {
 				ok = check_end(w, (int)i, side, v, buf, &t);
 			} else {
 				unsigned type = 0, k = found ? pair_total(v, &type) : 0;
 				if (k) {
-					put(&t, "on %s, %s's %s view has ", ls->name, name, lsoe_pdu_type_name(type));
+					put(&t, "on %s, %s's %s view has ", SIM_LINK_NAME(sc, ls), name, lsoe_pdu_type_name(type));
 					put_seen(&t, type, v->links[type - LSOE_PDU_IPV4_ENCAP], k);
 					put(&t, " but the session is not established at both ends (%s: %s, %s: %s): want none",
 					    sc->nodes[ls->a].name, end_state(w, (int)i, 0), sc->nodes[ls->b].name,

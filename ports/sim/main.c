@@ -75,7 +75,7 @@ static uint32_t sessions_expected(const struct sim_world *w)
 		const struct sim_link_spec *ls = &w->sc->links[i];
 		const struct sim_node *a = &w->nodes[ls->a], *b = &w->nodes[ls->b];
 		const struct sim_link *l = &w->links[i];
-		k += l->carrier && !l->cut && !l->partitioned && a->node && b->node && a->cfg.ethertype == b->cfg.ethertype;
+		k += l->carrier && !l->cut && !l->partitioned && a->node && b->node && a->cfg->ethertype == b->cfg->ethertype;
 	}
 	return k;
 }

@@ -46,10 +46,10 @@
 
 /* ---- name tables ---- */
 
-/* Strings to indexes, open addressing; the strings are owned by the table. */
+/* Node names to indexes, open addressing; the names are the node specs' own. */
 struct smap {
 	size_t cap;                  /* a power of two, or 0 */
-	char **keys;
+	const char **keys;
 	int *vals;
 };
 
@@ -76,8 +76,6 @@ static bool smap_init(struct smap *m, size_t n)
 
 static void smap_free(struct smap *m)
 {
-	for (size_t i = 0; m->keys && i < m->cap; i++)
-		free(m->keys[i]);
 	free(m->keys);
 	free(m->vals);
 	memset(m, 0, sizeof(*m));
@@ -95,20 +93,123 @@ static int smap_get(const struct smap *m, const char *k)
 	}
 }
 
-/* Insert; returns the value already there (and inserts nothing), -1 if inserted, -2 out of memory. */
+/* Insert k (kept: it must outlive the table); returns the value already there (and inserts nothing), -1 if inserted. */
 static int smap_put(struct smap *m, const char *k, int v)
 {
 	for (size_t i = hash_str(k) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		if (!m->keys[i]) {
-			m->keys[i] = strdup(k);
-			if (!m->keys[i])
-				return -2;
+			m->keys[i] = k;
 			m->vals[i] = v;
 			return -1;
 		}
 		if (strcmp(m->keys[i], k) == 0)
 			return m->vals[i];
 	}
+}
+
+/*
+ * Link names ("a-b" and "b-a") to link indexes. Only their hashes are stored: a
+ * candidate is confirmed against its ends' names, so no name is kept per link.
+ */
+struct lmap {
+	size_t cap;                  /* a power of two, or 0 */
+	uint64_t *h;                 /* 0: empty */
+	uint32_t *v;                 /* link index << 1 | 1 for "b-a" */
+};
+
+static bool lmap_init(struct lmap *m, size_t n)
+{
+	size_t cap = 16;
+	while (cap < 2 * n + 2)
+		cap *= 2;
+	m->h = calloc(cap, sizeof(*m->h));
+	m->v = calloc(cap, sizeof(*m->v));
+	m->cap = cap;
+	return m->h && m->v;
+}
+
+static void lmap_free(struct lmap *m)
+{
+	free(m->h);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The FNV-1a hash of x "-" y (hash_str of the joined name, without writing it). */
+static uint64_t hash_joined(const char *x, const char *y)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (const char *p[3] = { x, "-", y }, **q = p; q < p + 3; q++)
+		for (const char *c = *q; *c; c++) {
+			h ^= (unsigned char)*c;
+			h *= 1099511628211ull;
+		}
+	return h ? h : 1;
+}
+
+/* strcmp of x1 "-" y1 with x2 "-" y2, without writing them. */
+static int joined_cmp(const char *x1, const char *y1, const char *x2, const char *y2)
+{
+	const char *p1[3] = { x1, "-", y1 }, *p2[3] = { x2, "-", y2 };
+	const char *s = p1[0], *t = p2[0];
+	int i = 0, j = 0;
+	for (;;) {
+		while (!*s && i < 2)
+			s = p1[++i];
+		while (!*t && j < 2)
+			t = p2[++j];
+		if (*s != *t || !*s)
+			return (unsigned char)*s < (unsigned char)*t ? -1 : (unsigned char)*s > (unsigned char)*t;
+		s++;
+		t++;
+	}
+}
+
+/* Whether s is x "-" y. */
+static bool is_joined(const char *s, const char *x, const char *y)
+{
+	size_t lx = strlen(x);
+	return strncmp(s, x, lx) == 0 && s[lx] == '-' && strcmp(s + lx + 1, y) == 0;
+}
+
+/*
+ * The link named x "-" y (either way round; y NULL: x is the whole name), or -1.
+ * h: the name's hash.
+ */
+static int lmap_find(const struct lmap *m, const struct sim_scenario *sc, const char *x, const char *y, uint64_t h)
+{
+	if (!m->cap)
+		return -1;
+	for (size_t i = h & (m->cap - 1); m->h[i]; i = (i + 1) & (m->cap - 1)) {
+		if (m->h[i] != h)
+			continue;
+		const struct sim_link_spec *l = &sc->links[m->v[i] >> 1];
+		const char *na = sc->nodes[l->a].name, *nb = sc->nodes[l->b].name;
+		if (m->v[i] & 1) {
+			const char *t = na;
+			na = nb;
+			nb = t;
+		}
+		if (y ? joined_cmp(x, y, na, nb) == 0 : is_joined(x, na, nb))
+			return (int)(m->v[i] >> 1);
+	}
+	return -1;
+}
+
+/* The link named s (either way round), or -1. */
+static int lmap_get(const struct lmap *m, const struct sim_scenario *sc, const char *s)
+{
+	uint64_t h = hash_str(s);
+	return lmap_find(m, sc, s, NULL, h ? h : 1);
+}
+
+static void lmap_put(struct lmap *m, uint64_t h, uint32_t link, bool rev)
+{
+	size_t i = h & (m->cap - 1);
+	while (m->h[i])
+		i = (i + 1) & (m->cap - 1);
+	m->h[i] = h;
+	m->v[i] = link << 1 | (rev ? 1u : 0u);
 }
 
 /* Unordered node pairs, for duplicate links. */
@@ -166,7 +267,7 @@ struct P {
 	bool failed;
 	struct sim_scenario *sc;
 	struct smap node_map;        /* node name -> index */
-	struct smap link_map;        /* "a-b" and "b-a" -> link index */
+	struct lmap link_map;        /* "a-b" and "b-a" -> link index */
 	size_t nodes_cap, links_cap; /* allocated */
 	struct pset pairs;
 	struct lsoe_config base;     /* defaults + "defaults" */
@@ -541,34 +642,42 @@ static bool parse_addr_list(struct P *p, const struct jd_value *v, const char *l
 	return true;
 }
 
-static bool link_addresses(struct sim_link_spec *l, size_t i)
+/*
+ * Link i's generated addresses at one end (side 0: a): a /31 of 10.0.0.0/8 and a /127
+ * of 2001:db8::/32 numbered by the index, each Primary. Computed when needed, not stored.
+ */
+static void gen_addrs(size_t i, int side, struct sim_addr out[2])
 {
-	struct sim_addr *a = calloc(2, sizeof(*a)), *b = calloc(2, sizeof(*b));
-	l->a_addrs = a;
-	l->b_addrs = b;
-	if (!a || !b)
-		return false;
-	uint32_t v4 = (10u << 24) + 2u * (uint32_t)i;
-	a[0].family = b[0].family = 4;
-	a[0].prefix_len = b[0].prefix_len = 31;
-	a[0].primary = b[0].primary = true;
-	for (int k = 0; k < 4; k++) {
-		a[0].addr[k] = (uint8_t)(v4 >> (24 - 8 * k));
-		b[0].addr[k] = (uint8_t)((v4 + 1) >> (24 - 8 * k));
-	}
+	memset(out, 0, 2 * sizeof(*out));
+	uint32_t v4 = (10u << 24) + 2u * (uint32_t)i + (side ? 1u : 0u);
+	out[0].family = 4;
+	out[0].prefix_len = 31;
+	out[0].primary = true;
+	for (int k = 0; k < 4; k++)
+		out[0].addr[k] = (uint8_t)(v4 >> (24 - 8 * k));
 	static const uint8_t prefix[4] = { 0x20, 0x01, 0x0d, 0xb8 };
-	a[1].family = b[1].family = 6;
-	a[1].prefix_len = b[1].prefix_len = 127;
-	a[1].primary = b[1].primary = true;
-	memcpy(a[1].addr, prefix, 4);
-	a[1].addr[4] = (uint8_t)(i >> 24);
-	a[1].addr[5] = (uint8_t)(i >> 16);
-	a[1].addr[6] = (uint8_t)(i >> 8);
-	a[1].addr[7] = (uint8_t)i;
-	memcpy(b[1].addr, a[1].addr, 16);
-	a[1].addr[15] = 0x0a;
-	b[1].addr[15] = 0x0b;
-	l->a_naddrs = l->b_naddrs = 2;
+	out[1].family = 6;
+	out[1].prefix_len = 127;
+	out[1].primary = true;
+	memcpy(out[1].addr, prefix, 4);
+	out[1].addr[4] = (uint8_t)(i >> 24);
+	out[1].addr[5] = (uint8_t)(i >> 16);
+	out[1].addr[6] = (uint8_t)(i >> 8);
+	out[1].addr[7] = (uint8_t)i;
+	out[1].addr[15] = side ? 0x0b : 0x0a;
+}
+
+/* A copy of the generated pair (NULL, 0 without addresses), for a list the file may then replace. */
+static bool gen_addrs_copy(const struct sim_scenario *sc, size_t i, int side, struct sim_addr **list, unsigned *n)
+{
+	*list = NULL;
+	*n = 0;
+	if (!sc->addresses)
+		return true;
+	if (!(*list = malloc(2 * sizeof(**list))))
+		return false;
+	gen_addrs(i, side, *list);
+	*n = 2;
 	return true;
 }
 
@@ -603,7 +712,7 @@ static bool alloc_topology(struct P *p, const struct jd_value *at, uint64_t node
 	sc->links = calloc(links ? links : 1, sizeof(*sc->links));
 	p->nodes_cap = (size_t)nodes;
 	p->links_cap = (size_t)links;
-	if (!sc->nodes || !sc->links || !smap_init(&p->node_map, nodes) || !smap_init(&p->link_map, 2 * links) ||
+	if (!sc->nodes || !sc->links || !smap_init(&p->node_map, nodes) || !lmap_init(&p->link_map, 2 * links) ||
 	    !pset_init(&p->pairs, links))
 		return fail_v(p, at, "out of memory");
 	return true;
@@ -618,13 +727,11 @@ static bool add_node(struct P *p, const struct jd_value *at, const char *name)
 	if (!name_ok(name, strlen(name)))
 		return fail_v(p, at, "'%s' is not a valid node name (1 to %d letters, digits, '_', '-' or '.', "
 		    "not starting with '-' or '.')", lsoe_fmt_quotable(s, sizeof(s), name, strlen(name)), SIM_NAME_MAX - 1);
-	int r = smap_put(&p->node_map, name, (int)sc->nnodes);
-	if (r == -2)
-		return fail_v(p, at, "out of memory");
-	if (r >= 0)
-		return fail_v(p, at, "node '%s' is listed twice", name);
-	struct sim_node_spec *n = &sc->nodes[sc->nnodes++];
+	struct sim_node_spec *n = &sc->nodes[sc->nnodes];
 	snprintf(n->name, sizeof(n->name), "%s", name);
+	if (smap_put(&p->node_map, n->name, (int)sc->nnodes) >= 0)
+		return fail_v(p, at, "node '%s' is listed twice", name);
+	sc->nnodes++;
 	return true;
 }
 
@@ -639,21 +746,25 @@ static bool add_link(struct P *p, const struct jd_value *at, int a, int b)
 	if (!pset_add(&p->pairs, pair_key(a, b)))
 		return fail_v(p, at, "a second link between '%s' and '%s' (a link is named by its ends)", na, nb);
 	struct sim_link_spec *l = &sc->links[sc->nlinks];
-	snprintf(l->name, sizeof(l->name), "%s-%s", na, nb);
-	char rev[sizeof(l->name)];
-	snprintf(rev, sizeof(rev), "%s-%s", nb, na);
-	int idx = (int)sc->nlinks;
-	int r1 = smap_put(&p->link_map, l->name, idx);
-	int r2 = r1 == -1 ? smap_put(&p->link_map, rev, idx) : -1;
-	if (r1 == -2 || r2 == -2)
-		return fail_v(p, at, "out of memory");
-	if (r1 >= 0 || r2 >= 0)
+	uint32_t idx = (uint32_t)sc->nlinks;
+	/* Either name of this link ("a-b", "b-a") must be no other link's (nor, both ways round, its own). */
+	uint64_t h = hash_joined(na, nb), hr = hash_joined(nb, na);
+	int r = lmap_find(&p->link_map, sc, na, nb, h);
+	if (r < 0)
+		r = joined_cmp(nb, na, na, nb) == 0 ? (int)idx : lmap_find(&p->link_map, sc, nb, na, hr);
+	if (r >= 0) {
+		char name[SIM_LINK_NAME_MAX], other[SIM_LINK_NAME_MAX];
+		snprintf(name, sizeof(name), "%s-%s", na, nb);
 		return fail_v(p, at, "the link '%s' has the same name as link '%s' (node names with '-' make "
-		    "link names ambiguous)", l->name, sc->links[r1 >= 0 ? r1 : r2].name);
+		    "link names ambiguous)", name, r == (int)idx ? name : sim_link_name(sc, &sc->links[r], other));
+	}
+	lmap_put(&p->link_map, h, idx, false);
+	lmap_put(&p->link_map, hr, idx, true);
 	l->a = a;
 	l->b = b;
 	l->a_port = ++sc->nodes[a].nports;
 	l->b_port = ++sc->nodes[b].nports;
+	l->addrs = SIM_GEN_ADDRS;
 	sc->nlinks++;
 	return true;
 }
@@ -879,8 +990,13 @@ static const char *suggest_node(struct P *p, char *out, size_t cap, const char *
 static const char *suggest_link(struct P *p, char *out, size_t cap, const char *word)
 {
 	struct suggest s = { word, NULL, 99 };
-	for (size_t i = 0; i < p->sc->nlinks && p->sc->nlinks <= 5000; i++)
-		suggest_try(&s, p->sc->links[i].name);
+	char name[SIM_LINK_NAME_MAX], best[SIM_LINK_NAME_MAX];
+	for (size_t i = 0; i < p->sc->nlinks && p->sc->nlinks <= 5000; i++) {
+		const char *was = s.best;
+		suggest_try(&s, sim_link_name(p->sc, &p->sc->links[i], name));
+		if (s.best != was) /* keep the best: name is rewritten */
+			s.best = memcpy(best, name, sizeof(best));
+	}
 	return suggest_text(out, cap, &s);
 }
 
@@ -901,7 +1017,7 @@ static bool resolve_link(struct P *p, const struct jd_value *v, const char *labe
 {
 	if (!want_string(p, v, label, "a link name (\"x-y\")"))
 		return false;
-	*out = smap_get(&p->link_map, v->u.str.s);
+	*out = lmap_get(&p->link_map, p->sc, v->u.str.s);
 	if (*out < 0) {
 		char s[LSOE_QUOTABLE_STRLEN], dym[128];
 		return fail_v(p, v, "%s: unknown link '%s'%s", label, SHOWV(s, v),
@@ -1072,6 +1188,80 @@ static bool apply_config(struct P *p, const struct jd_value *obj, const char *la
 	return true;
 }
 
+/*
+ * Shared configurations: a configuration is about 5 KB and most nodes of a large
+ * topology have the same one, so each distinct one is stored once (sc->cfgs) and
+ * nodes point to it. Interned by their octets: every copy starts as a struct copy of
+ * the same base and changes only through lsoe_config_set, so equal ones compare equal.
+ */
+struct cfg_table {
+	size_t cap;                  /* slots, a power of two */
+	uint32_t *slot;              /* 0: empty, else index + 1 into sc->cfgs */
+	uint64_t *hash;              /* per sc->cfgs entry */
+};
+
+static uint64_t cfg_hash(const struct lsoe_config *c)
+{
+	const uint8_t *b = (const uint8_t *)c;
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < sizeof(*c); i++) {
+		h ^= b[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+/* The shared copy of c (*fresh: made now); NULL when out of memory. sc->cfgs has room for nnodes. */
+static const struct lsoe_config *cfg_intern(struct sim_scenario *sc, struct cfg_table *t,
+    const struct lsoe_config *c, bool *fresh)
+{
+	uint64_t h = cfg_hash(c);
+	size_t i = (size_t)((h * 0x9E3779B97F4A7C15ull) >> 20) & (t->cap - 1);
+	for (; t->slot[i]; i = (i + 1) & (t->cap - 1)) {
+		uint32_t k = t->slot[i] - 1;
+		if (t->hash[k] == h && memcmp(sc->cfgs[k], c, sizeof(*c)) == 0) {
+			*fresh = false;
+			return sc->cfgs[k];
+		}
+	}
+	struct lsoe_config *copy = malloc(sizeof(*copy));
+	if (!copy)
+		return NULL;
+	*copy = *c;
+	t->hash[sc->ncfgs] = h;
+	sc->cfgs[sc->ncfgs++] = copy;
+	t->slot[i] = (uint32_t)sc->ncfgs;
+	*fresh = true;
+	return copy;
+}
+
+void sim_default_local_id(size_t node, uint8_t out[LSOE_LOCAL_ID_LEN])
+{
+	uint32_t id = (uint32_t)node + 1;
+	memset(out, 0, LSOE_LOCAL_ID_LEN);
+	out[LSOE_LOCAL_ID_LEN - 4] = (uint8_t)(id >> 24);
+	out[LSOE_LOCAL_ID_LEN - 3] = (uint8_t)(id >> 16);
+	out[LSOE_LOCAL_ID_LEN - 2] = (uint8_t)(id >> 8);
+	out[LSOE_LOCAL_ID_LEN - 1] = (uint8_t)id;
+}
+
+void sim_config_complete(const struct sim_scenario *sc, size_t node, struct lsoe_config *cfg)
+{
+	/* As lsoe_config_set(cfg, "name", ...) stores it (checked when parsed). */
+	memset(cfg->name, 0, sizeof(cfg->name));
+	memcpy(cfg->name, sc->nodes[node].name, strlen(sc->nodes[node].name));
+	if (!cfg->local_id_set) {
+		sim_default_local_id(node, cfg->local_id);
+		cfg->local_id_set = true;
+	}
+}
+
+void sim_node_config(const struct sim_scenario *sc, size_t node, struct lsoe_config *out)
+{
+	*out = *sc->nodes[node].cfg;
+	sim_config_complete(sc, node, out);
+}
+
 static bool parse_configs(struct P *p, const struct jd_value *root)
 {
 	struct sim_scenario *sc = p->sc;
@@ -1079,11 +1269,20 @@ static bool parse_configs(struct P *p, const struct jd_value *root)
 	lsoe_config_default(&p->base);
 	if (defs && !apply_config(p, defs, "defaults", &p->base, NULL))
 		return false;
-	const struct jd_value **per = calloc(sc->nnodes ? sc->nnodes : 1, sizeof(*per));
-	if (!per)
-		return fail_v(p, root, "out of memory");
+	size_t nn = sc->nnodes ? sc->nnodes : 1;
+	struct cfg_table t = { .cap = 16 };
+	while (t.cap < 2 * nn + 2)
+		t.cap *= 2;
+	t.slot = calloc(t.cap, sizeof(*t.slot));
+	t.hash = calloc(nn, sizeof(*t.hash));
+	sc->cfgs = calloc(nn, sizeof(*sc->cfgs));
+	/* scratch: a node's overrides on the base; whole: a configuration completed for checking */
+	struct lsoe_config *scratch = malloc(sizeof(*scratch)), *whole = malloc(sizeof(*whole));
+	const struct jd_value **per = calloc(nn, sizeof(*per));
 	bool ok = true;
-	if (nodes && !want_object(p, nodes, "nodes"))
+	if (!per || !t.slot || !t.hash || !sc->cfgs || !scratch || !whole)
+		ok = fail_v(p, root, "out of memory");
+	if (ok && nodes && !want_object(p, nodes, "nodes"))
 		ok = false;
 	for (size_t i = 0; ok && nodes && i < nodes->u.obj.n; i++) {
 		const struct jd_member *m = &nodes->u.obj.items[i];
@@ -1097,33 +1296,46 @@ static bool parse_configs(struct P *p, const struct jd_value *root)
 			ok = want_object(p, m->value, m->key);
 		}
 	}
+	const struct lsoe_config *base = NULL; /* the base's shared copy, once interned */
 	for (size_t i = 0; ok && i < sc->nnodes; i++) {
 		struct sim_node_spec *n = &sc->nodes[i];
-		n->cfg = p->base;
+		const struct lsoe_config *c = &p->base;
 		char why[512];
-		if (per[i] && !apply_config(p, per[i], n->name, &n->cfg, NULL)) {
-			ok = false;
-			break;
+		if (per[i]) {
+			*scratch = p->base;
+			if (!apply_config(p, per[i], n->name, scratch, NULL)) {
+				ok = false;
+				break;
+			}
+			c = scratch;
 		}
-		if (lsoe_config_set(&n->cfg, "name", n->name, why, sizeof(why)) != LSOE_CFG_OK) {
+		if (lsoe_config_set(whole, "name", n->name, why, sizeof(why)) != LSOE_CFG_OK) {
 			ok = fail_v(p, root, "node %s: name: %s", n->name, why);
 			break;
 		}
-		if (!n->cfg.local_id_set) {
-			uint32_t id = (uint32_t)i + 1;
-			memset(n->cfg.local_id, 0, sizeof(n->cfg.local_id));
-			n->cfg.local_id[LSOE_LOCAL_ID_LEN - 4] = (uint8_t)(id >> 24);
-			n->cfg.local_id[LSOE_LOCAL_ID_LEN - 3] = (uint8_t)(id >> 16);
-			n->cfg.local_id[LSOE_LOCAL_ID_LEN - 2] = (uint8_t)(id >> 8);
-			n->cfg.local_id[LSOE_LOCAL_ID_LEN - 1] = (uint8_t)id;
-			n->cfg.local_id_set = true;
+		bool fresh = false;
+		n->cfg = c == &p->base && base ? base : cfg_intern(sc, &t, c, &fresh);
+		if (!n->cfg) {
+			ok = fail_v(p, root, "out of memory");
+			break;
 		}
-		if (!lsoe_config_check(&n->cfg, why, sizeof(why))) {
+		if (c == &p->base)
+			base = n->cfg;
+		/* Nodes sharing a configuration differ only in name (checked above) and local ID (any is valid). */
+		if (!fresh)
+			continue;
+		*whole = *n->cfg;
+		sim_config_complete(sc, i, whole);
+		if (!lsoe_config_check(whole, why, sizeof(why))) {
 			const struct jd_value *at = per[i] ? per[i] : defs;
 			ok = at ? fail_v(p, at, "node %s: %s", n->name, why) : fail_v(p, NULL, "node %s: %s", n->name, why);
 		}
 	}
 	free(per);
+	free(scratch);
+	free(whole);
+	free(t.slot);
+	free(t.hash);
 	return ok;
 }
 
@@ -1168,16 +1380,21 @@ static bool parse_links(struct P *p, const struct jd_value *root)
 	if (ld && (!want_object(p, ld, "link_defaults") || !check_keys(p, ld, dir_keys, "link_defaults") ||
 	    !apply_dir(p, ld, &base, NULL)))
 		return false;
-	for (size_t i = 0; i < sc->nlinks; i++) {
-		sc->links[i].ab = sc->links[i].ba = base;
-		if (sc->addresses && !link_addresses(&sc->links[i], i))
-			return fail_v(p, jd_get(root, "topology"), "out of memory");
-	}
+	/* dirs[0] for every link; a link the file configures gets two of its own. */
 	const struct jd_value *lv = jd_get(root, "links");
+	if (lv && !want_object(p, lv, "links"))
+		return false;
+	size_t nconf = lv ? lv->u.obj.n : 0;
+	sc->dirs = calloc(1 + 2 * nconf, sizeof(*sc->dirs));
+	sc->link_addrs = calloc(nconf ? nconf : 1, sizeof(*sc->link_addrs));
+	if (!sc->dirs || !sc->link_addrs)
+		return fail_v(p, lv ? lv : root, "out of memory");
+	sc->dirs[0] = base;
+	sc->ndirs = 1;
+	for (size_t i = 0; i < sc->nlinks; i++)
+		sc->links[i].ab = sc->links[i].ba = 0;
 	if (!lv)
 		return true;
-	if (!want_object(p, lv, "links"))
-		return false;
 	uint8_t *seen = calloc(sc->nlinks ? sc->nlinks : 1, 1);
 	if (!seen)
 		return fail_v(p, lv, "out of memory");
@@ -1187,20 +1404,25 @@ static bool parse_links(struct P *p, const struct jd_value *root)
 		const struct jd_value *o = m->value;
 		char k[LSOE_QUOTABLE_STRLEN], dym[128], where[LSOE_QUOTABLE_STRLEN + 16];
 		SHOWK(k, m);
-		int idx = m->key_len == strlen(m->key) ? smap_get(&p->link_map, m->key) : -1;
+		int idx = m->key_len == strlen(m->key) ? lmap_get(&p->link_map, sc, m->key) : -1;
 		if (idx < 0) {
 			ok = fail_m(p, m, "links: unknown link '%s'%s", k,
 			    suggest_link(p, dym, sizeof(dym), m->key_len == strlen(m->key) ? m->key : NULL));
 			break;
 		}
 		struct sim_link_spec *l = &sc->links[idx];
+		char name[SIM_LINK_NAME_MAX];
 		if (seen[idx]) {
-			ok = fail_m(p, m, "links: link '%s' is configured twice", l->name);
+			ok = fail_m(p, m, "links: link '%s' is configured twice", sim_link_name(sc, l, name));
 			break;
 		}
 		seen[idx] = 1;
 		snprintf(where, sizeof(where), "links.%s", k);
-		if (!want_object(p, o, k) || !check_keys(p, o, link_keys, where) || !apply_dir(p, o, &l->ab, &l->ba)) {
+		l->ab = (uint32_t)sc->ndirs++;
+		l->ba = (uint32_t)sc->ndirs++;
+		sc->dirs[l->ab] = sc->dirs[l->ba] = base;
+		struct sim_dir *ab = &sc->dirs[l->ab], *ba = &sc->dirs[l->ba];
+		if (!want_object(p, o, k) || !check_keys(p, o, link_keys, where) || !apply_dir(p, o, ab, ba)) {
 			ok = false;
 			break;
 		}
@@ -1211,13 +1433,23 @@ static bool parse_links(struct P *p, const struct jd_value *root)
 			snprintf(w2, sizeof(w2), "links.%s.%s", k, dn[d]);
 			if (dv)
 				ok = want_object(p, dv, dn[d]) && check_keys(p, dv, dir_keys, w2) &&
-				    apply_dir(p, dv, d ? &l->ba : &l->ab, NULL);
+				    apply_dir(p, dv, d ? ba : ab, NULL);
 		}
-		const struct jd_value *aa = jd_get(o, "a_addresses"), *ba = jd_get(o, "b_addresses");
-		if (ok && aa)
-			ok = parse_addr_list(p, aa, "a_addresses", SIM_MAX_ADDRS, &l->a_addrs, &l->a_naddrs);
-		if (ok && ba)
-			ok = parse_addr_list(p, ba, "b_addresses", SIM_MAX_ADDRS, &l->b_addrs, &l->b_naddrs);
+		const struct jd_value *av = jd_get(o, "a_addresses"), *bv = jd_get(o, "b_addresses");
+		if (ok && (av || bv)) {
+			/* The file's lists; an end it does not list keeps the generated pair. */
+			struct sim_link_addrs *la = &sc->link_addrs[sc->nlink_addrs++];
+			l->addrs = (uint32_t)(sc->nlink_addrs - 1);
+			if (!gen_addrs_copy(sc, (size_t)idx, 0, &la->a, &la->na) ||
+			    !gen_addrs_copy(sc, (size_t)idx, 1, &la->b, &la->nb))
+				ok = fail_v(p, o, "out of memory");
+		}
+		if (ok && av)
+			ok = parse_addr_list(p, av, "a_addresses", SIM_MAX_ADDRS, &sc->link_addrs[l->addrs].a,
+			    &sc->link_addrs[l->addrs].na);
+		if (ok && bv)
+			ok = parse_addr_list(p, bv, "b_addresses", SIM_MAX_ADDRS, &sc->link_addrs[l->addrs].b,
+			    &sc->link_addrs[l->addrs].nb);
 	}
 	free(seen);
 	return ok;
@@ -1309,8 +1541,10 @@ static bool want_port(struct P *p, const struct jd_value *e, int node, const cha
 		if (!resolve_link(p, lv, "link", link))
 			return false;
 		const struct sim_link_spec *l = &sc->links[*link];
+		char name[SIM_LINK_NAME_MAX];
 		if (l->a != node && l->b != node)
-			return fail_v(p, lv, "link: node '%s' is not an end of link '%s'", sc->nodes[node].name, l->name);
+			return fail_v(p, lv, "link: node '%s' is not an end of link '%s'", sc->nodes[node].name,
+			    sim_link_name(sc, l, name));
 		*port = l->a == node ? l->a_port : l->b_port;
 		return true;
 	}
@@ -1415,7 +1649,10 @@ static bool parse_event(struct P *p, const struct jd_value *e, struct sim_event_
 		struct lsoe_config *scratch = malloc(sizeof(*scratch));
 		if (!scratch)
 			return fail_v(p, set, "out of memory");
-		*scratch = ev->node >= 0 ? sc->nodes[ev->node].cfg : p->base;
+		if (ev->node >= 0)
+			sim_node_config(sc, (size_t)ev->node, scratch);
+		else
+			*scratch = p->base;
 		bool ok = apply_config(p, set, "set", scratch, ev->set);
 		free(scratch);
 		return ok;
@@ -1666,9 +1903,10 @@ static bool parse_expect(struct P *p, const struct jd_value *e, struct sim_expec
 		if ((v = jd_get(e, "node"))) {
 			if (!resolve_node(p, v, "node", &x->node))
 				return false;
+			char name[SIM_LINK_NAME_MAX];
 			if (sc->links[l].a != x->node && sc->links[l].b != x->node)
 				return fail_v(p, v, "node: '%s' is not an end of link '%s'", sc->nodes[x->node].name,
-				    sc->links[l].name);
+				    sim_link_name(sc, &sc->links[l], name));
 		}
 		return true;
 	}
@@ -1882,7 +2120,7 @@ bool sim_scenario_parse(struct sim_scenario *sc, const char *text, size_t len, c
 	bool ok = doc && parse_root(p, jd_root(doc));
 	jd_free(doc);
 	smap_free(&p->node_map);
-	smap_free(&p->link_map);
+	lmap_free(&p->link_map);
 	free(p->pairs.e);
 	free(p);
 	if (!ok) {
@@ -1977,18 +2215,52 @@ void sim_scenario_free(struct sim_scenario *sc)
 		free(sc->expects[i].links);
 		free(sc->expects[i].times);
 	}
-	for (size_t i = 0; sc->links && i < sc->nlinks; i++) {
-		free(sc->links[i].a_addrs);
-		free(sc->links[i].b_addrs);
+	for (size_t i = 0; sc->link_addrs && i < sc->nlink_addrs; i++) {
+		free(sc->link_addrs[i].a);
+		free(sc->link_addrs[i].b);
 	}
+	free(sc->link_addrs);
+	free(sc->dirs);
 	for (size_t i = 0; sc->nodes && i < sc->nnodes; i++)
 		free(sc->nodes[i].loopbacks);
+	for (size_t i = 0; sc->cfgs && i < sc->ncfgs; i++)
+		free(sc->cfgs[i]);
+	free(sc->cfgs);
 	free(sc->nodes);
 	free(sc->links);
 	free(sc->events);
 	free(sc->procs);
 	free(sc->expects);
 	memset(sc, 0, sizeof(*sc));
+}
+
+const struct sim_addr *sim_link_addrs(const struct sim_scenario *sc, size_t link, int side, struct sim_addr buf[2],
+    unsigned *n)
+{
+	const struct sim_link_spec *l = &sc->links[link];
+	if (l->addrs != SIM_GEN_ADDRS) {
+		const struct sim_link_addrs *la = &sc->link_addrs[l->addrs];
+		*n = side ? la->nb : la->na;
+		return side ? la->b : la->a;
+	}
+	if (!sc->addresses) {
+		*n = 0;
+		return NULL;
+	}
+	gen_addrs(link, side, buf);
+	*n = 2;
+	return buf;
+}
+
+const char *sim_link_name(const struct sim_scenario *sc, const struct sim_link_spec *l, char buf[SIM_LINK_NAME_MAX])
+{
+	snprintf(buf, SIM_LINK_NAME_MAX, "%s-%s", sc->nodes[l->a].name, sc->nodes[l->b].name);
+	return buf;
+}
+
+int sim_link_name_cmp(const struct sim_scenario *sc, const struct sim_link_spec *x, const struct sim_link_spec *y)
+{
+	return joined_cmp(sc->nodes[x->a].name, sc->nodes[x->b].name, sc->nodes[y->a].name, sc->nodes[y->b].name);
 }
 
 int sim_scenario_node(const struct sim_scenario *sc, const char *name)
@@ -2004,7 +2276,7 @@ int sim_scenario_link(const struct sim_scenario *sc, const char *name)
 	if (!name)
 		return -1;
 	for (size_t i = 0; i < sc->nlinks; i++)
-		if (strcmp(sc->links[i].name, name) == 0)
+		if (is_joined(name, sc->nodes[sc->links[i].a].name, sc->nodes[sc->links[i].b].name))
 			return (int)i;
 	/* "b-a" */
 	for (size_t i = 0; i < sc->nlinks; i++) {

@@ -41,18 +41,36 @@ struct sim_addr {
 	bool loopback;
 };
 
+/*
+ * 28 octets: a topology may have 100,000 links. Its name ("a-b", sim_link_name), its
+ * direction properties (mostly the link_defaults for all) and its addresses (mostly
+ * generated from its index, sim_link_addrs) are not stored per link.
+ */
 struct sim_link_spec {
-	char name[2 * SIM_NAME_MAX + 2]; /* "a-b" */
 	int a, b;                    /* node indexes */
 	uint32_t a_port, b_port;     /* port ids on each node, from 1 */
-	struct sim_dir ab, ba;
-	struct sim_addr *a_addrs, *b_addrs; /* a_naddrs, b_naddrs entries (NULL when none); freed by sim_scenario_free */
-	unsigned a_naddrs, b_naddrs;
+	uint32_t ab, ba;             /* each direction's properties: indexes into sc->dirs */
+	uint32_t addrs;              /* the file's addresses: index into sc->link_addrs, or SIM_GEN_ADDRS */
+};
+
+#define SIM_GEN_ADDRS UINT32_MAX     /* the generated pair of each end (none if "addresses" is false) */
+#define SIM_LINK_NAME_MAX (2 * SIM_NAME_MAX) /* "a-b" and its NUL */
+
+/* Addresses a file lists for a link (a_addresses, b_addresses; an end it does not list keeps the generated). */
+struct sim_link_addrs {
+	struct sim_addr *a, *b;      /* na, nb entries (NULL when none); freed by sim_scenario_free */
+	unsigned na, nb;
 };
 
 struct sim_node_spec {
 	char name[SIM_NAME_MAX];
-	struct lsoe_config cfg;      /* defaults, then "defaults", then "nodes" overrides */
+	/*
+	 * Defaults, then "defaults", then "nodes" overrides: one copy shared by every node
+	 * configured alike (sc->cfgs; a configuration is about 5 KB). Its name is not the
+	 * node's and, unless the file set one, neither is its local ID: sim_node_config
+	 * gives the whole.
+	 */
+	const struct lsoe_config *cfg;
 	uint32_t nports;
 	struct sim_addr *loopbacks;  /* nloopbacks entries flagged loopback, announced on every port (NULL when
 	                                none); freed by sim_scenario_free */
@@ -144,8 +162,14 @@ struct sim_scenario {
 	bool mpls;
 	struct sim_node_spec *nodes;
 	size_t nnodes;
+	struct lsoe_config **cfgs;   /* the distinct node configurations (nodes[i].cfg), owned */
+	size_t ncfgs;
 	struct sim_link_spec *links;
 	size_t nlinks;
+	struct sim_dir *dirs;        /* links[i].ab, .ba: [0] is link_defaults, then two per link the file configures */
+	size_t ndirs;
+	struct sim_link_addrs *link_addrs; /* links[i].addrs */
+	size_t nlink_addrs;
 	struct sim_event_spec *events;   /* sorted by time, stable */
 	size_t nevents;
 	struct sim_process_spec *procs;
@@ -163,6 +187,35 @@ bool sim_scenario_load(struct sim_scenario *sc, const char *path, char *err, siz
 bool sim_scenario_parse(struct sim_scenario *sc, const char *text, size_t len, const char *name, char *err,
     size_t cap);
 void sim_scenario_free(struct sim_scenario *sc);
+
+/*
+ * Complete cfg (node's shared configuration, or a copy of it) as node's own: its name,
+ * and its local ID (four octets of index + 1, right-aligned) unless one is set.
+ */
+void sim_config_complete(const struct sim_scenario *sc, size_t node, struct lsoe_config *cfg);
+/* The local ID of a node whose configuration sets none. */
+void sim_default_local_id(size_t node, uint8_t out[LSOE_LOCAL_ID_LEN]);
+/* Node's whole configuration as the file gives it. */
+void sim_node_config(const struct sim_scenario *sc, size_t node, struct lsoe_config *out);
+
+/*
+ * The addresses of one end of a link (side 0: a) and their number: the file's list, or
+ * the generated pair (written to buf), or none (NULL).
+ */
+const struct sim_addr *sim_link_addrs(const struct sim_scenario *sc, size_t link, int side, struct sim_addr buf[2],
+    unsigned *n);
+
+/* A link's name, "a-b" from its ends' names, written to buf. */
+const char *sim_link_name(const struct sim_scenario *sc, const struct sim_link_spec *l, char buf[SIM_LINK_NAME_MAX]);
+/* The same in a buffer that lives as long as the enclosing block, for messages. */
+#define SIM_LINK_NAME(sc, l) sim_link_name((sc), (l), (char[SIM_LINK_NAME_MAX]){ 0 })
+/* strcmp of two links' names, without writing them. */
+int sim_link_name_cmp(const struct sim_scenario *sc, const struct sim_link_spec *x, const struct sim_link_spec *y);
+/* A link's direction properties (dir 0: a to b). */
+static inline const struct sim_dir *sim_link_dir(const struct sim_scenario *sc, const struct sim_link_spec *l, int dir)
+{
+	return &sc->dirs[dir ? l->ba : l->ab];
+}
 
 /* Find a link by name ("a-b"; "b-a" also matches), or -1. */
 int sim_scenario_link(const struct sim_scenario *sc, const char *name);

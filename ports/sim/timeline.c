@@ -133,7 +133,7 @@ static void bar(FILE *out, const struct sim_world *w, const struct geom *g, size
 		wd = 0.5;
 	fprintf(out, "<rect class=\"bar %s\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\"><title>", both ? "both" : "half", x,
 	    lane_y(g, link, side), wd, LANE_H);
-	esc(out, ls->name);
+	esc(out, SIM_LINK_NAME(w->sc, ls));
 	fputs(": ", out);
 	esc(out, me);
 	fputs(" established", out);
@@ -186,7 +186,7 @@ static void down_marker(FILE *out, const struct sim_world *w, const struct geom 
 	double x = xof(g, l->time);
 	int y = lane_y(g, (size_t)l->link, l->side);
 	fprintf(out, "<path class=\"down\" d=\"M%.2f %d h8 l-4 7 z\"><title>", x - 4, y - 1);
-	esc(out, ls->name);
+	esc(out, SIM_LINK_NAME(w->sc, ls));
 	fputs(": session_down at ", out);
 	put_secs(out, l->time);
 	fputs(" s, reported by ", out);
@@ -205,7 +205,7 @@ static void node_marker(FILE *out, const struct sim_world *w, const struct geom 
 		fprintf(out, "<circle class=\"restart\" cx=\"%.2f\" cy=\"%.1f\" r=\"3.5\"><title>", x, y);
 	else
 		fprintf(out, "<path class=\"crash\" d=\"M%.2f %.1f l7 7 m0 -7 l-7 7\"><title>", x - 3.5, y - 3.5);
-	esc(out, w->sc->links[link].name);
+	esc(out, SIM_LINK_NAME(w->sc, &w->sc->links[link]));
 	fputs(restart ? ": restart of " : ": crash of ", out);
 	esc(out, w->sc->nodes[ev->node].name);
 	fputs(" at ", out);
@@ -239,7 +239,7 @@ static void link_tick(FILE *out, const struct sim_world *w, const struct geom *g
 	double x = xof(g, ev->at);
 	fprintf(out, "<line class=\"ev\" x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\"><title>", x, row_y(g, link), x,
 	    row_y(g, link) + ROW_H);
-	esc(out, w->sc->links[link].name);
+	esc(out, SIM_LINK_NAME(w->sc, &w->sc->links[link]));
 	fputs(": ", out);
 	fputs(event_name(ev->kind), out);
 	if (ev->kind == SE_DROP) {
@@ -335,7 +335,7 @@ static void process_bands(FILE *out, const struct sim_world *w, const struct geo
 			double x = xof(g, pr->from);
 			fprintf(out, "<rect class=\"proc\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\"><title>", x, row_y(g, i),
 			    xof(g, until) - x, ROW_H);
-			esc(out, sc->links[i].name);
+			esc(out, SIM_LINK_NAME(sc, &sc->links[i]));
 			fputs(pr->kind == SP_FLAP ? ": flap process" : ": crash process", out);
 			fputs(" from ", out);
 			put_secs(out, pr->from);
@@ -384,8 +384,8 @@ static void svg(FILE *out, const struct sim_world *w, uint32_t sessions_expected
 	const struct sim_scenario *sc = w->sc;
 	size_t maxname = 4;
 	for (size_t i = 0; i < sc->nlinks; i++)
-		if (strlen(sc->links[i].name) > maxname)
-			maxname = strlen(sc->links[i].name);
+		if (strlen(SIM_LINK_NAME(sc, &sc->links[i])) > maxname)
+			maxname = strlen(SIM_LINK_NAME(sc, &sc->links[i]));
 	struct geom g = { .end = w->end ? w->end : 1 };
 	g.x0 = MARGIN + (int)maxname * 7 + 10;
 	int head = standalone ? header_lines(w) * LINE_H + 8 : 0;
@@ -459,9 +459,9 @@ static void svg(FILE *out, const struct sim_world *w, uint32_t sessions_expected
 			    g.x0 + PLOT_W - MARGIN, ROW_H);
 		bool open = w->up[i][0] && w->up[i][1];
 		fprintf(out, "<text class=\"%s\" x=\"%d\" y=\"%d\">", open ? "up" : "notup", MARGIN, row_y(&g, i) + ROW_H - 4);
-		esc(out, ls->name);
+		esc(out, SIM_LINK_NAME(w->sc, ls));
 		fputs("<title>", out);
-		esc(out, ls->name);
+		esc(out, SIM_LINK_NAME(w->sc, ls));
 		fputs(": upper lane ", out);
 		esc(out, sc->nodes[ls->a].name);
 		fputs(", lower lane ", out);

@@ -110,7 +110,7 @@ static void pf_random(void *ctx, void *buf, size_t n)
 static void *pf_alloc(void *ctx, size_t size)
 {
 	struct sim_node *sn = ctx;
-	void *p = malloc(size);
+	void *p = sim_slab_alloc(sn->w->slab, size);
 	if (p) {
 		sn->mem_bytes += size;
 		if (sn->mem_bytes > sn->mem_peak)
@@ -124,7 +124,7 @@ static void pf_free(void *ctx, void *p, size_t size)
 	struct sim_node *sn = ctx;
 	if (p) {
 		sn->mem_bytes -= size;
-		free(p);
+		sim_slab_free(sn->w->slab, p, size);
 	}
 }
 
@@ -133,7 +133,7 @@ static void pf_log(void *ctx, enum lsoe_log_level level, const char *subsystem, 
 	static const char *const names[] = { "error", "warning", "info", "debug" };
 	struct sim_node *sn = ctx;
 	fprintf(stderr, "%llu.%09llu %s %s %s: %s\n", (unsigned long long)(sn->w->now / 1000000000u),
-	    (unsigned long long)(sn->w->now % 1000000000u), sn->cfg.name, names[level], subsystem, msg);
+	    (unsigned long long)(sn->w->now % 1000000000u), sim_node_name(sn), names[level], subsystem, msg);
 }
 
 static void pf_event(void *ctx, const struct lsoe_event *ev)
@@ -141,7 +141,7 @@ static void pf_event(void *ctx, const struct lsoe_event *ev)
 	struct sim_node *sn = ctx;
 	if (sn->w->opts.events_out) {
 		size_t len;
-		char *line = lsoe_json_event_line(sn->cfg.name, ev, &len);
+		char *line = lsoe_json_event_line(sim_node_name(sn), ev, &len);
 		if (line) {
 			fwrite(line, 1, len, sn->w->opts.events_out);
 			free(line);
@@ -156,48 +156,45 @@ static void record_sent(struct sim_node *sn, const uint8_t *dgram, size_t len)
 {
 	if (len < LSOE_DGRAM_HDR_LEN + 1 || (dgram[1] & LSOE_DGRAM_NUM_MAX) != 0)
 		return; /* only the first datagram of a PDU names its type */
-	if (sn->nsent == sn->sent_cap) {
-		sn->sent_cap = sn->sent_cap ? sn->sent_cap * 2 : 256;
-		sn->sent_times = realloc(sn->sent_times, sn->sent_cap * sizeof(*sn->sent_times));
-		sn->sent_types = realloc(sn->sent_types, sn->sent_cap);
-		sn->sent_ack_of = realloc(sn->sent_ack_of, sn->sent_cap);
-		if (!sn->sent_times || !sn->sent_types || !sn->sent_ack_of) {
+	struct sim_sent *s = sn->sent;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 256;
+		s->times = realloc(s->times, s->cap * sizeof(*s->times));
+		s->types = realloc(s->types, s->cap);
+		s->ack_of = realloc(s->ack_of, s->cap);
+		if (!s->times || !s->types || !s->ack_of) {
 			fputs("lsoe-sim: out of memory\n", stderr);
 			exit(1);
 		}
 	}
-	sn->sent_times[sn->nsent] = sn->w->now;
-	sn->sent_types[sn->nsent] = dgram[LSOE_DGRAM_HDR_LEN];
-	sn->sent_ack_of[sn->nsent] = len > LSOE_DGRAM_HDR_LEN + 3 ? dgram[LSOE_DGRAM_HDR_LEN + 3] : 0;
-	sn->nsent++;
+	s->times[s->n] = sn->w->now;
+	s->types[s->n] = dgram[LSOE_DGRAM_HDR_LEN];
+	s->ack_of[s->n] = len > LSOE_DGRAM_HDR_LEN + 3 ? dgram[LSOE_DGRAM_HDR_LEN + 3] : 0;
+	s->n++;
 }
 
-#define SMALL_FRAME 64 /* HELLO, KEEPALIVE, ACK, OPEN: almost every frame */
 #define MIN_PAYLOAD (LSOE_ETH_MIN_FRAME - LSOE_ETH_HDR_LEN)
+_Static_assert(_Alignof(struct sim_frame) <= 4 && sizeof(struct sim_frame) <= 16, "the frame pool aligns to 4");
+_Static_assert(sizeof(struct sim_link) <= 64, "a link's sending state is one cache line");
 
 static struct sim_frame *frame_new(struct sim_world *w, size_t len)
 {
-	struct sim_frame *f;
-	if (len <= SMALL_FRAME && w->free_frames) {
-		f = w->free_frames;
-		w->free_frames = f->next_free;
-		return f;
-	}
-	f = malloc(sizeof(*f) + (len <= SMALL_FRAME ? SMALL_FRAME : len));
-	if (!f) {
+	struct sim_frame *f = sim_slab_reuse(w->slab, sizeof(*f) + len);
+	bool in_slab = f != NULL;
+	if (!f && !(f = sim_fpool_alloc(w->frames, sizeof(*f) + len))) {
 		fputs("lsoe-sim: out of memory (frames)\n", stderr);
 		exit(1);
 	}
+	f->in_slab = in_slab;
 	return f;
 }
 
 static void frame_free(struct sim_world *w, struct sim_frame *f)
 {
-	if (f->len <= SMALL_FRAME) {
-		f->next_free = w->free_frames;
-		w->free_frames = f;
-	} else
-		free(f);
+	if (f->in_slab)
+		sim_slab_free(w->slab, f, sizeof(*f) + f->len);
+	else
+		sim_fpool_free(w->frames, f, sizeof(*f) + f->len);
 }
 
 static bool link_passes(const struct sim_link *l)
@@ -210,20 +207,22 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 	struct sim_node *sn = ctx;
 	struct sim_world *w = sn->w;
 	w->st.frames++;
-	if (sn->record_sent)
+	if (sn->sent)
 		record_sent(sn, dgram, len);
 	if (port == 0 || port > sn->nports)
 		return;
+	if (len > LSOE_DGRAM_MAX_LEN) { /* no engine sends one: a frame cannot carry it */
+		w->st.frames_lost++;
+		return;
+	}
 	const struct sim_port *sp = &sn->ports[port];
 	int link = sp->link, dir = sp->side;
 	struct sim_link *l = &w->links[link];
-	const struct sim_dir *d = l->dir[dir];
+	const struct sim_dir *d = &w->dirs[l->dir[dir]];
 	if (!link_passes(l) || sim_drop_matches(w, link, dir, dgram, len) || sim_rng_chance(&l->rng, d->loss)) {
 		w->st.frames_lost++;
 		return;
 	}
-	int to = l->to[dir];
-	uint32_t to_port = l->to_port[dir];
 	int copies = 1;
 	if (sim_rng_chance(&l->rng, d->duplicate)) {
 		copies = 2;
@@ -231,18 +230,15 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 	}
 	for (int c = 0; c < copies; c++) {
 		struct sim_frame *f = frame_new(w, len);
-		f->to = to;
-		f->port = to_port;
+		f->link = (uint32_t)link;
+		f->dir = dir & 1;
 		f->ethertype = sn->ethertype;
-		f->len = (uint32_t)len;
-		f->link = link;
-		memcpy(f->src, sp->mac, 6);
+		f->len = (uint16_t)len;
 		memcpy(f->dst, dst, 6);
 		memcpy(f->data, dgram, len);
-		if (len < MIN_PAYLOAD) /* as a NIC delivers it: padded to the Ethernet minimum, once */
-			memset(f->data + len, 0, MIN_PAYLOAD - len);
-		f->corrupted = sim_rng_chance(&l->rng, d->corrupt);
-		if (f->corrupted) {
+		bool corrupt = sim_rng_chance(&l->rng, d->corrupt);
+		f->corrupted = corrupt;
+		if (corrupt) {
 			uint64_t bit = sim_rng_below(&l->rng, (uint64_t)len * 8);
 			f->data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		}
@@ -308,12 +304,52 @@ static void encaps_of(const struct sim_node *n, unsigned type, const struct sim_
 static unsigned port_encaps(const struct sim_node *n, uint32_t port, unsigned type, struct lsoe_encap *out,
     uint8_t *labels)
 {
-	const struct sim_addrlist *al = &n->ports[port].addrs;
+	struct sim_addr buf[2];
+	unsigned na;
+	const struct sim_addr *a = sim_port_addrs(n->w, n, port, buf, &na);
 	const struct sim_node_spec *spec = &n->w->sc->nodes[n->index];
 	unsigned k = 0;
-	encaps_of(n, type, al->a, al->n, out, labels, &k);
+	encaps_of(n, type, a, na, out, labels, &k);
 	encaps_of(n, type, spec->loopbacks, spec->nloopbacks, out, labels, &k);
 	return k;
+}
+
+const struct sim_addr *sim_port_addrs(const struct sim_world *w, const struct sim_node *n, uint32_t port,
+    struct sim_addr buf[2], unsigned *na)
+{
+	const struct sim_port *sp = &n->ports[port];
+	if (n->own_addrs && n->own_addrs[port]) {
+		*na = n->own_addrs[port]->n;
+		return n->own_addrs[port]->a;
+	}
+	return sim_link_addrs(w->sc, sp->link, sp->side, buf, na);
+}
+
+struct sim_addrlist *sim_port_own_addrs(struct sim_world *w, struct sim_node *n, uint32_t port)
+{
+	if (n->own_addrs && n->own_addrs[port])
+		return n->own_addrs[port];
+	const struct sim_port *sp = &n->ports[port];
+	struct sim_addr buf[2];
+	unsigned na;
+	const struct sim_addr *a = sim_link_addrs(w->sc, sp->link, sp->side, buf, &na);
+	if (!n->own_addrs && !(n->own_addrs = calloc(n->nports + 1, sizeof(*n->own_addrs)))) {
+		fputs("lsoe-sim: out of memory\n", stderr);
+		exit(1);
+	}
+	struct sim_addrlist *al = calloc(1, sizeof(*al));
+	if (al && na && !(al->a = malloc(na * sizeof(*a)))) {
+		free(al);
+		al = NULL;
+	}
+	if (!al) {
+		fputs("lsoe-sim: out of memory\n", stderr);
+		exit(1);
+	}
+	if (na)
+		memcpy(al->a, a, na * sizeof(*a));
+	al->n = al->cap = na;
+	return n->own_addrs[port] = al;
 }
 
 void sim_port_announce(struct sim_world *w, struct sim_node *n, uint32_t port)
@@ -347,31 +383,57 @@ long sim_view_link_end(const struct sim_world *w, const struct sim_node *n, cons
 		return -1;
 	const struct sim_port *sp = &n->ports[v->port];
 	const struct sim_link_spec *ls = &w->sc->links[sp->link];
-	const struct sim_node *peer = &w->nodes[sp->side ? ls->a : ls->b];
-	if (memcmp(v->peer_mac, peer->ports[sp->side ? ls->a_port : ls->b_port].mac, 6) != 0)
+	uint8_t peer_mac[6];
+	sim_port_mac(sp->side ? ls->a : ls->b, sp->side ? ls->a_port : ls->b_port, peer_mac);
+	if (memcmp(v->peer_mac, peer_mac, 6) != 0)
 		return -1;
 	return (long)sp->link * 2 + sp->side;
+}
+
+void sim_node_config_now(const struct sim_node *n, struct lsoe_config *out)
+{
+	*out = *n->cfg;
+	if (!n->own_cfg)
+		sim_config_complete(n->w->sc, (size_t)n->index, out);
+}
+
+void sim_node_local_id(const struct sim_node *n, uint8_t out[LSOE_LOCAL_ID_LEN])
+{
+	if (n->own_cfg || n->cfg->local_id_set)
+		memcpy(out, n->cfg->local_id, LSOE_LOCAL_ID_LEN);
+	else
+		sim_default_local_id((size_t)n->index, out);
 }
 
 void sim_node_start(struct sim_world *w, struct sim_node *n)
 {
 	static const char *const levels[] = { "error", "warning", "info", "debug" };
-	struct lsoe_config cfg = n->cfg;
-	n->ethertype = n->cfg.ethertype;
+	struct lsoe_config cfg;
+	sim_node_config_now(n, &cfg);
+	n->ethertype = n->cfg->ethertype;
 	if (w->opts.log_level >= 0)
 		snprintf(cfg.log_level, sizeof(cfg.log_level), "%s", levels[w->opts.log_level]);
-	n->pf = (struct lsoe_platform){ .ctx = n, .now_ns = pf_now, .send = pf_send, .random = pf_random,
+	/* The engine keeps its own copy. */
+	struct lsoe_platform pf = { .ctx = n, .now_ns = pf_now, .send = pf_send, .random = pf_random,
 		.alloc = pf_alloc, .free = pf_free, .log = w->opts.log_level >= 0 ? pf_log : NULL, .event = pf_event };
-	n->node = lsoe_node_create(&cfg, &n->pf);
+	n->node = lsoe_node_create(&cfg, &pf);
 	if (!n->node) {
-		fprintf(stderr, "lsoe-sim: node %s: cannot create its engine\n", n->cfg.name);
+		fprintf(stderr, "lsoe-sim: node %s: cannot create its engine\n", sim_node_name(n));
 		exit(1);
 	}
 	for (uint32_t p = 1; p <= n->nports; p++) {
-		char name[16];
-		snprintf(name, sizeof(name), "eth%u", p);
+		/* "eth" and p in decimal, without snprintf: once per port at every start */
+		char name[16] = "eth", digits[10];
+		int nd = 0;
+		for (uint32_t v = p; v; v /= 10)
+			digits[nd++] = (char)('0' + v % 10);
+		for (int i = 0; i < nd; i++)
+			name[3 + i] = digits[nd - 1 - i];
+		name[3 + nd] = '\0';
+		uint8_t mac[6];
+		sim_port_mac(n->index, p, mac);
 		bool up = w->links[n->ports[p].link].carrier;
-		lsoe_node_port_add(n->node, p, name, n->ports[p].mac, up ? LSOE_PORT_UP : 0);
+		lsoe_node_port_add(n->node, p, name, mac, up ? LSOE_PORT_UP : 0);
 		sim_port_announce(w, n, p);
 	}
 	sim_node_kick(w, n);
@@ -379,7 +441,10 @@ void sim_node_start(struct sim_world *w, struct sim_node *n)
 
 void sim_node_counters(const struct sim_node *n, struct lsoe_counters *out)
 {
-	*out = n->dead;
+	if (n->dead)
+		*out = *n->dead;
+	else
+		memset(out, 0, sizeof(*out));
 	if (!n->node)
 		return;
 	const struct lsoe_counters *c = lsoe_node_counters(n->node);
@@ -393,7 +458,11 @@ void sim_node_crash(struct sim_world *w, struct sim_node *n)
 {
 	if (!n->node)
 		return;
-	sim_node_counters(n, &n->dead);
+	if (!n->dead && !(n->dead = calloc(1, sizeof(*n->dead)))) {
+		fputs("lsoe-sim: out of memory\n", stderr);
+		exit(1);
+	}
+	sim_node_counters(n, n->dead);
 	lsoe_node_destroy(n->node); /* no events: a crashed node says nothing */
 	n->node = NULL;
 	n->crashes++;
@@ -425,14 +494,14 @@ uint32_t sim_sessions_open(const struct sim_world *w)
 
 /* ---- delivery ---- */
 
-static void pcap_write(struct sim_world *w, const struct sim_frame *f)
+static void pcap_write(struct sim_world *w, const struct sim_frame *f, const uint8_t src[6])
 {
-	pcap_dumper_t *d = w->links[f->link].pcap;
+	pcap_dumper_t *d = w->pcaps ? w->pcaps[f->link] : NULL;
 	if (!d)
 		return;
 	size_t len = LSOE_ETH_HDR_LEN + f->len;
 	size_t wire = len < LSOE_ETH_MIN_FRAME ? LSOE_ETH_MIN_FRAME : len; /* as on the wire: padded */
-	lsoe_eth_encode_header(w->frame_buf, f->dst, f->src, f->ethertype);
+	lsoe_eth_encode_header(w->frame_buf, f->dst, src, f->ethertype);
 	memcpy(w->frame_buf + LSOE_ETH_HDR_LEN, f->data, f->len);
 	memset(w->frame_buf + len, 0, wire - len);
 	struct pcap_pkthdr h;
@@ -462,9 +531,10 @@ void sim_inject(struct sim_world *w, int node, uint32_t port, const uint8_t src[
 
 static void deliver(struct sim_world *w, struct sim_frame *f)
 {
-	struct sim_node *n = &w->nodes[f->to];
+	const struct sim_link_spec *ls = &w->sc->links[f->link];
+	struct sim_node *n = &w->nodes[f->dir ? ls->a : ls->b];
 	/* Lost in flight: the cable went down or was cut while the frame travelled. */
-	if (f->link >= 0 && !link_passes(&w->links[f->link])) {
+	if (!link_passes(&w->links[f->link])) {
 		w->st.frames_lost++;
 		return;
 	}
@@ -473,10 +543,21 @@ static void deliver(struct sim_world *w, struct sim_frame *f)
 		return;
 	w->st.delivered++;
 	w->st.frames_corrupted += f->corrupted;
-	if (f->link >= 0)
-		pcap_write(w, f);
-	/* Already padded when it was built. */
-	lsoe_node_input(n->node, f->port, f->src, f->dst, f->data, f->len < MIN_PAYLOAD ? MIN_PAYLOAD : f->len);
+	uint8_t src[6]; /* the sender's port, at the link's other end */
+	sim_port_mac(f->dir ? ls->b : ls->a, f->dir ? ls->b_port : ls->a_port, src);
+	pcap_write(w, f, src);
+	/* As a NIC delivers it: a short frame arrives padded to the Ethernet minimum. */
+	const uint8_t *data = f->data;
+	size_t len = f->len;
+	uint8_t pad[MIN_PAYLOAD];
+	if (len < MIN_PAYLOAD) {
+		memset(pad, 0, sizeof(pad));
+		for (size_t i = 0; i < len; i++) /* short: no library call */
+			pad[i] = data[i];
+		data = pad;
+		len = MIN_PAYLOAD;
+	}
+	lsoe_node_input(n->node, f->dir ? ls->a_port : ls->b_port, src, f->dst, data, len);
 	sim_node_kick(w, n);
 }
 
@@ -501,8 +582,13 @@ static bool open_pcaps(struct sim_world *w, char *err, size_t cap)
 		if (c == '\0')
 			break;
 	}
+	w->pcaps = calloc(w->sc->nlinks ? w->sc->nlinks : 1, sizeof(*w->pcaps));
+	if (!w->pcaps) {
+		snprintf(err, cap, "out of memory");
+		return false;
+	}
 	for (size_t i = 0; i < w->sc->nlinks; i++) {
-		snprintf(path, sizeof(path), "%s/%s.pcap", dir, w->sc->links[i].name);
+		snprintf(path, sizeof(path), "%s/%s.pcap", dir, SIM_LINK_NAME(w->sc, &w->sc->links[i]));
 		pcap_t *p = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
 		pcap_dumper_t *d = p ? pcap_dump_open(p, path) : NULL;
 		if (!d) {
@@ -512,7 +598,7 @@ static bool open_pcaps(struct sim_world *w, char *err, size_t cap)
 			return false;
 		}
 		pcap_close(p); /* the dumper keeps what it needs */
-		w->links[i].pcap = d;
+		w->pcaps[i] = d;
 	}
 	return true;
 }
@@ -522,15 +608,22 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 {
 	memset(w, 0, sizeof(*w));
 	w->sc = sc;
+	w->dirs = sc->dirs;
 	w->opts = *o;
 	w->seed = o->seed_set ? o->seed : sc->seed;
 	w->end = o->until ? o->until : sc->duration;
 	w->nodes = calloc(sc->nnodes, sizeof(*w->nodes));
-	w->links = calloc(sc->nlinks ? sc->nlinks : 1, sizeof(*w->links));
+	/* Each link's sending state in one cache line. */
+	size_t links_size = (sc->nlinks ? sc->nlinks : 1) * sizeof(*w->links);
+	w->links = aligned_alloc(64, (links_size + 63) / 64 * 64);
+	if (w->links)
+		memset(w->links, 0, links_size);
 	w->up = calloc(sc->nlinks ? sc->nlinks : 1, sizeof(*w->up));
 	w->expect_done = calloc(sc->nexpects ? sc->nexpects : 1, sizeof(*w->expect_done));
 	w->frame_buf = malloc(LSOE_ETH_HDR_LEN + LSOE_DGRAM_MAX_LEN + LSOE_ETH_MIN_FRAME);
-	if (!w->nodes || !w->links || !w->up || !w->expect_done || !w->frame_buf) {
+	w->slab = sim_slab_new();
+	w->frames = sim_fpool_new();
+	if (!w->nodes || !w->links || !w->up || !w->expect_done || !w->frame_buf || !w->slab || !w->frames) {
 		snprintf(err, cap, "out of memory");
 		return false;
 	}
@@ -538,58 +631,50 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 	for (size_t i = 0; i < sc->nlinks; i++) {
 		const struct sim_link_spec *ls = &sc->links[i];
 		w->links[i].carrier = true;
-		w->links[i].dir[0] = &ls->ab;
-		w->links[i].dir[1] = &ls->ba;
-		w->links[i].to[0] = ls->b;
-		w->links[i].to[1] = ls->a;
-		w->links[i].to_port[0] = ls->b_port;
-		w->links[i].to_port[1] = ls->a_port;
+		w->links[i].dir[0] = ls->ab;
+		w->links[i].dir[1] = ls->ba;
 		sim_rng_seed(&w->links[i].rng, w->seed, RNG_LINK, i);
 	}
+	/* Every node's ports (and an unused [0] each) in one array. */
+	w->ports = calloc(2 * sc->nlinks + sc->nnodes, sizeof(*w->ports));
+	if (!w->ports) {
+		snprintf(err, cap, "out of memory");
+		return false;
+	}
+	struct sim_port *next_port = w->ports;
 	for (size_t i = 0; i < sc->nnodes; i++) {
 		struct sim_node *n = &w->nodes[i];
 		n->w = w;
 		n->index = (int)i;
 		n->cfg = sc->nodes[i].cfg;
 		n->nports = sc->nodes[i].nports;
-		n->ports = calloc(n->nports + 1, sizeof(*n->ports));
-		if (!n->ports) {
-			snprintf(err, cap, "out of memory");
-			return false;
-		}
+		n->ports = next_port;
+		next_port += n->nports + 1;
 		n->wake_at = LSOE_NEVER;
 		sim_rng_seed(&n->rng, w->seed, RNG_NODE, i);
 	}
-	/* Ports: which link, which end, a MAC naming node and port, the link's addresses. */
+	/* Ports: which link, which end (the addresses are the link end's until changed). */
 	for (size_t i = 0; i < sc->nlinks; i++) {
 		const struct sim_link_spec *ls = &sc->links[i];
 		for (int side = 0; side < 2; side++) {
 			struct sim_node *n = &w->nodes[side ? ls->b : ls->a];
 			uint32_t p = side ? ls->b_port : ls->a_port;
 			struct sim_port *sp = &n->ports[p];
-			sp->link = (int)i;
-			sp->side = side;
-			uint8_t mac[6] = { 0x02, (uint8_t)(n->index >> 16), (uint8_t)(n->index >> 8), (uint8_t)n->index,
-				(uint8_t)(p >> 8), (uint8_t)p };
-			memcpy(sp->mac, mac, 6);
-			const struct sim_addr *a = side ? ls->b_addrs : ls->a_addrs;
-			unsigned na = side ? ls->b_naddrs : ls->a_naddrs;
-			if (na) {
-				sp->addrs.a = malloc(na * sizeof(*a));
-				if (!sp->addrs.a) {
-					snprintf(err, cap, "out of memory");
-					return false;
-				}
-				memcpy(sp->addrs.a, a, na * sizeof(*a));
-			}
-			sp->addrs.n = sp->addrs.cap = na;
+			sp->link = i & 0x7FFFFFFFu; /* SIM_MAX_LINKS is far below */
+			sp->side = side & 1;
 		}
 	}
 	if (o->pcap_dir && !open_pcaps(w, err, cap))
 		return false;
-	for (size_t i = 0; i < sc->nexpects; i++)
-		if (sc->expects[i].kind == SX_SENT_TIMES && sc->expects[i].node >= 0)
-			w->nodes[sc->expects[i].node].record_sent = true;
+	for (size_t i = 0; i < sc->nexpects; i++) {
+		if (sc->expects[i].kind != SX_SENT_TIMES || sc->expects[i].node < 0)
+			continue;
+		struct sim_node *n = &w->nodes[sc->expects[i].node];
+		if (!n->sent && !(n->sent = calloc(1, sizeof(*n->sent)))) {
+			snprintf(err, cap, "out of memory");
+			return false;
+		}
+	}
 	return true;
 }
 
@@ -680,33 +765,40 @@ void sim_world_free(struct sim_world *w)
 	for (size_t i = 0; i < w->nq; i++)
 		if (qkind(&w->q[i]) == QE_FRAME)
 			frame_free(w, w->q[i].u.p);
-	while (w->free_frames) {
-		struct sim_frame *f = w->free_frames;
-		w->free_frames = f->next_free;
-		free(f);
-	}
 	free(w->q);
 	for (size_t i = 0; w->nodes && i < w->sc->nnodes; i++) {
 		struct sim_node *n = &w->nodes[i];
 		lsoe_node_destroy(n->node);
-		for (uint32_t p = 0; n->ports && p <= n->nports; p++)
-			free(n->ports[p].addrs.a);
-		free(n->ports);
-		free(n->sent_times);
-		free(n->sent_types);
-		free(n->sent_ack_of);
+		for (uint32_t p = 0; n->own_addrs && p <= n->nports; p++)
+			if (n->own_addrs[p]) {
+				free(n->own_addrs[p]->a);
+				free(n->own_addrs[p]);
+			}
+		free(n->own_addrs);
+		if (n->sent) {
+			free(n->sent->times);
+			free(n->sent->types);
+			free(n->sent->ack_of);
+			free(n->sent);
+		}
+		free(n->own_cfg);
+		free(n->dead);
 	}
-	for (size_t i = 0; w->links && i < w->sc->nlinks; i++)
-		if (w->links[i].pcap)
-			pcap_dump_close(w->links[i].pcap);
+	for (size_t i = 0; w->pcaps && i < w->sc->nlinks; i++)
+		if (w->pcaps[i])
+			pcap_dump_close(w->pcaps[i]);
+	free(w->pcaps);
 	for (size_t i = 0; i < w->nfailures; i++)
 		free(w->failures[i]);
 	free(w->failures);
 	free(w->nodes);
+	free(w->ports);
 	free(w->links);
 	free(w->up);
 	free(w->drops);
 	free(w->log);
 	free(w->expect_done);
 	free(w->frame_buf);
+	sim_slab_destroy(w->slab); /* after the engines */
+	sim_fpool_destroy(w->frames);
 }

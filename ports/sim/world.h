@@ -16,6 +16,8 @@
 #include "lsoe/node.h"
 #include "rng.h"
 #include "scenario.h"
+#include "fpool.h"
+#include "slab.h"
 
 /* Queue entries. */
 enum {
@@ -44,15 +46,21 @@ struct qentry {
 };
 static inline uint32_t qkind(const struct qentry *e) { return (uint32_t)(e->seqkind & 0xFF); }
 
+/*
+ * A frame in flight: 16 octets and the datagram as sent (padding is added on delivery).
+ * Hundreds of thousands are in flight while a large fabric converges: each is an idle
+ * object of the engines' slab (memory they used and freed) if there is one of its
+ * size, else from w->frames, which gives a burst's memory back once delivered.
+ * The receiver, its port and the source MAC follow from link and dir.
+ */
 struct sim_frame {
-	struct sim_frame *next_free; /* the free list of small frames */
-	int to;                      /* node index */
-	uint32_t port;
-	uint16_t ethertype;
-	bool corrupted;              /* counted when it reaches the receiver, not when sent */
-	uint32_t len;
-	int link;                    /* -1 for injected frames (floods) */
-	uint8_t src[6], dst[6];
+	uint32_t link;
+	uint16_t len;                /* of data: at most LSOE_DGRAM_MAX_LEN */
+	uint16_t ethertype;          /* the sender's */
+	uint8_t dst[6];
+	unsigned dir : 1;            /* 0: from the link's a end to its b end */
+	unsigned corrupted : 1;      /* counted when it reaches the receiver, not when sent */
+	unsigned in_slab : 1;        /* from w->slab, not w->frames */
 	uint8_t data[];
 };
 
@@ -61,44 +69,51 @@ struct sim_addrlist {                /* grows with address_add; bounded by SIM_M
 	unsigned n, cap;
 };
 
+/* 4 octets: one per session end. The MAC is computed (sim_port_mac), the addresses are
+   its link end's in the scenario until an address event gives the port its own (sim_node.own_addrs). */
 struct sim_port {
-	int link;                    /* -1: none (should not happen) */
-	int side;                    /* 0: this node is the link's a end */
-	uint8_t mac[6];
-	struct sim_addrlist addrs;   /* what the port announces now */
+	uint32_t link : 31;
+	uint32_t side : 1;           /* 0: this node is the link's a end */
 };
 
+/* Sent PDUs of a node that a sent_times expectation watches. */
+struct sim_sent {
+	uint64_t *times;
+	uint8_t *types, *ack_of;
+	size_t n, cap;
+};
+
+/* 136 octets: there is one per node, and its first line is read by every event. */
 struct sim_node {
 	/* Touched by every event: first. */
 	struct lsoe_node *node;      /* NULL while crashed */
 	uint64_t wake_at;            /* scheduled QE_WAKE time, UINT64_MAX: none */
-	uint16_t ethertype;          /* cfg.ethertype, kept hot */
-	struct sim_port *ports;      /* [1..nports] */
-	uint32_t nports;
+	struct sim_port *ports;      /* [1..nports], in w->ports */
 	struct sim_world *w;
+	uint32_t nports;
 	int index;
-	struct lsoe_platform pf;
-	struct sim_rng rng;
-	size_t mem_bytes, mem_peak;
-	bool record_sent;            /* keep sent PDU times (sent_times expectations) */
-	uint64_t *sent_times;
-	uint8_t *sent_types, *sent_ack_of;
-	size_t nsent, sent_cap;
-	struct lsoe_counters dead;   /* counters of earlier incarnations (crashes) */
+	uint16_t ethertype;          /* cfg->ethertype, kept hot */
 	uint32_t crashes;
-	struct lsoe_config cfg;      /* current: config events change it; a restart reuses it */
+	size_t mem_bytes, mem_peak;  /* the engine's, as pf_alloc counts it */
+	struct sim_rng rng;
+	/* Current: the scenario's shared one until a config event gives the node its own
+	   (own_cfg, complete with name and local ID); a restart reuses it. */
+	const struct lsoe_config *cfg;
+	struct lsoe_config *own_cfg;
+	struct lsoe_counters *dead;  /* counters of earlier incarnations: NULL until the first crash */
+	struct sim_sent *sent;       /* NULL unless a sent_times expectation watches the node */
+	struct sim_addrlist **own_addrs; /* per port, what it announces if not its link end's;
+	                                    NULL until an address event */
 };
 
+/* 64 octets, what sending reads and writes; its ends are the spec's (sc->links). */
 struct sim_link {
-	const struct sim_dir *dir[2]; /* the spec's a_to_b, b_to_a */
-	int to[2];                   /* node reached in each direction */
-	uint32_t to_port[2];
+	struct sim_rng rng;
 	uint64_t last_arrival[2];    /* per direction: jitter never reorders a FIFO link */
+	uint32_t dir[2];             /* a_to_b, b_to_a: indexes into w->dirs (the spec's ab, ba) */
 	bool carrier;                /* both ports up */
 	bool cut;                    /* link_cut: silently lost */
 	bool partitioned;            /* cut by a partition */
-	struct sim_rng rng;
-	pcap_dumper_t *pcap;
 };
 
 struct drop_rule {
@@ -106,12 +121,13 @@ struct drop_rule {
 	uint64_t until;
 };
 
-/* What the expectations need to know of each session. */
+/* What the expectations need to know of each session: 16 octets (one entry per session end comes up). */
 struct sess_log {
 	uint64_t time;
-	int link, side;              /* side: which end reported */
+	int32_t link;
+	uint8_t side;                /* which end reported */
 	bool up;
-	int reason;
+	int8_t reason;               /* enum lsoe_down_reason; -1 when up */
 };
 
 struct sim_stats {
@@ -139,6 +155,9 @@ struct sim_world {
 	uint64_t seq;
 	struct sim_node *nodes;
 	struct sim_link *links;
+	struct sim_port *ports;      /* every node's, one array */
+	const struct sim_dir *dirs;  /* the scenario's (a campaign heals to its base's) */
+	pcap_dumper_t **pcaps;       /* per link, with --pcap; else NULL */
 	struct drop_rule *drops;
 	size_t ndrops;
 	struct sess_log *log;
@@ -147,7 +166,8 @@ struct sim_world {
 	struct sim_rng proc_rng;
 	struct sim_stats st;
 	uint8_t *frame_buf;          /* a pcap frame being written */
-	struct sim_frame *free_frames; /* small frames for reuse */
+	struct sim_slab *slab;       /* the engines' memory */
+	struct sim_fpool *frames;    /* the frames in flight */
 	char **failures;             /* expectation failures, in order */
 	size_t nfailures;
 	uint32_t passed;
@@ -156,6 +176,23 @@ struct sim_world {
 	struct sim_inv *inv;         /* campaign invariants; NULL in a plain run */
 	const struct sim_scenario *inv_base; /* campaign: the scenario before its faults were drawn */
 };
+
+/* A port's MAC: 02, the node's index in three octets, the port in two. */
+static inline void sim_port_mac(int node, uint32_t port, uint8_t mac[6])
+{
+	mac[0] = 0x02;
+	mac[1] = (uint8_t)(node >> 16);
+	mac[2] = (uint8_t)(node >> 8);
+	mac[3] = (uint8_t)node;
+	mac[4] = (uint8_t)(port >> 8);
+	mac[5] = (uint8_t)port;
+}
+
+/* A node's name (its configuration's, while shared, is not). */
+static inline const char *sim_node_name(const struct sim_node *n)
+{
+	return n->w->sc->nodes[n->index].name;
+}
 
 /* world.c */
 bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const struct sim_opts *o, char *err,
@@ -170,8 +207,17 @@ void sim_link_carrier(struct sim_world *w, int link, bool up);
 void sim_port_announce(struct sim_world *w, struct sim_node *n, uint32_t port);
 /* Sessions open now: links whose both ends are established. */
 uint32_t sim_sessions_open(const struct sim_world *w);
+/* A node's whole configuration now, and its local ID. */
+void sim_node_config_now(const struct sim_node *n, struct lsoe_config *out);
+void sim_node_local_id(const struct sim_node *n, uint8_t out[LSOE_LOCAL_ID_LEN]);
 /* A node's counters, earlier incarnations included. */
 void sim_node_counters(const struct sim_node *n, struct lsoe_counters *out);
+/* A port's own addresses now (*n of them): its link end's in the scenario (buf has room for two
+   generated ones) until an address event gave it its own list. */
+const struct sim_addr *sim_port_addrs(const struct sim_world *w, const struct sim_node *n, uint32_t port,
+    struct sim_addr buf[2], unsigned *na);
+/* The port's own list, copied from its link end's on first use, to change. */
+struct sim_addrlist *sim_port_own_addrs(struct sim_world *w, struct sim_node *n, uint32_t port);
 /* What a port announces of type now (its peer's view should match); out has SIM_MAX_ENCAPS room,
    labels 3 * SIM_MAX_ENCAPS. */
 unsigned sim_port_expected(const struct sim_world *w, const struct sim_node *n, uint32_t port, unsigned type,

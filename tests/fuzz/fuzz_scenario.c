@@ -62,27 +62,34 @@ static void check_scenario(const struct sim_scenario *sc)
 		CHECK(l->a != l->b);
 		/* Ports are numbered per node from 1 in link order. */
 		CHECK(l->a_port == ++ports[l->a] && l->b_port == ++ports[l->b]);
-		char name[sizeof(l->name)];
+		char name[SIM_LINK_NAME_MAX];
 		snprintf(name, sizeof(name), "%s-%s", sc->nodes[l->a].name, sc->nodes[l->b].name);
-		CHECK(strcmp(name, l->name) == 0);
-		CHECK(l->a_naddrs <= SIM_MAX_ADDRS && l->b_naddrs <= SIM_MAX_ADDRS);
-		CHECK((l->a_naddrs == 0) == (l->a_addrs == NULL) && (l->b_naddrs == 0) == (l->b_addrs == NULL));
-		for (unsigned k = 0; k < l->a_naddrs; k++)
-			check_addr(&l->a_addrs[k]);
-		for (unsigned k = 0; k < l->b_naddrs; k++)
-			check_addr(&l->b_addrs[k]);
-		const struct sim_dir *d[2] = { &l->ab, &l->ba };
+		CHECK(strcmp(name, SIM_LINK_NAME(sc, l)) == 0);
+		CHECK(l->addrs == SIM_GEN_ADDRS || l->addrs < sc->nlink_addrs);
+		for (int side = 0; side < 2; side++) {
+			struct sim_addr buf[2];
+			unsigned na;
+			const struct sim_addr *a = sim_link_addrs(sc, i, side, buf, &na);
+			CHECK(na <= SIM_MAX_ADDRS && (na == 0) == (a == NULL));
+			for (unsigned k = 0; k < na; k++)
+				check_addr(&a[k]);
+		}
+		CHECK(l->ab < sc->ndirs && l->ba < sc->ndirs);
+		const struct sim_dir *d[2] = { sim_link_dir(sc, l, 0), sim_link_dir(sc, l, 1) };
 		for (int k = 0; k < 2; k++)
 			CHECK(d[k]->loss >= 0 && d[k]->loss <= 1 && d[k]->duplicate >= 0 && d[k]->duplicate <= 1 &&
 			    d[k]->reorder >= 0 && d[k]->reorder <= 1 && d[k]->corrupt >= 0 && d[k]->corrupt <= 1);
 	}
 	char why[256];
+	struct lsoe_config *whole = malloc(sizeof(*whole));
+	CHECK(whole != NULL);
 	for (size_t i = 0; i < sc->nnodes; i++) {
 		const struct sim_node_spec *n = &sc->nodes[i];
 		CHECK(n->name[0] && strnlen(n->name, sizeof(n->name)) < sizeof(n->name));
 		CHECK(n->nports == ports[i]);
-		CHECK(strcmp(n->cfg.name, n->name) == 0 && n->cfg.local_id_set);
-		CHECK(lsoe_config_check(&n->cfg, why, sizeof(why)));
+		sim_node_config(sc, i, whole);
+		CHECK(strcmp(whole->name, n->name) == 0 && whole->local_id_set);
+		CHECK(lsoe_config_check(whole, why, sizeof(why)));
 		/* Loopbacks: bounded, flagged Loopback and never Primary, none without addresses. */
 		CHECK(n->nloopbacks <= SIM_MAX_LOOPBACKS && (n->nloopbacks == 0) == (n->loopbacks == NULL));
 		CHECK(sc->addresses || n->nloopbacks == 0);
@@ -92,6 +99,9 @@ static void check_scenario(const struct sim_scenario *sc)
 		}
 	}
 	free(ports);
+	free(whole);
+	/* Nodes share configurations: one per distinct one. */
+	CHECK(sc->ncfgs >= 1 && sc->ncfgs <= sc->nnodes);
 
 	for (size_t i = 0; i < sc->nevents; i++) {
 		const struct sim_event_spec *e = &sc->events[i];
@@ -142,8 +152,8 @@ static void check_scenario(const struct sim_scenario *sc)
 		CHECK(sim_scenario_node(sc, sc->nodes[i].name) == (int)i);
 	for (size_t i = 0; i < sc->nlinks && i < FZ_LOOKUPS; i++) {
 		const struct sim_link_spec *l = &sc->links[i];
-		CHECK(sim_scenario_link(sc, l->name) == (int)i);
-		char rev[sizeof(l->name)];
+		CHECK(sim_scenario_link(sc, SIM_LINK_NAME(sc, l)) == (int)i);
+		char rev[SIM_LINK_NAME_MAX];
 		snprintf(rev, sizeof(rev), "%s-%s", sc->nodes[l->b].name, sc->nodes[l->a].name);
 		CHECK(sim_scenario_link(sc, rev) == (int)i);
 	}

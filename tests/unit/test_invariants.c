@@ -72,7 +72,7 @@ static void test_half_open_fires(void **state)
 	sim_inv_tick(&f.w); /* b closed since now */
 	assert_false(f.inv.violated);
 	/* a's engine does not run: still established a timeout and more later */
-	f.w.now += f.w.nodes[0].cfg.keepalive_receive_timeout + 2 * SEC;
+	f.w.now += f.w.nodes[0].cfg->keepalive_receive_timeout + 2 * SEC;
 	sim_inv_tick(&f.w);
 	assert_true(f.inv.violated);
 	assert_string_equal(f.inv.invariant, "half_open");
@@ -86,7 +86,7 @@ static void test_half_open_waits_for_the_timeout(void **state)
 	setup_world(&f, 5 * SEC);
 	sim_node_crash(&f.w, &f.w.nodes[1]);
 	sim_inv_tick(&f.w);
-	f.w.now += f.w.nodes[0].cfg.keepalive_receive_timeout - SEC;
+	f.w.now += f.w.nodes[0].cfg->keepalive_receive_timeout - SEC;
 	sim_inv_tick(&f.w);
 	assert_false(f.inv.violated);
 	teardown_world(&f);
@@ -103,7 +103,7 @@ static void test_encaps_view_fires(void **state)
 	memcpy(e.addr, (const uint8_t[]){ 203, 0, 113, 99 }, 4); /* never announced by b */
 	struct lsoe_event ev = { .type = LSOE_EV_ENCAPS, .port = f.sc.links[0].a_port,
 		.encap_type = LSOE_PDU_IPV4_ENCAP, .encaps = &e, .encap_count = 1 };
-	memcpy(ev.peer_mac, b->ports[bport].mac, 6);
+	sim_port_mac(b->index, bport, ev.peer_mac);
 	sim_inv_event(&f.w, a, &ev);
 	assert_true(f.inv.violated);
 	assert_string_equal(f.inv.invariant, "encaps_view");
@@ -124,7 +124,7 @@ static void test_encaps_view_accepts_what_was_announced(void **state)
 	assert_true(k > 0);
 	struct lsoe_event ev = { .type = LSOE_EV_ENCAPS, .port = f.sc.links[0].a_port,
 		.encap_type = LSOE_PDU_IPV4_ENCAP, .encaps = e, .encap_count = (uint16_t)k };
-	memcpy(ev.peer_mac, b->ports[bport].mac, 6);
+	sim_port_mac(b->index, bport, ev.peer_mac);
 	sim_inv_event(&f.w, a, &ev);
 	assert_false(f.inv.violated);
 	teardown_world(&f);

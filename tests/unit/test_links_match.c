@@ -78,7 +78,9 @@ static struct lsoe_session_view view_of(struct fixture *f, int side)
 {
 	const struct sim_link_spec *ls = &f->sc.links[0];
 	struct sim_node *n = &f->w.nodes[side ? ls->b : ls->a], *peer = &f->w.nodes[side ? ls->a : ls->b];
-	struct find fd = { .port = side ? ls->b_port : ls->a_port, .mac = peer->ports[side ? ls->a_port : ls->b_port].mac };
+	uint8_t peer_mac[6];
+	sim_port_mac(peer->index, side ? ls->a_port : ls->b_port, peer_mac);
+	struct find fd = { .port = side ? ls->b_port : ls->a_port, .mac = peer_mac };
 	lsoe_node_foreach_session(n->node, find_visit, &fd);
 	assert_true(fd.found);
 	return fd.v;
@@ -87,7 +89,7 @@ static struct lsoe_session_view view_of(struct fixture *f, int side)
 /* b's first address of a family on its port of link 0, in the simulator's list. */
 static struct sim_addr *b_addr(struct fixture *f, unsigned family)
 {
-	struct sim_addrlist *al = &f->w.nodes[f->sc.links[0].b].ports[f->sc.links[0].b_port].addrs;
+	struct sim_addrlist *al = sim_port_own_addrs(&f->w, &f->w.nodes[f->sc.links[0].b], f->sc.links[0].b_port);
 	for (unsigned i = 0; i < al->n; i++)
 		if (al->a[i].family == family)
 			return &al->a[i];

@@ -88,10 +88,27 @@ static const char *node_name(const struct sim_scenario *sc, int i)
 	return sc->nodes[i].name;
 }
 
+/* A link end's addresses (generated ones in a buffer per end) and their number. */
+static struct sim_addr gen_buf[2][2];
+
+static const struct sim_addr *end_addrs(const struct sim_scenario *sc, size_t link, int side)
+{
+	unsigned n;
+	return sim_link_addrs(sc, link, side, gen_buf[side], &n);
+}
+
+static unsigned end_naddrs(const struct sim_scenario *sc, size_t link, int side)
+{
+	struct sim_addr buf[2];
+	unsigned n;
+	sim_link_addrs(sc, link, side, buf, &n);
+	return n;
+}
+
 static void assert_link(const struct sim_scenario *sc, size_t i, const char *name, const char *a, const char *b)
 {
 	assert_true(i < sc->nlinks);
-	assert_string_equal(sc->links[i].name, name);
+	assert_string_equal(SIM_LINK_NAME(sc, &sc->links[i]), name);
 	assert_string_equal(node_name(sc, sc->links[i].a), a);
 	assert_string_equal(node_name(sc, sc->links[i].b), b);
 	assert_int_equal(sim_scenario_link(sc, name), (int)i);
@@ -126,12 +143,13 @@ static void test_pair(void **state)
 	assert_int_equal(sc.links[0].b_port, 1);
 	assert_int_equal(sc.nodes[0].nports, 1);
 	/* Link defaults: 100 µs, nothing else. */
-	const struct sim_dir *d = &sc.links[0].ab;
+	const struct sim_dir *d = sim_link_dir(&sc, &sc.links[0], 0);
 	assert_int_equal(d->delay, 100000);
 	assert_int_equal(d->jitter, 0);
 	assert_int_equal(d->reorder_delay, 0);
 	assert_true(d->loss == 0 && d->duplicate == 0 && d->reorder == 0 && d->corrupt == 0);
-	assert_memory_equal(&sc.links[0].ab, &sc.links[0].ba, sizeof(struct sim_dir));
+	assert_memory_equal(d, sim_link_dir(&sc, &sc.links[0], 1), sizeof(struct sim_dir));
+	assert_int_equal(sc.ndirs, 1); /* one for all */
 	assert_int_equal(sc.nevents + sc.nprocs + sc.nexpects, 0);
 	sim_scenario_free(&sc);
 	assert_null(sc.nodes);
@@ -293,9 +311,10 @@ static void test_random(void **state)
 	parse_ok(&other, HEAD "'topology': { 'type': 'random', 'nodes': 20, 'degree': 4, 'graph_seed': 2 } }");
 	bool differs = false;
 	for (size_t i = 0; i < sc.nlinks; i++) {
-		assert_string_equal(sc.links[i].name, again.links[i].name);
-		assert_string_equal(sc.links[i].name, reseeded.links[i].name);
-		differs = differs || strcmp(sc.links[i].name, other.links[i].name) != 0;
+		const char *name = SIM_LINK_NAME(&sc, &sc.links[i]);
+		assert_string_equal(name, SIM_LINK_NAME(&again, &again.links[i]));
+		assert_string_equal(name, SIM_LINK_NAME(&reseeded, &reseeded.links[i]));
+		differs = differs || strcmp(name, SIM_LINK_NAME(&other, &other.links[i])) != 0;
 	}
 	assert_true(differs);
 	assert_true(connected(&other));
@@ -378,17 +397,17 @@ static void test_addresses(void **state)
 	parse_ok(&sc, HEAD "'topology': { 'type': 'clos', 'spines': 4, 'leaves': 100 } }");
 	assert_int_equal(sc.nlinks, 400);
 	const struct sim_link_spec *l = &sc.links[0];
-	assert_int_equal(l->a_naddrs, 2);
-	assert_int_equal(l->b_naddrs, 2);
-	assert_addr(&l->a_addrs[0], "10.0.0.0", 31, true);
-	assert_addr(&l->b_addrs[0], "10.0.0.1", 31, true);
-	assert_addr(&l->a_addrs[1], "2001:db8::a", 127, true);
-	assert_addr(&l->b_addrs[1], "2001:db8::b", 127, true);
+	assert_int_equal(end_naddrs(&sc, (size_t)(l - sc.links), 0), 2);
+	assert_int_equal(end_naddrs(&sc, (size_t)(l - sc.links), 1), 2);
+	assert_addr(&end_addrs(&sc, (size_t)(l - sc.links), 0)[0], "10.0.0.0", 31, true);
+	assert_addr(&end_addrs(&sc, (size_t)(l - sc.links), 1)[0], "10.0.0.1", 31, true);
+	assert_addr(&end_addrs(&sc, (size_t)(l - sc.links), 0)[1], "2001:db8::a", 127, true);
+	assert_addr(&end_addrs(&sc, (size_t)(l - sc.links), 1)[1], "2001:db8::b", 127, true);
 	l = &sc.links[300];
-	assert_addr(&l->a_addrs[0], "10.0.2.88", 31, true);
-	assert_addr(&l->b_addrs[0], "10.0.2.89", 31, true);
-	assert_addr(&l->a_addrs[1], "2001:db8:0:12c::a", 127, true);
-	assert_addr(&l->b_addrs[1], "2001:db8:0:12c::b", 127, true);
+	assert_addr(&end_addrs(&sc, (size_t)(l - sc.links), 0)[0], "10.0.2.88", 31, true);
+	assert_addr(&end_addrs(&sc, (size_t)(l - sc.links), 1)[0], "10.0.2.89", 31, true);
+	assert_addr(&end_addrs(&sc, (size_t)(l - sc.links), 0)[1], "2001:db8:0:12c::a", 127, true);
+	assert_addr(&end_addrs(&sc, (size_t)(l - sc.links), 1)[1], "2001:db8:0:12c::b", 127, true);
 	sim_scenario_free(&sc);
 
 	/* "addresses": false, with an override on one end of one link. */
@@ -397,19 +416,19 @@ static void test_addresses(void **state)
 	    "'fe80::1/64'] } } }");
 	assert_false(sc.addresses);
 	assert_true(sc.mpls);
-	assert_int_equal(sc.links[0].a_naddrs + sc.links[0].b_naddrs + sc.links[1].a_naddrs, 0);
+	assert_int_equal(end_naddrs(&sc, 0, 0) + end_naddrs(&sc, 0, 1) + end_naddrs(&sc, 1, 0), 0);
 	l = &sc.links[1];
-	assert_int_equal(l->b_naddrs, 4);
-	assert_addr(&l->b_addrs[0], "192.0.2.1", 24, true);
-	assert_addr(&l->b_addrs[1], "2001:db8:1::1", 64, true);
-	assert_addr(&l->b_addrs[2], "192.0.2.7", 32, false);
-	assert_addr(&l->b_addrs[3], "fe80::1", 64, false);
+	assert_int_equal(end_naddrs(&sc, (size_t)(l - sc.links), 1), 4);
+	assert_addr(&end_addrs(&sc, (size_t)(l - sc.links), 1)[0], "192.0.2.1", 24, true);
+	assert_addr(&end_addrs(&sc, (size_t)(l - sc.links), 1)[1], "2001:db8:1::1", 64, true);
+	assert_addr(&end_addrs(&sc, (size_t)(l - sc.links), 1)[2], "192.0.2.7", 32, false);
+	assert_addr(&end_addrs(&sc, (size_t)(l - sc.links), 1)[3], "fe80::1", 64, false);
 	sim_scenario_free(&sc);
 
 	/* An override replaces that end's generated list; an empty one removes it. */
 	parse_ok(&sc, HEAD "'topology': { 'type': 'pair' }, 'links': { 'a-b': { 'a_addresses': [] } } }");
-	assert_int_equal(sc.links[0].a_naddrs, 0);
-	assert_int_equal(sc.links[0].b_naddrs, 2);
+	assert_int_equal(end_naddrs(&sc, 0, 0), 0);
+	assert_int_equal(end_naddrs(&sc, 0, 1), 2);
 	sim_scenario_free(&sc);
 
 	parse_err(HEAD "'topology': { 'type': 'pair' }, 'links': { 'a-b': { 'a_addresses': [@'10.0.0.1'] } } }",
@@ -428,9 +447,9 @@ static void test_addresses(void **state)
 		o += (size_t)snprintf(big + o, sizeof(big) - o, "%s'2001:db8:1::%x/128'", i ? ", " : "", i + 1);
 	snprintf(big + o, sizeof(big) - o, "] } } }");
 	parse_ok(&sc, big);
-	assert_int_equal(sc.links[0].b_naddrs, SIM_MAX_ADDRS);
-	assert_addr(&sc.links[0].b_addrs[0], "2001:db8:1::1", 128, true);
-	assert_addr(&sc.links[0].b_addrs[SIM_MAX_ADDRS - 1], "2001:db8:1::80", 128, false);
+	assert_int_equal(end_naddrs(&sc, 0, 1), SIM_MAX_ADDRS);
+	assert_addr(&end_addrs(&sc, 0, 1)[0], "2001:db8:1::1", 128, true);
+	assert_addr(&end_addrs(&sc, 0, 1)[SIM_MAX_ADDRS - 1], "2001:db8:1::80", 128, false);
 	sim_scenario_free(&sc);
 	char *b = strstr(big, "'b_addresses': [") + strlen("'b_addresses': ");
 	memmove(b + 1, b, strlen(b) + 1);
@@ -465,8 +484,8 @@ static void test_loopbacks(void **state)
 	assert_loopback(&sc.nodes[2].loopbacks[1], "2001:db8:ffff::3", 128);
 	assert_loopback(&sc.nodes[2].loopbacks[2], "198.51.100.3", 32);
 	/* The links' own addresses are untouched. */
-	assert_int_equal(sc.links[1].b_naddrs, 2);
-	assert_addr(&sc.links[1].b_addrs[0], "10.0.0.3", 31, true);
+	assert_int_equal(end_naddrs(&sc, 1, 1), 2);
+	assert_addr(&end_addrs(&sc, 1, 1)[0], "10.0.0.3", 31, true);
 	sim_scenario_free(&sc);
 
 	/* At most SIM_MAX_LOOPBACKS a node. */
@@ -520,20 +539,20 @@ static void test_link_properties(void **state)
 	    "  'n2-n3': { 'a_to_b': { 'delay': 1e-3, 'corrupt': 1e-2 } }\n"
 	    "} }");
 	const struct sim_link_spec *l = &sc.links[0];
-	assert_int_equal(l->ab.delay, 2 * MS);
-	assert_int_equal(l->ba.delay, 2 * MS);
-	assert_int_equal(l->ab.jitter, 500000);
-	assert_true(l->ab.loss == 0.1);
-	assert_true(l->ba.loss == 0.5);
-	assert_true(l->ab.duplicate == 0.25 && l->ba.duplicate == 0.25);
-	assert_true(l->ab.reorder == 0 && l->ba.reorder == 1);
-	assert_int_equal(l->ab.reorder_delay, 0);
-	assert_int_equal(l->ba.reorder_delay, 20 * MS);
+	assert_int_equal(sim_link_dir(&sc, l, 0)->delay, 2 * MS);
+	assert_int_equal(sim_link_dir(&sc, l, 1)->delay, 2 * MS);
+	assert_int_equal(sim_link_dir(&sc, l, 0)->jitter, 500000);
+	assert_true(sim_link_dir(&sc, l, 0)->loss == 0.1);
+	assert_true(sim_link_dir(&sc, l, 1)->loss == 0.5);
+	assert_true(sim_link_dir(&sc, l, 0)->duplicate == 0.25 && sim_link_dir(&sc, l, 1)->duplicate == 0.25);
+	assert_true(sim_link_dir(&sc, l, 0)->reorder == 0 && sim_link_dir(&sc, l, 1)->reorder == 1);
+	assert_int_equal(sim_link_dir(&sc, l, 0)->reorder_delay, 0);
+	assert_int_equal(sim_link_dir(&sc, l, 1)->reorder_delay, 20 * MS);
 	l = &sc.links[1];
-	assert_int_equal(l->ab.delay, 1 * MS);
-	assert_int_equal(l->ba.delay, 1 * MS);
-	assert_true(l->ab.corrupt == 0.01 && l->ba.corrupt == 0);
-	assert_true(l->ba.loss == 0.1);
+	assert_int_equal(sim_link_dir(&sc, l, 0)->delay, 1 * MS);
+	assert_int_equal(sim_link_dir(&sc, l, 1)->delay, 1 * MS);
+	assert_true(sim_link_dir(&sc, l, 0)->corrupt == 0.01 && sim_link_dir(&sc, l, 1)->corrupt == 0);
+	assert_true(sim_link_dir(&sc, l, 1)->loss == 0.1);
 	sim_scenario_free(&sc);
 
 	parse_err(HEAD "'topology': { 'type': 'pair' },\n'link_defaults': { 'loss': @1.5 } }",
@@ -567,8 +586,10 @@ static void test_config(void **state)
 	    "'nodes': { 'n2': { 'keepalive-send-interval': 0.5, 'attributes': [1, 2, 3],\n"
 	    "                   'retransmit-initial-interval': 2e-1 },\n"
 	    "           'n3': { 'local-id': '00:11:22:33:44:55:66:77:88:99', 'mtu': 9000 } } }");
+	static struct lsoe_config cfg[3];
 	for (size_t i = 0; i < 3; i++) {
-		const struct lsoe_config *c = &sc.nodes[i].cfg;
+		const struct lsoe_config *c = &cfg[i];
+		sim_node_config(&sc, i, &cfg[i]);
 		assert_string_equal(c->name, sc.nodes[i].name);
 		assert_int_equal(c->hello_interval, 1 * S);
 		assert_int_equal(c->keepalive_receive_timeout, 3 * S);
@@ -577,26 +598,37 @@ static void test_config(void **state)
 		assert_int_equal(c->ethertype, def.ethertype); /* untouched keys keep their defaults */
 		assert_int_equal(c->retransmit_max_drop, def.retransmit_max_drop);
 	}
-	assert_int_equal(sc.nodes[0].cfg.keepalive_send, def.keepalive_send);
-	assert_int_equal(sc.nodes[1].cfg.keepalive_send, 500 * MS);
-	assert_int_equal(sc.nodes[1].cfg.retransmit_initial, 200 * MS);
-	assert_int_equal(sc.nodes[1].cfg.attr_count, 3);
-	assert_int_equal(sc.nodes[1].cfg.attrs[2], 3);
-	assert_int_equal(sc.nodes[0].cfg.attr_count, 0);
-	assert_int_equal(sc.nodes[2].cfg.mtu, 9000);
+	assert_int_equal(cfg[0].keepalive_send, def.keepalive_send);
+	assert_int_equal(cfg[1].keepalive_send, 500 * MS);
+	assert_int_equal(cfg[1].retransmit_initial, 200 * MS);
+	assert_int_equal(cfg[1].attr_count, 3);
+	assert_int_equal(cfg[1].attrs[2], 3);
+	assert_int_equal(cfg[0].attr_count, 0);
+	assert_int_equal(cfg[2].mtu, 9000);
 	/* Local IDs: derived from the index, unless set. */
 	static const uint8_t id1[10] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, id2[10] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 },
 		id3[10] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99 };
-	assert_memory_equal(sc.nodes[0].cfg.local_id, id1, 10);
-	assert_memory_equal(sc.nodes[1].cfg.local_id, id2, 10);
-	assert_memory_equal(sc.nodes[2].cfg.local_id, id3, 10);
+	assert_memory_equal(cfg[0].local_id, id1, 10);
+	assert_memory_equal(cfg[1].local_id, id2, 10);
+	assert_memory_equal(cfg[2].local_id, id3, 10);
+	/* Three distinct configurations; the shared ones carry neither name nor derived ID. */
+	assert_int_equal(sc.ncfgs, 3);
+	assert_false(sc.nodes[0].cfg->local_id_set);
+	assert_true(sc.nodes[2].cfg->local_id_set);
 	sim_scenario_free(&sc);
 
-	/* Index 300 in four octets, big-endian. */
-	parse_ok(&sc, HEAD "'topology': { 'type': 'chain', 'nodes': 300 } }");
+	/* Index 300 in four octets, big-endian; nodes configured alike share one configuration. */
+	parse_ok(&sc, HEAD "'topology': { 'type': 'chain', 'nodes': 300 },\n"
+	    "'nodes': { 'n7': { 'mtu': 9000 }, 'n9': { 'mtu': 9000 }, 'n8': { 'mtu': 1500 } } }");
 	static const uint8_t id300[10] = { 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x2c };
-	assert_memory_equal(sc.nodes[299].cfg.local_id, id300, 10);
-	assert_int_equal(sc.nodes[299].cfg.hello_interval, def.hello_interval);
+	sim_node_config(&sc, 299, &cfg[0]);
+	assert_memory_equal(cfg[0].local_id, id300, 10);
+	assert_int_equal(cfg[0].hello_interval, def.hello_interval);
+	assert_string_equal(cfg[0].name, "n300");
+	assert_int_equal(sc.ncfgs, 2); /* mtu 1500 is the default */
+	assert_ptr_equal(sc.nodes[6].cfg, sc.nodes[8].cfg);
+	assert_ptr_equal(sc.nodes[0].cfg, sc.nodes[7].cfg);
+	assert_ptr_not_equal(sc.nodes[0].cfg, sc.nodes[6].cfg);
 	sim_scenario_free(&sc);
 
 	parse_err(HEAD "'topology': { 'type': 'pair' },\n'defaults': { @'hello-intervall': 1 } }",

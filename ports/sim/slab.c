@@ -1,0 +1,209 @@
+/* The simulator's size-class allocator (slab.h). */
+#include "slab.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SIM_SLAB_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SIM_SLAB_MALLOC 1
+#endif
+#endif
+
+#define SMALL_MAX   1024u                    /* 8-octet classes up to here */
+#define SLAB_MAX    65536u                   /* 64-octet classes up to here; larger: malloc */
+#define NCLASSES    (SMALL_MAX / 8 + (SLAB_MAX - SMALL_MAX) / 64 + 1)
+#define REGION      ((size_t)64 << 20)       /* mapped at a time; untouched pages cost nothing */
+#define HUGE_PAGE   ((size_t)2 << 20)        /* regions are aligned to it, huge pages or not */
+#define POPULATE    ((size_t)1 << 20)        /* faulted in at a time, at most (at least 64 KiB) */
+
+struct sim_slab {
+	void *free[NCLASSES];        /* free lists: the first word of a free object links the next */
+	uint8_t *cur, *end;          /* the region being carved */
+	uint8_t *populated;          /* it is faulted in up to here */
+	void **regions;              /* for sim_slab_destroy */
+	size_t nregions, cap;
+};
+
+struct sim_slab *sim_slab_new(void)
+{
+	return calloc(1, sizeof(struct sim_slab));
+}
+
+#ifdef SIM_SLAB_MALLOC
+
+void sim_slab_destroy(struct sim_slab *s)
+{
+	free(s);
+}
+
+void *sim_slab_alloc(struct sim_slab *s, size_t size)
+{
+	(void)s;
+	return malloc(size ? size : 1);
+}
+
+void *sim_slab_reuse(struct sim_slab *s, size_t size)
+{
+	(void)s;
+	(void)size;
+	return NULL;
+}
+
+void sim_slab_free(struct sim_slab *s, void *p, size_t size)
+{
+	(void)s;
+	(void)size;
+	free(p);
+}
+
+#else
+
+static size_t class_of(size_t size)
+{
+	if (size <= SMALL_MAX)
+		return size ? (size + 7) / 8 : 1;
+	return SMALL_MAX / 8 + (size - SMALL_MAX + 63) / 64;
+}
+
+static size_t class_size(size_t k)
+{
+	return k <= SMALL_MAX / 8 ? k * 8 : SMALL_MAX + (k - SMALL_MAX / 8) * 64;
+}
+
+/*
+ * One region outlives its slab, faulted in, for the next one in this process: a
+ * benchmark or a campaign runs world after world, and malloc kept its heap warm too.
+ */
+static uint8_t *spare_region;
+static size_t spare_populated;
+
+void sim_slab_destroy(struct sim_slab *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nregions; i++) {
+		if (i == 0 && !spare_region) {
+			spare_region = s->regions[0];
+			spare_populated = s->nregions == 1 ? (size_t)(s->populated - spare_region) : REGION;
+		} else
+			munmap(s->regions[i], REGION);
+	}
+	free(s->regions);
+	free(s);
+}
+
+/* A piece of len octets (a multiple of 8) that will not be carved: onto the free lists, largest classes first. */
+static void give_back(struct sim_slab *s, uint8_t *p, size_t len)
+{
+	while (len >= 8) {
+		size_t piece = len >= SLAB_MAX ? SLAB_MAX : len <= SMALL_MAX ? len : SMALL_MAX + (len - SMALL_MAX) / 64 * 64;
+		size_t k = class_of(piece);
+		*(void **)p = s->free[k];
+		s->free[k] = p;
+		p += piece;
+		len -= piece;
+	}
+}
+
+/* A region aligned to huge pages, so that the kernel can back all of it with them. */
+static uint8_t *map_region(void)
+{
+	uint8_t *m = mmap(NULL, REGION + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+	    -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	uint8_t *r = (uint8_t *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+	if (r > m)
+		munmap(m, (size_t)(r - m));
+	if (r + REGION < m + REGION + HUGE_PAGE)
+		munmap(r + REGION, (size_t)(m + REGION + HUGE_PAGE - (r + REGION)));
+#if defined(SIM_SLAB_HUGEPAGES) && defined(MADV_HUGEPAGE)
+	madvise(r, REGION, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
+#endif
+	return r;
+}
+
+/* n octets (a multiple of 8, at most SLAB_MAX) from the current region. */
+static void *carve(struct sim_slab *s, size_t n)
+{
+	if ((size_t)(s->end - s->cur) < n) {
+		if (s->nregions == s->cap) {
+			size_t cap = s->cap ? 2 * s->cap : 16;
+			void **v = realloc(s->regions, cap * sizeof(*v));
+			if (!v)
+				return NULL;
+			s->regions = v;
+			s->cap = cap;
+		}
+		uint8_t *r = spare_region;
+		size_t populated = spare_populated;
+		spare_region = NULL;
+		if (!r && !(r = map_region()))
+			return NULL;
+		give_back(s, s->cur, (size_t)(s->end - s->cur));
+		s->regions[s->nregions++] = r;
+		s->cur = r;
+		s->populated = r + populated;
+		s->end = r + REGION;
+	}
+#ifdef MADV_POPULATE_WRITE
+	/*
+	 * Fault pages in a batch ahead of use: one call instead of a fault per page. The
+	 * batch doubles from 64 KiB to POPULATE, so that a small world faults in little.
+	 */
+	if (s->cur + n > s->populated && s->populated < s->end) {
+		size_t len = (size_t)(s->populated - (s->end - REGION));
+		len = len < ((size_t)64 << 10) ? (size_t)64 << 10 : len > POPULATE ? POPULATE : len;
+		if (len > (size_t)(s->end - s->populated))
+			len = (size_t)(s->end - s->populated);
+		madvise(s->populated, len, MADV_POPULATE_WRITE); /* if it fails, pages fault as they are touched */
+		s->populated += len;
+	}
+#endif
+	void *p = s->cur;
+	s->cur += n;
+	return p;
+}
+
+void *sim_slab_alloc(struct sim_slab *s, size_t size)
+{
+	if (size > SLAB_MAX)
+		return malloc(size);
+	size_t k = class_of(size);
+	void *p = s->free[k];
+	if (p) {
+		s->free[k] = *(void **)p;
+		return p;
+	}
+	return carve(s, class_size(k));
+}
+
+void *sim_slab_reuse(struct sim_slab *s, size_t size)
+{
+	if (size > SLAB_MAX)
+		return NULL;
+	size_t k = class_of(size);
+	void *p = s->free[k];
+	if (p)
+		s->free[k] = *(void **)p;
+	return p;
+}
+
+void sim_slab_free(struct sim_slab *s, void *p, size_t size)
+{
+	if (!p)
+		return;
+	if (size > SLAB_MAX) {
+		free(p);
+		return;
+	}
+	size_t k = class_of(size);
+	*(void **)p = s->free[k];
+	s->free[k] = p;
+}
+
+#endif
