@@ -1,6 +1,6 @@
 /*
- * The simulated world: the event queue, each node's platform, links and their
- * faults, frame delivery, pcap recording and the run loop.
+ * The simulated world: each node's platform, links and their faults, frame
+ * delivery, pcap recording and the run loop (its event queue: equeue.c).
  */
 #include "world.h"
 
@@ -14,79 +14,18 @@
 
 enum { RNG_NODE = 1, RNG_LINK = 2, RNG_PROC = 3 };
 
-/*
- * ---- the queue: a binary heap ordered by (time, seq) ----
- * Pops are bottom-up (Floyd): the hole walks to a leaf along the smaller children, one
- * comparison per level, and the last element is sifted up from there, which is
- * usually no distance at all. About half the comparisons of the textbook pop.
- */
-
-static inline bool qless(const struct qentry *a, const struct qentry *b)
-{
-	/* One branchless 128-bit comparison of (time, seqkind). */
-	unsigned __int128 ka = (unsigned __int128)a->time << 64 | a->seqkind;
-	unsigned __int128 kb = (unsigned __int128)b->time << 64 | b->seqkind;
-	return ka < kb;
-}
-
-static void sift_up(struct sim_world *w, size_t i, struct qentry e)
-{
-	while (i > 0) {
-		size_t parent = (i - 1) / 2;
-		if (!qless(&e, &w->q[parent]))
-			break;
-		w->q[i] = w->q[parent];
-		i = parent;
-	}
-	w->q[i] = e;
-}
-
-static void qpush(struct sim_world *w, struct qentry e)
-{
-	if (w->nq == w->qcap) {
-		w->qcap = w->qcap ? w->qcap * 2 : 1024;
-		w->q = realloc(w->q, w->qcap * sizeof(*w->q));
-		if (!w->q) {
-			fputs("lsoe-sim: out of memory (event queue)\n", stderr);
-			exit(1);
-		}
-	}
-	sift_up(w, w->nq++, e);
-}
-
-static struct qentry qpop(struct sim_world *w)
-{
-	struct qentry top = w->q[0];
-	size_t n = --w->nq;
-	if (n == 0)
-		return top;
-	size_t i = 0;
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= n)
-			break;
-		if (c + 1 < n && qless(&w->q[c + 1], &w->q[c]))
-			c++;
-		w->q[i] = w->q[c];
-		i = c;
-	}
-	sift_up(w, i, w->q[n]);
-	return top;
-}
-
 void sim_push(struct sim_world *w, uint64_t time, uint32_t kind, uint32_t a, uint32_t b, void *p)
 {
-	struct qentry e = { .time = time };
 	/* Checks see the world after everything else that happens at their time. */
 	uint64_t seq = kind == QE_CHECK ? (UINT64_MAX >> 8) - a : w->seq++;
-	e.seqkind = seq << 8 | kind;
+	union qpayload u;
 	if (p)
-		e.u.p = p;
+		u.p = p;
 	else {
-		e.u.ab.a = a;
-		e.u.ab.b = b;
+		u.ab.a = a;
+		u.ab.b = b;
 	}
-	qpush(w, e);
+	equeue_push(&w->q, time, seq << 8 | kind, u);
 }
 
 /* ---- a node's platform ---- */
@@ -688,6 +627,11 @@ static void progress(struct sim_world *w, double start, bool *shown)
 	*shown = true;
 }
 
+static void count_kind(void *ctx, const struct qentry *e)
+{
+	((size_t *)ctx)[qkind(e) & 7]++;
+}
+
 void sim_world_run(struct sim_world *w)
 {
 	for (size_t i = 0; i < w->sc->nnodes; i++)
@@ -697,9 +641,13 @@ void sim_world_run(struct sim_world *w)
 
 	double start = w->opts.progress && w->wall_now ? w->wall_now() : 0;
 	bool shown = false;
-	while (w->nq && w->q[0].time <= w->end) {
-		struct qentry e = qpop(w);
+	struct qentry e;
+	while (equeue_pop(&w->q, w->end, &e)) {
 		w->now = e.time;
+		/* The next frame is likely out of cache (sent long ago, at 10k nodes): fetched while this event runs. */
+		const struct qentry *next = equeue_next(&w->q);
+		if (next && qkind(next) == QE_FRAME)
+			__builtin_prefetch(next->u.p);
 		switch (qkind(&e)) {
 		case QE_FRAME:
 			deliver(w, e.u.p);
@@ -748,11 +696,10 @@ void sim_world_run(struct sim_world *w)
 	}
 	w->now = w->end;
 	if (getenv("LSOE_SIM_STATS")) {
-		size_t kinds[8] = { 0 };
-		for (size_t i = 0; i < w->nq; i++)
-			kinds[qkind(&w->q[i]) & 7]++;
+		size_t kinds[8] = { 0 }, nq = equeue_len(&w->q);
+		equeue_each(&w->q, count_kind, kinds);
 		fprintf(stderr, "queue: %zu entries at the end (frames %zu, wakes %zu, other %zu), %llu stale wake-ups\n",
-		    w->nq, kinds[QE_FRAME], kinds[QE_WAKE], w->nq - kinds[QE_FRAME] - kinds[QE_WAKE],
+		    nq, kinds[QE_FRAME], kinds[QE_WAKE], nq - kinds[QE_FRAME] - kinds[QE_WAKE],
 		    (unsigned long long)w->st.stale_wakes);
 	}
 	if (shown)
@@ -760,12 +707,16 @@ void sim_world_run(struct sim_world *w)
 	sim_expect_finish(w);
 }
 
+static void free_queued_frame(void *ctx, const struct qentry *e)
+{
+	if (qkind(e) == QE_FRAME)
+		frame_free(ctx, e->u.p);
+}
+
 void sim_world_free(struct sim_world *w)
 {
-	for (size_t i = 0; i < w->nq; i++)
-		if (qkind(&w->q[i]) == QE_FRAME)
-			frame_free(w, w->q[i].u.p);
-	free(w->q);
+	equeue_each(&w->q, free_queued_frame, w);
+	equeue_free(&w->q);
 	for (size_t i = 0; w->nodes && i < w->sc->nnodes; i++) {
 		struct sim_node *n = &w->nodes[i];
 		lsoe_node_destroy(n->node);

@@ -13,6 +13,7 @@
 
 #include <pcap/pcap.h>
 
+#include "equeue.h"
 #include "lsoe/node.h"
 #include "rng.h"
 #include "scenario.h"
@@ -32,19 +33,6 @@ enum {
 	QE_HEAL,         /* campaign: heal every fault */
 	QE_LIVE,         /* campaign: check liveness */
 };
-
-/* 24 octets: the queue is the hottest memory of a large run. */
-struct qentry {
-	uint64_t seqkind;            /* sequence number << 8 | kind: unique, so it alone breaks ties */
-	uint64_t time;               /* after seqkind: (time, seqkind) read as one 128-bit key on little-endian hosts */
-	union {
-		void *p;
-		struct {
-			uint32_t a, b;
-		} ab;
-	} u;
-};
-static inline uint32_t qkind(const struct qentry *e) { return (uint32_t)(e->seqkind & 0xFF); }
 
 /*
  * A frame in flight: 16 octets and the datagram as sent (padding is added on delivery).
@@ -150,8 +138,7 @@ struct sim_world {
 	const struct sim_scenario *sc;
 	struct sim_opts opts;
 	uint64_t now, end, seed;
-	struct qentry *q;
-	size_t nq, qcap;
+	struct equeue q;             /* equeue.h */
 	uint64_t seq;
 	struct sim_node *nodes;
 	struct sim_link *links;

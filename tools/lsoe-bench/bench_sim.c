@@ -118,7 +118,7 @@ static struct {
 static double scale_hook(void)
 {
 	struct sim_world *w = scale_obs.w;
-	if (!scale_obs.converged && w->nq && sim_sessions_open(w) == w->sc->nlinks) {
+	if (!scale_obs.converged && equeue_len(&w->q) && sim_sessions_open(w) == w->sc->nlinks) {
 		scale_obs.converged = true;
 		scale_obs.conv_wall_ns = bench_now_ns() - scale_obs.t0_ns;
 		scale_obs.conv_events = w->st.events;
