@@ -75,7 +75,7 @@ class Bench(unittest.TestCase):
         rc, out, _ = run('sim', '--help')
         self.assertEqual(rc, 0)
         self.assertIn('--scale', out)
-        for bad in (['--scale', '10'], ['--scale', '20000'], ['--scale', 'x'], ['--scale', '200', '--virtual', '0']):
+        for bad in (['--scale', '10'], ['--scale', '300000'], ['--scale', 'x'], ['--scale', '200', '--virtual', '0']):
             rc, _, err = run('sim', *bad)
             self.assertEqual(rc, 2, bad)
             self.assertIn('--', err)

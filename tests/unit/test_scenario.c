@@ -193,7 +193,7 @@ static void test_chain_ring(void **state)
 	sim_scenario_free(&sc);
 	parse_err(HEAD "'topology': { 'type': 'ring', 'nodes': @2 } }", "nodes: must be at least 3");
 	parse_err(HEAD "'topology': { 'type': 'chain', 'nodes': @1.5 } }", "nodes: expected a whole number");
-	parse_err(HEAD "'topology': { 'type': 'chain', 'nodes': @100000 } }", "nodes: must be at most");
+	parse_err(HEAD "'topology': { 'type': 'chain', 'nodes': @200001 } }", "nodes: must be at most");
 }
 
 static void test_clos(void **state)
@@ -1137,14 +1137,14 @@ static void parse_err_contains(const char *src, const char *part)
 static void test_bounds(void **state)
 {
 	(void)state;
-	parse_err_contains("{ 'duration': 1, 'topology': { 'type': 'clos', 'spines': 101, 'leaves': 1000 } }",
-	    "the topology has 101000 links; at most 100000");
-	parse_err_contains("{ 'duration': 1, 'topology': { 'type': 'clos', 'spines': 5001, 'leaves': 5000 } }",
-	    "the topology has 10001 nodes; at most 10000");
-	parse_err_contains("{ 'duration': 1, 'topology': { 'type': 'clos', 'spines': 10001, 'leaves': 1 } }",
-	    "spines: must be at most 10000");
-	parse_err_contains("{ 'duration': 1, 'topology': { 'type': 'random', 'nodes': 1000, 'degree': 201 } }",
-	    "the topology has 100500 links; at most 100000");
+	parse_err_contains("{ 'duration': 1, 'topology': { 'type': 'clos', 'spines': 1001, 'leaves': 2000 } }",
+	    "the topology has 2002000 links; at most 2000000");
+	parse_err_contains("{ 'duration': 1, 'topology': { 'type': 'clos', 'spines': 100001, 'leaves': 100000 } }",
+	    "the topology has 200001 nodes; at most 200000");
+	parse_err_contains("{ 'duration': 1, 'topology': { 'type': 'clos', 'spines': 200001, 'leaves': 1 } }",
+	    "spines: must be at most 200000");
+	parse_err_contains("{ 'duration': 1, 'topology': { 'type': 'random', 'nodes': 20000, 'degree': 201 } }",
+	    "the topology has 2010000 links; at most 2000000");
 
 	size_t cap = 1 << 20, o;
 	char *big = malloc(cap);
