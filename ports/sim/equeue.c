@@ -188,7 +188,8 @@ static long bit_next(const uint64_t *bits, const uint64_t *sum, uint32_t nbits, 
 static inline void slot_add(struct equeue *q, struct qwheel *wh, uint32_t i, uint64_t time, uint64_t seqkind,
     union qpayload u)
 {
-	uint32_t n = wh->count[i], c = wh->tail[i];
+	struct qslot *sl = &wh->slot[i];
+	uint32_t n = sl->count, c = sl->tail;
 	unsigned at = n % EQ_CHUNK;
 	if (at == 0) {
 		uint32_t fresh = chunk_new(q);
@@ -196,16 +197,16 @@ static inline void slot_add(struct equeue *q, struct qwheel *wh, uint32_t i, uin
 		if (n)
 			chunk(q, c)->next = fresh;
 		else {
-			wh->head[i] = fresh;
+			sl->head = fresh;
 			bit_set(wh->bits, wh->sum, i);
 		}
-		wh->tail[i] = c = fresh;
+		sl->tail = c = fresh;
 	}
 	struct qentry *d = &chunk(q, c)->e[at];
 	d->seqkind = seqkind;
 	d->time = time;
 	d->u = u;
-	wh->count[i] = n + 1;
+	sl->count = n + 1;
 }
 
 /*
@@ -220,9 +221,9 @@ struct drain {
 
 static uint32_t drain_begin(struct qwheel *wh, uint32_t i, struct drain *d)
 {
-	d->chunk = wh->head[i];
-	d->left = wh->count[i];
-	wh->head[i] = wh->tail[i] = wh->count[i] = 0;
+	d->chunk = wh->slot[i].head;
+	d->left = wh->slot[i].count;
+	wh->slot[i] = (struct qslot){ 0, 0, 0 };
 	bit_clear(wh->bits, wh->sum, i);
 	return d->left;
 }
@@ -249,19 +250,17 @@ static inline uint32_t fine_index(uint64_t time)
 	return (uint32_t)(time >> EQ_FINE_SHIFT) & (FINE_N - 1);
 }
 
-/* A wheel of n slots (a multiple of 64) in one block: bitmap words, then heads, tails, counts. */
+/* A wheel of n slots (a multiple of 64) in one block: bitmap words, then slots. */
 static size_t wheel_size(uint32_t n)
 {
-	return (n / 64 + (n / 4096 ? n / 4096 : 1)) * sizeof(uint64_t) + (size_t)n * 3 * sizeof(uint32_t);
+	return (n / 64 + (n / 4096 ? n / 4096 : 1)) * sizeof(uint64_t) + (size_t)n * sizeof(struct qslot);
 }
 
 static void wheel_carve(struct qwheel *wh, uint32_t n, char **p)
 {
 	wh->bits = (uint64_t *)*p;
 	wh->sum = wh->bits + n / 64;
-	wh->head = (uint32_t *)(wh->sum + (n / 4096 ? n / 4096 : 1));
-	wh->tail = wh->head + n;
-	wh->count = wh->tail + n;
+	wh->slot = (struct qslot *)(wh->sum + (n / 4096 ? n / 4096 : 1));
 	*p += wheel_size(n);
 }
 
@@ -300,6 +299,14 @@ void equeue_push(struct equeue *q, uint64_t time, uint64_t seqkind, union qpaylo
 	place(q, time, seqkind, u);
 }
 
+static bool sorted(const struct qentry *v, size_t k)
+{
+	for (size_t j = 1; j < k; j++)
+		if (!equeue_less(&v[j - 1], &v[j]))
+			return false;
+	return true;
+}
+
 /* Fine slot i becomes the run (run and now are empty): its entries in push order, stably
    sorted on their time within the slot, in order if the push order was the sequence
    order; if not, they go to now, a heap, instead. */
@@ -315,6 +322,14 @@ static void load_fine(struct equeue *q, uint32_t i)
 	}
 	for (size_t at = 0, n; (n = drain_chunk(q, &d, r->tmp + at)) != 0;)
 		at += n;
+	r->r = 0;
+	r->n = k;
+	if (sorted(r->tmp, k)) { /* all at one time, say: no sort */
+		struct qentry *t = r->v;
+		r->v = r->tmp;
+		r->tmp = t;
+		return;
+	}
 	size_t pos[SUB_N] = { 0 };
 	for (size_t j = 0; j < k; j++)
 		pos[r->tmp[j].time & (SUB_N - 1)]++;
@@ -325,20 +340,15 @@ static void load_fine(struct equeue *q, uint32_t i)
 	}
 	for (size_t j = 0; j < k; j++)
 		r->v[pos[r->tmp[j].time & (SUB_N - 1)]++] = r->tmp[j];
-	r->r = 0;
-	r->n = k;
-	for (size_t j = 1; j < k; j++) {
-		if (!equeue_less(&r->v[j - 1], &r->v[j])) {
-			struct qheap *h = &q->now;
-			if (h->cap < k)
-				h->v = grow(h->v, &h->cap, k, sizeof(*h->v));
-			memcpy(h->v, r->v, k * sizeof(*h->v));
-			h->n = k;
-			for (size_t p = k / 2; p-- > 0;)
-				sift_down(h, p);
-			r->n = 0;
-			break;
-		}
+	if (!sorted(r->v, k)) {
+		struct qheap *h = &q->now;
+		if (h->cap < k)
+			h->v = grow(h->v, &h->cap, k, sizeof(*h->v));
+		memcpy(h->v, r->v, k * sizeof(*h->v));
+		h->n = k;
+		for (size_t p = k / 2; p-- > 0;)
+			sift_down(h, p);
+		r->n = 0;
 	}
 }
 
@@ -408,8 +418,8 @@ static void wheel_each(const struct equeue *q, const struct qwheel *wh, uint32_t
 {
 	for (long i = bit_next(wh->bits, wh->sum, slots, 0); i >= 0;
 	    i = bit_next(wh->bits, wh->sum, slots, (uint32_t)i + 1)) {
-		uint32_t left = wh->count[i];
-		for (uint32_t c = wh->head[i]; left; c = chunk(q, c)->next)
+		uint32_t left = wh->slot[i].count;
+		for (uint32_t c = wh->slot[i].head; left; c = chunk(q, c)->next)
 			for (unsigned j = 0; j < EQ_CHUNK && left; j++, left--)
 				fn(ctx, &chunk(q, c)->e[j]);
 	}

@@ -73,7 +73,9 @@ static inline uint32_t qkind(const struct qentry *e) { return (uint32_t)(e->seqk
 #define EQ_COARSE_BITS 14                                /* 16,384 coarse slots: 4.3 s ahead */
 #endif
 #define EQ_COARSE_SHIFT (EQ_FINE_SHIFT + EQ_FINE_BITS)
+#ifndef EQ_CHUNK
 #define EQ_CHUNK 10                                      /* entries per chunk: 256 octets with its link */
+#endif
 #define EQ_SEG_BITS 10                                   /* 1,024 chunks (256 KB) a segment */
 
 struct qheap {
@@ -92,9 +94,14 @@ struct qchunk {
 	struct qentry e[EQ_CHUNK];
 };
 
-/* Per slot: its oldest and newest chunks and its entry count (all but the newest chunk full). */
+/* A slot: its oldest and newest chunks and its entry count (all but the newest chunk full);
+   together, so that a push touches one line of them. */
+struct qslot {
+	uint32_t head, tail, count;
+};
+
 struct qwheel {
-	uint32_t *head, *tail, *count;
+	struct qslot *slot;
 	uint64_t *bits, *sum;        /* non-empty slots; sum: non-zero words of bits */
 };
 
