@@ -1,18 +1,11 @@
 /* The pool of frames in flight (fpool.h). */
 #include "fpool.h"
+#include "slab.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-
-#if defined(__SANITIZE_ADDRESS__)
-#define SIM_SLAB_MALLOC 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SIM_SLAB_MALLOC 1
-#endif
-#endif
 
 #ifdef SIM_SLAB_MALLOC
 
@@ -105,17 +98,8 @@ static bool map_region(struct sim_fpool *p)
 	}
 	uint8_t *r = spare_region;
 	spare_region = NULL;
-	if (!r) {
-		uint8_t *m = mmap(NULL, REGION + BLOCK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		    -1, 0);
-		if (m == MAP_FAILED)
-			return false;
-		r = (uint8_t *)(((uintptr_t)m + BLOCK - 1) & ~(uintptr_t)(BLOCK - 1));
-		if (r > m)
-			munmap(m, (size_t)(r - m));
-		if (r + REGION < m + REGION + BLOCK)
-			munmap(r + REGION, (size_t)(m + REGION + BLOCK - (r + REGION)));
-	}
+	if (!r && !(r = sim_map_aligned(REGION, BLOCK)))
+		return false;
 	p->regions[p->nregions++] = r;
 	p->next_block = r;
 	p->region_end = r + REGION;

@@ -5,14 +5,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SIM_SLAB_MALLOC 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SIM_SLAB_MALLOC 1
-#endif
-#endif
-
 #define SMALL_MAX   1024u                    /* 8-octet classes up to here */
 #define SLAB_MAX    65536u                   /* 64-octet classes up to here; larger: malloc */
 #define NCLASSES    (SMALL_MAX / 8 + (SLAB_MAX - SMALL_MAX) / 64 + 1)
@@ -31,6 +23,19 @@ struct sim_slab {
 struct sim_slab *sim_slab_new(void)
 {
 	return calloc(1, sizeof(struct sim_slab));
+}
+
+void *sim_map_aligned(size_t size, size_t align)
+{
+	uint8_t *m = mmap(NULL, size + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	uint8_t *r = (uint8_t *)(((uintptr_t)m + align - 1) & ~(uintptr_t)(align - 1));
+	if (r > m)
+		munmap(m, (size_t)(r - m));
+	if (r + size < m + size + align)
+		munmap(r + size, (size_t)(m + size + align - (r + size)));
+	return r;
 }
 
 #ifdef SIM_SLAB_MALLOC
@@ -112,17 +117,10 @@ static void give_back(struct sim_slab *s, uint8_t *p, size_t len)
 /* A region aligned to huge pages, so that the kernel can back all of it with them. */
 static uint8_t *map_region(void)
 {
-	uint8_t *m = mmap(NULL, REGION + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-	    -1, 0);
-	if (m == MAP_FAILED)
-		return NULL;
-	uint8_t *r = (uint8_t *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-	if (r > m)
-		munmap(m, (size_t)(r - m));
-	if (r + REGION < m + REGION + HUGE_PAGE)
-		munmap(r + REGION, (size_t)(m + REGION + HUGE_PAGE - (r + REGION)));
+	uint8_t *r = sim_map_aligned(REGION, HUGE_PAGE);
 #if defined(SIM_SLAB_HUGEPAGES) && defined(MADV_HUGEPAGE)
-	madvise(r, REGION, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
+	if (r)
+		madvise(r, REGION, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
 #endif
 	return r;
 }

@@ -22,7 +22,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Under AddressSanitizer the slab and the frame pool are malloc and free (see above). */
+#if defined(__SANITIZE_ADDRESS__)
+#define SIM_SLAB_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SIM_SLAB_MALLOC 1
+#endif
+#endif
+
 struct sim_slab;
+
+/* size octets of fresh anonymous memory at an address aligned to align (a power of two), the
+   slack around it given back; NULL when mmap fails. For the slab's and the frame pool's regions. */
+void *sim_map_aligned(size_t size, size_t align);
 
 /* NULL when out of memory. */
 struct sim_slab *sim_slab_new(void);
