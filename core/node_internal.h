@@ -394,6 +394,12 @@ struct lsoe_node {
 /* The port of this id (binary search of the ids); *pos, if given, is where it is or would go. */
 static inline struct port *port_find(const struct lsoe_node *n, uint32_t id, uint32_t *pos)
 {
+	/* Ports numbered 1..n, as most are: the id is its own position, one load and no search. */
+	if (id - 1u < n->nports && n->port_ids[id - 1u] == id) {
+		if (pos)
+			*pos = id - 1u;
+		return n->ports[id - 1u];
+	}
 	uint32_t lo = 0, hi = n->nports;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;

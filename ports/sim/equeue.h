@@ -143,6 +143,12 @@ static inline const struct qentry *equeue_next(const struct equeue *q)
 		return &q->now.v[0];
 	return r;
 }
+/* The entry k places after equeue_next when it is in the run at hand, else NULL. Only a
+   hint (an entry pushed meanwhile may come first): for prefetching further ahead. */
+static inline const struct qentry *equeue_peek(const struct equeue *q, size_t k)
+{
+	return q->run.r + k < q->run.n ? &q->run.v[q->run.r + k] : NULL;
+}
 /* Every queued entry, in no particular order (census, freeing what they carry). */
 void equeue_each(const struct equeue *q, void (*fn)(void *ctx, const struct qentry *e), void *ctx);
 /* Releases the queue's memory (not what entries point to); the queue is then empty. */

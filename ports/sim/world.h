@@ -158,6 +158,7 @@ struct sim_world {
 	char **failures;             /* expectation failures, in order */
 	size_t nfailures;
 	uint32_t passed;
+	bool look_ahead;             /* prefetch the coming events (sim_world_run): a large fabric */
 	bool *expect_done;           /* per expectation: already evaluated (by a check event) */
 	double (*wall_now)(void);    /* progress only; never affects the simulation */
 	struct sim_inv *inv;         /* campaign invariants; NULL in a plain run */

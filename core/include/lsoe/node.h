@@ -128,6 +128,20 @@ void lsoe_node_input(struct lsoe_node *n, uint32_t port, const uint8_t src[6], c
 uint64_t lsoe_node_run(struct lsoe_node *n);
 uint64_t lsoe_node_next_deadline(const struct lsoe_node *n);
 
+/*
+ * Hints for a caller that knows which calls come next (the simulator reads its event
+ * queue ahead). They change nothing; they only ask the CPU to fetch the memory that
+ * lsoe_node_input(n, port, ...) or lsoe_node_run(n) will read. At scale that memory is
+ * long out of cache and is a chain of dependent loads (node, port table, port,
+ * session), so a hint comes in steps 0 to LSOE_PREFETCH_STEPS - 1, given for the same
+ * call a few calls apart: each step reads what the step before fetched and fetches the
+ * next link. Steps out of order, or a hint for a call that never comes, cost a little
+ * time and nothing else.
+ */
+#define LSOE_PREFETCH_STEPS 4
+void lsoe_node_prefetch_input(const struct lsoe_node *n, uint32_t port, unsigned step);
+void lsoe_node_prefetch_run(const struct lsoe_node *n, unsigned step);
+
 /* ---- VENDOR PDUs (draft section 14) ---- */
 
 typedef void (*lsoe_vendor_fn)(void *ctx, uint32_t port, const uint8_t peer[6], const struct lsoe_vendor *v);
