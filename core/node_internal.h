@@ -349,31 +349,33 @@ static const uint8_t node_hot_rank[CTR_SLOTS] = {
 };
 
 /*
- * At scale each node is a cache miss per line touched: the first lines hold what a
- * KEEPALIVE received (line 0, and the counters' first half of line 1) or sent (line 1)
- * reads, then what both read (line 2: the time, the platform's hot calls, and the
- * configuration's first fields). The rest is cold.
+ * At scale each node is a cache miss per line touched. A KEEPALIVE received reads two
+ * lines: line 0 (the clock, the ports, and keepalive-receive-timeout, the first field
+ * of cfg) and the line of the timer heap's header (the next deadline, which every call
+ * returns) with the receive counters after it. Sending reads those and the rest of
+ * cfg's first fields and the send counters. The offsets are from a 64-aligned node
+ * (the simulator's slab aligns it); the asserts below hold them.
  */
 struct lsoe_node {
-	/* The receive path. */
-	uint64_t recv_changed;       /* when keepalive-receive-timeout last changed: no receive deadline counts from earlier */
-	struct port **ports;         /* sorted by id */
-	uint32_t *port_ids;          /* the same ids, contiguous: the lookup of every frame stays in cache */
-	uint32_t nports;
-	bool fsm_abort;              /* set by an action that could not complete: the state stays */
-	struct lsoe_reasm *reasm;    /* NULL until a PDU spans several datagrams, and again once idle */
-	uint64_t hot_ctr[NODE_CTR_HOT]; /* rx three, then tx four (node_hot_rank) */
-	/* The send path. */
-	uint64_t epoch;              /* creation time: the origin of the keepalive beat */
-	struct timer_heap timers;
-	/* Both. */
+	/* Line 0: every call and the receive path. */
 	uint64_t now;                /* the time of the call being served */
 	void *pf_ctx;                /* pf's ctx, now_ns and send, copied here: pf's other calls are cold */
 	uint64_t (*pf_now_ns)(void *ctx);
-	void (*pf_send)(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_t *frame, size_t len);
+	struct port **ports;         /* sorted by id */
+	uint32_t nports;
+	bool fsm_abort;              /* set by an action that could not complete: the state stays */
+	struct lsoe_reasm *reasm;    /* NULL until a PDU spans several datagrams, and again once idle */
+	uint64_t recv_changed;       /* when keepalive-receive-timeout last changed: no receive deadline counts from earlier */
 	struct node_cfg cfg;         /* its first fields: the keepalive timers and the log level */
-	/* Cold. */
+	/* The send path, and what fills the line up to the timers. */
+	void (*pf_send)(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_t *frame, size_t len);
+	uint64_t epoch;              /* creation time: the origin of the keepalive beat */
 	uint64_t idle_changed;       /* the same as recv_changed for the idle timeout (mac-address-cache-timeout) */
+	/* Both paths, from a line of its own. */
+	struct timer_heap timers;
+	uint64_t hot_ctr[NODE_CTR_HOT]; /* rx three, then tx four (node_hot_rank) */
+	/* Cold. */
+	uint32_t *port_ids;          /* the ids of ports, contiguous: a search reads no port */
 	struct lsoe_platform pf;
 	uint32_t ports_cap;
 	uint32_t nbuckets;
@@ -388,14 +390,19 @@ struct lsoe_node {
 	size_t mem_bytes, mem_peak;
 	struct lsoe_counters ctr;    /* but for the hot ones (hot_ctr) */
 };
+_Static_assert(offsetof(struct lsoe_node, cfg) + offsetof(struct node_cfg, keepalive_receive_timeout) + 8 <= 64,
+    "keepalive-receive-timeout in the node's line 0");
+_Static_assert(offsetof(struct lsoe_node, timers) % 64 + sizeof(struct timer_heap) + 3 * sizeof(uint64_t) <= 64,
+    "the timer heap's header and the receive counters in one line");
 
 /* ---- node.c: services for the session code ---- */
 
 /* The port of this id (binary search of the ids); *pos, if given, is where it is or would go. */
 static inline struct port *port_find(const struct lsoe_node *n, uint32_t id, uint32_t *pos)
 {
-	/* Ports numbered 1..n, as most are: the id is its own position, one load and no search. */
-	if (id - 1u < n->nports && n->port_ids[id - 1u] == id) {
+	/* Ports numbered 1..n, as most are: the id is its own position, found without a search
+	   and with no load but the port, which the caller reads anyway. */
+	if (id - 1u < n->nports && n->ports[id - 1u]->id == id) {
 		if (pos)
 			*pos = id - 1u;
 		return n->ports[id - 1u];

@@ -16,12 +16,17 @@
 /* Entries of the timer heap looked at for due owners: a node's keepalives fall due together. */
 #define RUN_SCAN 48u
 
-static void fetch_node(const struct lsoe_node *n)
+/* Line 0 and the timers' line; sending also reads the lines between and after (node_internal.h). */
+static void fetch_node(const struct lsoe_node *n, bool send)
 {
-	/* The receive and send paths' fields come first in the node, then the configuration. */
 	const char *b = (const char *)n;
-	for (size_t o = 0; o < offsetof(struct lsoe_node, cfg) + 64; o += 64)
-		FETCH_W(b + o);
+	FETCH_W(b);
+	FETCH_W(&n->timers);
+	if (send) {
+		for (size_t o = 64; o < offsetof(struct lsoe_node, timers); o += 64)
+			FETCH(b + o); /* cfg's keepalive fields, pf_send and epoch */
+		FETCH_W(&n->hot_ctr[NODE_CTR_HOT - 1]);
+	}
 }
 
 void lsoe_node_prefetch_input(const struct lsoe_node *n, uint32_t port, unsigned step)
@@ -30,19 +35,13 @@ void lsoe_node_prefetch_input(const struct lsoe_node *n, uint32_t port, unsigned
 		return;
 	switch (step) {
 	case 0:
-		fetch_node(n);
+		fetch_node(n, false);
 		return;
-	case 1: {
-		/* Where port_find looks first (ports numbered 1..n), and the heap root lsoe_node_next_deadline reads. */
-		uint32_t i = port - 1u < n->nports ? port - 1u : 0;
-		if (n->nports) {
-			FETCH(&n->port_ids[i]);
-			FETCH(&n->ports[i]);
-		}
-		if (n->timers.n)
-			FETCH(n->timers.v);
+	case 1:
+		/* Where port_find looks first (ports numbered 1..n). */
+		if (port - 1u < n->nports)
+			FETCH(&n->ports[port - 1u]);
 		return;
-	}
 	case 2: {
 		const struct port *p = port_find(n, port, NULL);
 		if (p)
@@ -68,7 +67,7 @@ void lsoe_node_prefetch_run(const struct lsoe_node *n, unsigned step)
 	uint32_t scan = h->n < RUN_SCAN ? h->n : RUN_SCAN;
 	switch (step) {
 	case 0:
-		fetch_node(n);
+		fetch_node(n, true);
 		return;
 	case 1:
 		for (size_t o = 0; o < scan * sizeof(*h->v); o += 64)

@@ -10,6 +10,8 @@ static void place(struct timer_heap *h, uint32_t i, const struct timer_ent *e)
 {
 	h->v[i] = *e;
 	e->t->idx = i;
+	if (i == 0)
+		h->next = e->when;
 }
 
 static void sift_up(struct timer_heap *h, uint32_t i, struct timer_ent e)

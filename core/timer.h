@@ -7,7 +7,7 @@
  * The heap array holds each timer's key (deadline, arming order) beside its
  * pointer: a sift compares entries of the contiguous array and never loads an
  * owner (at scale each owner is a cache miss), it only stores the moved timers'
- * positions. The earliest deadline is read from the array too.
+ * positions. The earliest deadline is kept in the header: asking for it loads nothing else.
  */
 #ifndef LSOE_TIMER_H
 #define LSOE_TIMER_H
@@ -34,6 +34,7 @@ struct timer_heap {
 	struct timer_ent *v;
 	uint32_t n, cap;
 	uint64_t seq;
+	uint64_t next;       /* v[0].when while n > 0: the earliest deadline without loading the array */
 };
 
 static inline void timer_init(struct lsoe_timer *t, uint8_t kind)
@@ -49,7 +50,7 @@ void timer_arm(struct timer_heap *h, struct lsoe_timer *t, uint64_t when);
 void timer_cancel(struct timer_heap *h, struct lsoe_timer *t);
 /* The earliest timer if it is due at now (removed from the heap), else NULL. */
 struct lsoe_timer *timer_pop_due(struct timer_heap *h, uint64_t now);
-/* The earliest deadline, or UINT64_MAX: read from the array, no timer is touched. */
-static inline uint64_t timer_next(const struct timer_heap *h) { return h->n ? h->v[0].when : UINT64_MAX; }
+/* The earliest deadline, or UINT64_MAX: read from the heap's header, no entry and no timer is touched. */
+static inline uint64_t timer_next(const struct timer_heap *h) { return h->n ? h->next : UINT64_MAX; }
 
 #endif
