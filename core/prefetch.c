@@ -42,12 +42,11 @@ void lsoe_node_prefetch_input(const struct lsoe_node *n, uint32_t port, unsigned
 		if (port - 1u < n->nports)
 			FETCH(&n->ports[port - 1u]);
 		return;
-	case 2: {
-		const struct port *p = port_find(n, port, NULL);
-		if (p)
-			FETCH_W(p);
+	case 2:
+		/* The port where port_find looks first, not checked: checking would read it, a miss. */
+		if (port - 1u < n->nports)
+			FETCH_W(n->ports[port - 1u]);
 		return;
-	}
 	case 3: {
 		const struct port *p = port_find(n, port, NULL);
 		if (p && p->nsessions == 1)
