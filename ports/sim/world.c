@@ -674,8 +674,10 @@ static void look_ahead(const struct sim_world *w)
 	const struct sim_node *n;
 	if ((e = equeue_peek(&w->q, AHEAD_NODE)) && (n = ahead_node(w, e, &port))) {
 		__builtin_prefetch(n, 1);
-		if (qkind(e) == QE_WAKE) /* the ports it will send on */
+		if (qkind(e) == QE_WAKE && n->nports) { /* the ports it will send on (18: two lines) */
 			__builtin_prefetch(&n->ports[1]);
+			__builtin_prefetch(&n->ports[n->nports]);
+		}
 	}
 	for (unsigned step = 0; step < LSOE_PREFETCH_STEPS; step++) {
 		if (!(e = equeue_peek(&w->q, AHEAD_ENGINE - AHEAD_STEP * step)) || !(n = ahead_node(w, e, &port)))
