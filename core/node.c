@@ -188,11 +188,10 @@ static bool timers_reserve(struct lsoe_node *n, uint32_t need)
 	struct timer_ent *v = node_alloc(n, (size_t)cap * sizeof(*v));
 	if (!v)
 		return false;
-	if (h->n)
-		memcpy(v, h->v, (size_t)h->n * sizeof(*v));
-	node_free(n, h->v, (size_t)h->cap * sizeof(*v));
-	h->v = v;
-	h->cap = cap;
+	struct timer_ent *old = h->v;
+	uint32_t old_cap = h->cap;
+	timer_move(h, v, cap);
+	node_free(n, old, (size_t)old_cap * sizeof(*v));
 	return true;
 }
 
@@ -861,5 +860,5 @@ void lsoe_node_memory(const struct lsoe_node *n, struct lsoe_node_memory *m)
 	m->peak_bytes = n->mem_peak;
 	m->sessions = n->nsessions;
 	m->ports = n->nports;
-	m->timers_armed = n->timers.n;
+	m->timers_armed = timer_count(&n->timers);
 }

@@ -58,12 +58,22 @@ void lsoe_node_prefetch_input(const struct lsoe_node *n, uint32_t port, unsigned
 	}
 }
 
+/* The owner of t (step 2), or its port if it is a session's keepalive timer (step 3). */
+static void fetch_owner(const struct lsoe_timer *t, unsigned step)
+{
+	if (step == 2)
+		FETCH_W(t);
+	else if (t->kind == TK_SESSION_SEND)
+		FETCH_W(container_of(t, struct session, t_send)->port);
+}
+
 void lsoe_node_prefetch_run(const struct lsoe_node *n, unsigned step)
 {
 	if (!n)
 		return;
 	const struct timer_heap *h = &n->timers;
 	uint32_t scan = h->n < RUN_SCAN ? h->n : RUN_SCAN;
+	uint32_t lane = h->hi - h->lo < RUN_SCAN ? h->hi - h->lo : RUN_SCAN; /* from its head, v[hi - 1], down */
 	switch (step) {
 	case 0:
 		fetch_node(n, true);
@@ -71,20 +81,18 @@ void lsoe_node_prefetch_run(const struct lsoe_node *n, unsigned step)
 	case 1:
 		for (size_t o = 0; o < scan * sizeof(*h->v); o += 64)
 			FETCH_W((const char *)h->v + o);
+		for (size_t o = 0; o < lane * sizeof(*h->v); o += 64)
+			FETCH_W((const char *)(h->v + h->hi) - 1 - o);
 		return;
 	case 2:
 	case 3:
 		/* The owners of what falls due with the earliest (step 2), then their ports (step 3). */
-		for (uint32_t i = 0; i < scan; i++) {
-			if (h->v[i].when > h->v[0].when)
-				continue;
-			const struct lsoe_timer *t = h->v[i].t;
-			if (step == 2) {
-				FETCH_W(t);
-			} else if (t->kind == TK_SESSION_SEND) {
-				FETCH_W(container_of(t, struct session, t_send)->port);
-			}
-		}
+		for (uint32_t i = 0; i < scan; i++)
+			if (h->v[i].when <= h->next)
+				fetch_owner(h->v[i].t, step);
+		for (uint32_t i = h->hi; i-- > h->hi - lane && h->v[i].when <= h->next;)
+			if (h->v[i].t)
+				fetch_owner(h->v[i].t, step);
 		return;
 	default:
 		return;

@@ -316,7 +316,7 @@ void session_enter_established(struct lsoe_node *n, struct session *s)
 	node_event(n, &ev, s->port, s);
 	/* Keepalives start at once (digest 5.5), then every keepalive-send-interval. */
 	send_keepalive(n, s);
-	timer_arm(&n->timers, &s->t_send, next_beat(n, n->now));
+	timer_arm_lane(&n->timers, &s->t_send, next_beat(n, n->now));
 	timer_cancel(&n->timers, &s->t_recv); /* re-armed for the established timeout by fsm_run */
 	/* One PDU per encapsulation type configured on the port, empty lists included (digest 12.21). */
 	for (unsigned i = 0; i < ENCAP_TYPES; i++)
@@ -332,7 +332,7 @@ void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
 			send_fresh_open(n, s);
 		} else if (s->state == SS_ESTABLISHED) {
 			send_keepalive(n, s);
-			timer_arm(&n->timers, &s->t_send, next_beat(n, t->when));
+			timer_arm_lane(&n->timers, &s->t_send, next_beat(n, t->when)); /* on the beat: in order */
 		}
 		return;
 	}
