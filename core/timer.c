@@ -112,11 +112,7 @@ void timer_arm_lane(struct timer_heap *h, struct lsoe_timer *t, uint64_t when)
 		return;
 	}
 	if (h->lo == h->n)
-		lane_compact(h);
-	if (h->lo == h->n) {
-		timer_arm(h, t, when); /* no room below the lane (cannot be: the reservation counts t) */
-		return;
-	}
+		lane_compact(h); /* the reservation counts every timer: compacted, there is room */
 	h->v[--h->lo] = (struct timer_ent){ .when = when, .seq = h->seq++, .t = t };
 	t->when = when;
 	t->idx = TIMER_LANE;

@@ -30,9 +30,6 @@ void sim_push(struct sim_world *w, uint64_t time, uint32_t kind, uint32_t a, uin
 
 /* ---- a node's platform ---- */
 
-/* From this many links (1k nodes: 4k links, 2 MB of engines) the look-ahead pays for itself. */
-#define LOOK_AHEAD_LINKS 1024
-
 static uint64_t pf_now(void *ctx)
 {
 	return ((struct sim_node *)ctx)->w->now;
@@ -545,6 +542,9 @@ static bool open_pcaps(struct sim_world *w, char *err, size_t cap)
 	return true;
 }
 
+/* From this many links (1k nodes: 4k links, 2 MB of engines) the look-ahead (sim_world_run) pays for itself. */
+#define LOOK_AHEAD_LINKS 1024
+
 bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const struct sim_opts *o, char *err,
     size_t cap)
 {
@@ -673,8 +673,9 @@ static void look_ahead(const struct sim_world *w)
 	uint32_t port;
 	const struct sim_node *n;
 	if ((e = equeue_peek(&w->q, AHEAD_NODE)) && (n = ahead_node(w, e, &port))) {
-		__builtin_prefetch(n, 1);
-		if (qkind(e) == QE_WAKE && n->nports) { /* the ports it will send on (18: two lines) */
+		if (qkind(e) == QE_FRAME) {
+			__builtin_prefetch(n, 1); /* a wake-up's node was fetched at AHEAD_LINK */
+		} else if (n->nports) { /* the ports it will send on (18: two lines) */
 			__builtin_prefetch(&n->ports[1]);
 			__builtin_prefetch(&n->ports[n->nports]);
 		}
