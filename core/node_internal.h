@@ -364,6 +364,7 @@ struct lsoe_node {
 	struct port **ports;         /* sorted by id */
 	uint32_t nports;
 	bool fsm_abort;              /* set by an action that could not complete: the state stays */
+	uint8_t log_level;           /* cfg.log_level, copied here: every receive asks it (node_log_enabled) */
 	struct lsoe_reasm *reasm;    /* NULL until a PDU spans several datagrams, and again once idle */
 	uint64_t recv_changed;       /* when keepalive-receive-timeout last changed: no receive deadline counts from earlier */
 	struct node_cfg cfg;         /* its first fields: the keepalive timers and the log level */
@@ -390,7 +391,8 @@ struct lsoe_node {
 	size_t mem_bytes, mem_peak;
 	struct lsoe_counters ctr;    /* but for the hot ones (hot_ctr) */
 };
-_Static_assert(offsetof(struct lsoe_node, cfg) + offsetof(struct node_cfg, keepalive_receive_timeout) + 8 <= 64,
+_Static_assert(offsetof(struct lsoe_node, cfg) + offsetof(struct node_cfg, keepalive_receive_timeout) + 8 <= 64 &&
+    offsetof(struct lsoe_node, log_level) < 64,
     "keepalive-receive-timeout in the node's line 0");
 _Static_assert(offsetof(struct lsoe_node, timers) % 64 + sizeof(struct timer_heap) + 3 * sizeof(uint64_t) <= 64,
     "the timer heap's header and the receive counters in one line");
@@ -491,6 +493,12 @@ void session_fill_view(struct lsoe_node *n, struct session *s, struct lsoe_sessi
 /* Entry into ESTABLISHED (report up, keepalives, encapsulations); the receive timer for the state. */
 void session_enter_established(struct lsoe_node *n, struct session *s);
 void session_arm_recv(struct lsoe_node *n, struct session *s);
+/*
+ * A KEEPALIVE from the peer of s, handled as session_input and the transition table
+ * would (established: no action, no change of state) without them, when s is established
+ * and nothing logs it. False: not taken, nothing done (the caller goes the general way).
+ */
+bool session_keepalive(struct lsoe_node *n, struct session *s);
 
 /* ---- links.c: the link view ---- */
 

@@ -392,6 +392,37 @@ static bool auth_ok(const struct lsoe_node *n, const struct lsoe_open *o)
 	return o->auth_len == n->cfg.auth_len && memcmp(o->auth, n->cfg.auth, o->auth_len) == 0;
 }
 
+/*
+ * A valid PDU from the peer. The peer's keepalive spacing is kept to explain a timeout
+ * shorter than it (ms: 49 days fit). Two KEEPALIVEs in a row measure it; after another
+ * PDU (an ACK, a list) the gap is only a lower bound, which may raise the last measure
+ * but not replace it.
+ */
+static inline void note_rx(struct lsoe_node *n, struct session *s, bool keepalive)
+{
+	if (keepalive) {
+		uint64_t gap = (n->now - s->last_rx) / 1000000u;
+		uint32_t ms = gap > UINT32_MAX ? UINT32_MAX : (uint32_t)gap;
+		if ((s->flags & SF_RX_KEEPALIVE) || ms > s->rx_gap_ms)
+			s->rx_gap_ms = ms;
+		s->flags |= SF_RX_KEEPALIVE;
+	} else {
+		s->flags &= (uint8_t)~SF_RX_KEEPALIVE;
+	}
+	s->last_rx = n->now;
+}
+
+bool session_keepalive(struct lsoe_node *n, struct session *s)
+{
+	/* What fsm_run does for KEEPALIVE in ESTABLISHED (act_none, SAME), but for its debug log line. */
+	if (s->state != SS_ESTABLISHED || node_log_enabled(n, LSOE_LOG_DEBUG))
+		return false;
+	note_rx(n, s, true);
+	n->fsm_abort = false;
+	session_arm_recv(n, s);
+	return true;
+}
+
 void session_input(struct lsoe_node *n, struct port *p, const uint8_t src[6], struct session *s,
     const struct lsoe_pdu *pdu)
 {
@@ -405,24 +436,8 @@ void session_input(struct lsoe_node *n, struct port *p, const uint8_t src[6], st
 	 * dead session alive with its HELLOs for as long as its new OPEN is lost (found by
 	 * lsoe-sim campaign on lossy-20pct, seed 115).
 	 */
-	if (s && !(pdu->type == LSOE_PDU_HELLO && s->state == SS_ESTABLISHED)) {
-		/*
-		 * The peer's keepalive spacing, kept to explain a timeout shorter than it (ms:
-		 * 49 days fit). Two KEEPALIVEs in a row measure it; after another PDU (an ACK, a
-		 * list) the gap is only a lower bound, which may raise the last measure but not
-		 * replace it.
-		 */
-		if (pdu->type == LSOE_PDU_KEEPALIVE) {
-			uint64_t gap = (n->now - s->last_rx) / 1000000u;
-			uint32_t ms = gap > UINT32_MAX ? UINT32_MAX : (uint32_t)gap;
-			if ((s->flags & SF_RX_KEEPALIVE) || ms > s->rx_gap_ms)
-				s->rx_gap_ms = ms;
-			s->flags |= SF_RX_KEEPALIVE;
-		} else {
-			s->flags &= (uint8_t)~SF_RX_KEEPALIVE;
-		}
-		s->last_rx = n->now;
-	}
+	if (s && !(pdu->type == LSOE_PDU_HELLO && s->state == SS_ESTABLISHED))
+		note_rx(n, s, pdu->type == LSOE_PDU_KEEPALIVE);
 	switch (pdu->type) {
 	case LSOE_PDU_HELLO:
 		ev = EV_HELLO;
