@@ -491,8 +491,16 @@ static void deliver(struct sim_world *w, struct sim_frame *f)
 	uint8_t pad[MIN_PAYLOAD];
 	if (len < MIN_PAYLOAD) {
 		memset(pad, 0, sizeof(pad));
-		for (size_t i = 0; i < len; i++) /* short: no library call */
-			pad[i] = data[i];
+		/* Short and of a few lengths: copied in 8-octet words, the last one overlapping (no library call). */
+		size_t i = 0;
+		if (len >= 8) {
+			for (; i + 8 <= len; i += 8)
+				memcpy(pad + i, data + i, 8);
+			memcpy(pad + len - 8, data + len - 8, 8);
+		} else {
+			for (; i < len; i++)
+				pad[i] = data[i];
+		}
 		data = pad;
 		len = MIN_PAYLOAD;
 	}
@@ -656,12 +664,32 @@ static const struct sim_node *ahead_node(const struct sim_world *w, const struct
 	return qkind(e) == QE_WAKE ? &w->nodes[e->u.ab.a] : NULL;
 }
 
-static void look_ahead(const struct sim_world *w)
+/*
+ * An entry's node and port, found once at AHEAD_NODE (when its frame and link are in
+ * cache) for the engine's stages after it: filed by the entry's place in the run, and
+ * valid while the entry there is the same one (a new run reuses the places).
+ */
+static const struct sim_node *ahead_cached(struct sim_world *w, const struct qentry *e, size_t at, uint32_t *port)
 {
+	struct sim_ahead *a = &w->ahead[at % SIM_AHEAD_RING];
+	if (a->seqkind != e->seqkind) {
+		a->seqkind = e->seqkind;
+		a->node = ahead_node(w, e, &a->port);
+	}
+	*port = a->port;
+	return a->node;
+}
+
+static void look_ahead(struct sim_world *w)
+{
+	/* Equeue_peek, unrolled: the entries k places after the next one, those of the run at hand. */
+	const struct qentry *run = w->q.run.v + w->q.run.r;
+	size_t r = w->q.run.r, avail = w->q.run.n - r;
 	const struct qentry *e;
-	if ((e = equeue_peek(&w->q, AHEAD_FRAME)) && qkind(e) == QE_FRAME)
+	if (AHEAD_FRAME < avail && qkind(e = &run[AHEAD_FRAME]) == QE_FRAME)
 		__builtin_prefetch(e->u.p);
-	if ((e = equeue_peek(&w->q, AHEAD_LINK))) {
+	if (AHEAD_LINK < avail) {
+		e = &run[AHEAD_LINK];
 		if (qkind(e) == QE_FRAME) {
 			const struct sim_frame *f = e->u.p;
 			__builtin_prefetch(&w->sc->links[f->link]);
@@ -672,7 +700,7 @@ static void look_ahead(const struct sim_world *w)
 	}
 	uint32_t port;
 	const struct sim_node *n;
-	if ((e = equeue_peek(&w->q, AHEAD_NODE)) && (n = ahead_node(w, e, &port))) {
+	if (AHEAD_NODE < avail && (n = ahead_cached(w, e = &run[AHEAD_NODE], r + AHEAD_NODE, &port))) {
 		if (qkind(e) == QE_FRAME) {
 			__builtin_prefetch(n, 1); /* a wake-up's node was fetched at AHEAD_LINK */
 		} else if (n->nports) { /* the ports it will send on (18: two lines) */
@@ -681,7 +709,8 @@ static void look_ahead(const struct sim_world *w)
 		}
 	}
 	for (unsigned step = 0; step < LSOE_PREFETCH_STEPS; step++) {
-		if (!(e = equeue_peek(&w->q, AHEAD_ENGINE - AHEAD_STEP * step)) || !(n = ahead_node(w, e, &port)))
+		size_t k = AHEAD_ENGINE - AHEAD_STEP * step;
+		if (k >= avail || !(n = ahead_cached(w, e = &run[k], r + k, &port)))
 			continue;
 		if (qkind(e) == QE_FRAME) {
 			lsoe_node_prefetch_input(n->node, port, step);

@@ -134,6 +134,14 @@ struct sim_opts {
 	bool progress;               /* a progress line on stderr */
 };
 
+/* The look-ahead's note of an entry it has placed (world.c ahead_cached). */
+#define SIM_AHEAD_RING 16
+struct sim_ahead {
+	uint64_t seqkind;            /* the entry's, unique (a note never written matches only the first entry of all: a hint lost) */
+	const struct sim_node *node;
+	uint32_t port;
+};
+
 struct sim_world {
 	const struct sim_scenario *sc;
 	struct sim_opts opts;
@@ -159,6 +167,7 @@ struct sim_world {
 	size_t nfailures;
 	uint32_t passed;
 	bool look_ahead;             /* prefetch the coming events (sim_world_run): a large fabric */
+	struct sim_ahead ahead[SIM_AHEAD_RING];
 	bool *expect_done;           /* per expectation: already evaluated (by a check event) */
 	double (*wall_now)(void);    /* progress only; never affects the simulation */
 	struct sim_inv *inv;         /* campaign invariants; NULL in a plain run */
