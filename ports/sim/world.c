@@ -562,7 +562,9 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 	w->opts = *o;
 	w->seed = o->seed_set ? o->seed : sc->seed;
 	w->end = o->until ? o->until : sc->duration;
-	w->nodes = calloc(sc->nnodes, sizeof(*w->nodes));
+	w->nodes = aligned_alloc(_Alignof(struct sim_node), (sc->nnodes ? sc->nnodes : 1) * sizeof(*w->nodes));
+	if (w->nodes)
+		memset(w->nodes, 0, (sc->nnodes ? sc->nnodes : 1) * sizeof(*w->nodes));
 	/* Each link's sending state in one cache line. */
 	size_t links_size = (sc->nlinks ? sc->nlinks : 1) * sizeof(*w->links);
 	w->links = aligned_alloc(64, (links_size + 63) / 64 * 64);

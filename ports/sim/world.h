@@ -71,13 +71,17 @@ struct sim_sent {
 	size_t n, cap;
 };
 
-/* 136 octets: there is one per node, and its first line is read by every event. */
+/*
+ * One per node, on a line of its own (w->nodes is line-aligned): its first line is what
+ * every event reads, a frame's delivery and a wake-up's sends (pf_send).
+ */
 struct sim_node {
 	/* Touched by every event: first. */
-	struct lsoe_node *node;      /* NULL while crashed */
+	_Alignas(64) struct lsoe_node *node; /* NULL while crashed */
 	uint64_t wake_at;            /* scheduled QE_WAKE time, UINT64_MAX: none */
 	struct sim_port *ports;      /* [1..nports], in w->ports */
 	struct sim_world *w;
+	struct sim_sent *sent;       /* NULL unless a sent_times expectation watches the node */
 	uint32_t nports;
 	int index;
 	uint16_t ethertype;          /* cfg->ethertype, kept hot */
@@ -89,7 +93,6 @@ struct sim_node {
 	const struct lsoe_config *cfg;
 	struct lsoe_config *own_cfg;
 	struct lsoe_counters *dead;  /* counters of earlier incarnations: NULL until the first crash */
-	struct sim_sent *sent;       /* NULL unless a sent_times expectation watches the node */
 	struct sim_addrlist **own_addrs; /* per port, what it announces if not its link end's;
 	                                    NULL until an address event */
 };
