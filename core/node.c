@@ -625,8 +625,10 @@ uint64_t lsoe_node_run(struct lsoe_node *n)
 {
 	n->now = n->pf_now_ns(n->pf_ctx);
 	struct lsoe_timer *t;
-	while ((t = timer_pop_due(&n->timers, n->now)))
+	while ((t = timer_pop_due(&n->timers, n->now))) {
+		node_prefetch_lane(n);
 		dispatch(n, t);
+	}
 	return lsoe_node_next_deadline(n);
 }
 

@@ -397,6 +397,11 @@ _Static_assert(offsetof(struct lsoe_node, cfg) + offsetof(struct node_cfg, keepa
 _Static_assert(offsetof(struct lsoe_node, timers) % 64 + sizeof(struct timer_heap) + 3 * sizeof(uint64_t) <= 64,
     "the timer heap's header and the receive counters in one line");
 
+/* ---- prefetch.c ---- */
+
+/* Before a timer of lsoe_node_run runs: fetch what the lane's next ones will read. A hint: changes nothing. */
+void node_prefetch_lane(const struct lsoe_node *n);
+
 /* ---- node.c: services for the session code ---- */
 
 /* The port of this id (binary search of the ids); *pos, if given, is where it is or would go. */

@@ -13,8 +13,16 @@
 #define FETCH(p) __builtin_prefetch((const void *)(p), 0, 3)
 #define FETCH_W(p) __builtin_prefetch((const void *)(p), 1, 3)
 
-/* Entries of the timer heap looked at for due owners: a node's keepalives fall due together. */
-#define RUN_SCAN 48u
+/*
+ * Entries of the timer heap and of the lane looked at for due owners before the node
+ * runs: only the first few, whose misses come first; node_prefetch_lane fetches the rest
+ * while the node runs. All 18 of a fabric node at once overran the outstanding misses
+ * the core can hold: 456 -> 415 ns per event at 10k nodes with 4 instead of 48.
+ */
+#define RUN_SCAN 4u
+/* While a node runs its timers (node_prefetch_lane): the lane's owners this many timers ahead, their ports fewer. */
+#define LANE_AHEAD_OWNER 3u
+#define LANE_AHEAD_PORT 1u
 
 /* Line 0 and the timers' line; sending also reads the lines between and after (node_internal.h). */
 static void fetch_node(const struct lsoe_node *n, bool send)
@@ -96,5 +104,25 @@ void lsoe_node_prefetch_run(const struct lsoe_node *n, unsigned step)
 		return;
 	default:
 		return;
+	}
+}
+
+/*
+ * A node's keepalives are its lane's timers (timer.h), run one after the other: each
+ * reads its session and then the session's port, two misses at scale. Before each timer
+ * runs, the session of the one LANE_AHEAD_OWNER places behind it is fetched, and the port
+ * of the one LANE_AHEAD_PORT behind (its session fetched two timers ago), so that the
+ * misses of a wake-up overlap with its own sends instead of waiting in turn.
+ */
+void node_prefetch_lane(const struct lsoe_node *n)
+{
+	const struct timer_heap *h = &n->timers;
+	uint32_t queued = h->hi - h->lo; /* v[hi - 1] runs next */
+	if (queued > LANE_AHEAD_OWNER && h->v[h->hi - 1 - LANE_AHEAD_OWNER].t)
+		FETCH_W(h->v[h->hi - 1 - LANE_AHEAD_OWNER].t);
+	if (queued > LANE_AHEAD_PORT) {
+		const struct lsoe_timer *t = h->v[h->hi - 1 - LANE_AHEAD_PORT].t;
+		if (t && t->kind == TK_SESSION_SEND)
+			FETCH_W(container_of(t, struct session, t_send)->port);
 	}
 }
