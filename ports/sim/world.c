@@ -114,7 +114,8 @@ static void record_sent(struct sim_node *sn, const uint8_t *dgram, size_t len)
 
 #define MIN_PAYLOAD (LSOE_ETH_MIN_FRAME - LSOE_ETH_HDR_LEN)
 _Static_assert(_Alignof(struct sim_frame) <= 4 && sizeof(struct sim_frame) <= 16, "the frame pool aligns to 4");
-_Static_assert(sizeof(struct sim_link) <= 64, "a link's sending state is one cache line");
+_Static_assert(sizeof(struct sim_link) == 128 && offsetof(struct sim_link, end_node) == 64,
+    "a link is a line for sending and a line for delivery");
 
 static struct sim_frame *frame_new(struct sim_world *w, size_t len)
 {
@@ -168,18 +169,35 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 		w->st.frames_duplicated++;
 	}
 	for (int c = 0; c < copies; c++) {
-		struct sim_frame *f = frame_new(w, len);
-		f->link = (uint32_t)link;
-		f->dir = dir & 1;
-		f->ethertype = sn->ethertype;
-		f->len = (uint16_t)len;
-		memcpy(f->dst, dst, 6);
-		memcpy(f->data, dgram, len);
+		/* A short frame travels in the link if its direction's slot is free, else in a frame of its own. */
+		struct sim_link_frame *s = &l->inflight[dir];
+		bool in_link = len && len <= SIM_LINK_FRAME_MAX && !s->len;
+		struct sim_frame *f = NULL;
+		uint8_t *data;
+		if (in_link) {
+			s->len = (uint8_t)len;
+			s->ethertype = sn->ethertype;
+			memcpy(s->dst, dst, 6);
+			memcpy(s->data, dgram, len);
+			data = s->data;
+		} else {
+			f = frame_new(w, len);
+			f->link = (uint32_t)link;
+			f->dir = dir & 1;
+			f->ethertype = sn->ethertype;
+			f->len = (uint16_t)len;
+			memcpy(f->dst, dst, 6);
+			memcpy(f->data, dgram, len);
+			data = f->data;
+		}
 		bool corrupt = sim_rng_chance(&l->rng, d->corrupt);
-		f->corrupted = corrupt;
+		if (in_link)
+			s->corrupted = corrupt;
+		else
+			f->corrupted = corrupt;
 		if (corrupt) {
 			uint64_t bit = sim_rng_below(&l->rng, (uint64_t)len * 8);
-			f->data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+			data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		}
 		uint64_t at = w->now + d->delay;
 		if (d->jitter)
@@ -193,7 +211,10 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 			at += d->reorder_delay ? d->reorder_delay : 10 * d->delay + 1000000u;
 			w->st.frames_reordered++;
 		}
-		sim_push(w, at, QE_FRAME, 0, 0, f);
+		if (in_link)
+			sim_push(w, at, QE_LINK_FRAME, (uint32_t)link, (uint32_t)dir, NULL);
+		else
+			sim_push(w, at, QE_FRAME, 0, 0, f);
 	}
 }
 
@@ -470,10 +491,11 @@ void sim_inject(struct sim_world *w, int node, uint32_t port, const uint8_t src[
 
 static void deliver(struct sim_world *w, struct sim_frame *f)
 {
-	const struct sim_link_spec *ls = &w->sc->links[f->link];
-	struct sim_node *n = &w->nodes[f->dir ? ls->a : ls->b];
+	const struct sim_link *l = &w->links[f->link];
+	unsigned to = !f->dir, from = f->dir; /* ends: 0 is a, 1 is b */
+	struct sim_node *n = &w->nodes[l->end_node[to]];
 	/* Lost in flight: the cable went down or was cut while the frame travelled. */
-	if (!link_passes(&w->links[f->link])) {
+	if (!link_passes(l)) {
 		w->st.frames_lost++;
 		return;
 	}
@@ -483,7 +505,7 @@ static void deliver(struct sim_world *w, struct sim_frame *f)
 	w->st.delivered++;
 	w->st.frames_corrupted += f->corrupted;
 	uint8_t src[6]; /* the sender's port, at the link's other end */
-	sim_port_mac(f->dir ? ls->b : ls->a, f->dir ? ls->b_port : ls->a_port, src);
+	sim_port_mac(l->end_node[from], l->end_port[from], src);
 	pcap_write(w, f, src);
 	/* As a NIC delivers it: a short frame arrives padded to the Ethernet minimum. */
 	const uint8_t *data = f->data;
@@ -504,8 +526,26 @@ static void deliver(struct sim_world *w, struct sim_frame *f)
 		data = pad;
 		len = MIN_PAYLOAD;
 	}
-	lsoe_node_input(n->node, f->dir ? ls->a_port : ls->b_port, src, f->dst, data, len);
+	lsoe_node_input(n->node, l->end_port[to], src, f->dst, data, len);
 	sim_node_kick(w, n);
+}
+
+/* A short frame from its link's slot, freed first: delivery may send on the link again. */
+static void deliver_from_link(struct sim_world *w, uint32_t link, unsigned dir)
+{
+	struct sim_link_frame *s = &w->links[link].inflight[dir];
+	_Alignas(struct sim_frame) uint8_t buf[sizeof(struct sim_frame) + SIM_LINK_FRAME_MAX];
+	struct sim_frame *f = (struct sim_frame *)(void *)buf;
+	f->link = link;
+	f->len = s->len;
+	f->ethertype = s->ethertype;
+	memcpy(f->dst, s->dst, 6);
+	f->dir = dir & 1;
+	f->corrupted = s->corrupted & 1;
+	f->in_slab = 0;
+	memcpy(f->data, s->data, SIM_LINK_FRAME_MAX);
+	s->len = 0;
+	deliver(w, f);
 }
 
 /* ---- setup and the loop ---- */
@@ -585,6 +625,10 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 	for (size_t i = 0; i < sc->nlinks; i++) {
 		const struct sim_link_spec *ls = &sc->links[i];
 		w->links[i].carrier = true;
+		w->links[i].end_node[0] = ls->a;
+		w->links[i].end_node[1] = ls->b;
+		w->links[i].end_port[0] = ls->a_port;
+		w->links[i].end_port[1] = ls->b_port;
 		w->links[i].dir[0] = ls->ab;
 		w->links[i].dir[1] = ls->ba;
 		sim_rng_seed(&w->links[i].rng, w->seed, RNG_LINK, i);
@@ -656,14 +700,34 @@ enum { AHEAD_FRAME = 14, AHEAD_LINK = 11, AHEAD_NODE = 9, AHEAD_ENGINE = 7, AHEA
 /* The node an entry will run, or NULL (a frame's receiver, a wake-up's node). */
 static const struct sim_node *ahead_node(const struct sim_world *w, const struct qentry *e, uint32_t *port)
 {
-	if (qkind(e) == QE_FRAME) {
-		const struct sim_frame *f = e->u.p;
-		const struct sim_link_spec *ls = &w->sc->links[f->link];
-		*port = f->dir ? ls->a_port : ls->b_port;
-		return &w->nodes[f->dir ? ls->a : ls->b];
+	uint32_t link, to;
+	switch (qkind(e)) {
+	case QE_FRAME:
+		link = ((const struct sim_frame *)e->u.p)->link;
+		to = !((const struct sim_frame *)e->u.p)->dir;
+		break;
+	case QE_LINK_FRAME:
+		link = e->u.ab.a;
+		to = !e->u.ab.b;
+		break;
+	case QE_WAKE:
+		*port = 0;
+		return &w->nodes[e->u.ab.a];
+	default:
+		*port = 0;
+		return NULL;
 	}
-	*port = 0;
-	return qkind(e) == QE_WAKE ? &w->nodes[e->u.ab.a] : NULL;
+	const struct sim_link *l = &w->links[link];
+	*port = l->end_port[to];
+	return &w->nodes[l->end_node[to]];
+}
+
+static bool is_frame(const struct qentry *e) { return qkind(e) == QE_FRAME || qkind(e) == QE_LINK_FRAME; }
+
+/* The line a frame's delivery reads first: its frame, or its link's delivery line. */
+static const void *frame_line(const struct sim_world *w, const struct qentry *e)
+{
+	return qkind(e) == QE_FRAME ? e->u.p : (const void *)&w->links[e->u.ab.a].end_node;
 }
 
 /*
@@ -688,14 +752,13 @@ static void look_ahead(struct sim_world *w)
 	const struct qentry *run = w->q.run.v + w->q.run.r;
 	size_t r = w->q.run.r, avail = w->q.run.n - r;
 	const struct qentry *e;
-	if (AHEAD_FRAME < avail && qkind(e = &run[AHEAD_FRAME]) == QE_FRAME)
-		__builtin_prefetch(e->u.p);
+	if (AHEAD_FRAME < avail && is_frame(e = &run[AHEAD_FRAME]))
+		__builtin_prefetch(frame_line(w, e));
 	if (AHEAD_LINK < avail) {
 		e = &run[AHEAD_LINK];
 		if (qkind(e) == QE_FRAME) {
 			const struct sim_frame *f = e->u.p;
-			__builtin_prefetch(&w->sc->links[f->link]);
-			__builtin_prefetch(&w->links[f->link]);
+			__builtin_prefetch(&w->links[f->link].end_node);
 		} else if (qkind(e) == QE_WAKE) {
 			__builtin_prefetch(&w->nodes[e->u.ab.a]);
 		}
@@ -703,7 +766,7 @@ static void look_ahead(struct sim_world *w)
 	uint32_t port;
 	const struct sim_node *n;
 	if (AHEAD_NODE < avail && (n = ahead_cached(w, e = &run[AHEAD_NODE], r + AHEAD_NODE, &port))) {
-		if (qkind(e) == QE_FRAME) {
+		if (is_frame(e)) {
 			__builtin_prefetch(n, 1); /* a wake-up's node was fetched at AHEAD_LINK */
 		} else if (n->nports) { /* the ports it will send on (18: two lines) */
 			__builtin_prefetch(&n->ports[1]);
@@ -714,20 +777,23 @@ static void look_ahead(struct sim_world *w)
 		size_t k = AHEAD_ENGINE - AHEAD_STEP * step;
 		if (k >= avail || !(n = ahead_cached(w, e = &run[k], r + k, &port)))
 			continue;
-		if (qkind(e) == QE_FRAME) {
+		if (is_frame(e)) {
 			lsoe_node_prefetch_input(n->node, port, step);
 		} else {
 			lsoe_node_prefetch_run(n->node, step);
 			if (step == 1) /* the links its keepalives go out on */
-				for (uint32_t p = 1; p <= n->nports; p++)
-					__builtin_prefetch(&w->links[n->ports[p].link], 1);
+				for (uint32_t p = 1; p <= n->nports; p++) {
+					const struct sim_link *l = &w->links[n->ports[p].link];
+					__builtin_prefetch(l, 1);
+					__builtin_prefetch(&l->end_node, 1); /* the flags, and a short frame's slot */
+				}
 		}
 	}
 }
 
 static void count_kind(void *ctx, const struct qentry *e)
 {
-	((size_t *)ctx)[qkind(e) & 7]++;
+	((size_t *)ctx)[qkind(e) & 15]++;
 }
 
 void sim_world_run(struct sim_world *w)
@@ -744,14 +810,17 @@ void sim_world_run(struct sim_world *w)
 		w->now = e.time;
 		/* The next frame is likely out of cache (sent long ago, at 10k nodes): fetched while this event runs. */
 		const struct qentry *next = equeue_next(&w->q);
-		if (next && qkind(next) == QE_FRAME)
-			__builtin_prefetch(next->u.p);
+		if (next && is_frame(next))
+			__builtin_prefetch(frame_line(w, next));
 		if (w->look_ahead)
 			look_ahead(w);
 		switch (qkind(&e)) {
 		case QE_FRAME:
 			deliver(w, e.u.p);
 			frame_free(w, e.u.p);
+			break;
+		case QE_LINK_FRAME:
+			deliver_from_link(w, e.u.ab.a, e.u.ab.b);
 			break;
 		case QE_WAKE: {
 			struct sim_node *n = &w->nodes[e.u.ab.a];
@@ -796,10 +865,11 @@ void sim_world_run(struct sim_world *w)
 	}
 	w->now = w->end;
 	if (getenv("LSOE_SIM_STATS")) {
-		size_t kinds[8] = { 0 }, nq = equeue_len(&w->q);
+		size_t kinds[16] = { 0 }, nq = equeue_len(&w->q);
 		equeue_each(&w->q, count_kind, kinds);
+		size_t frames = kinds[QE_FRAME] + kinds[QE_LINK_FRAME];
 		fprintf(stderr, "queue: %zu entries at the end (frames %zu, wakes %zu, other %zu), %llu stale wake-ups\n",
-		    nq, kinds[QE_FRAME], kinds[QE_WAKE], nq - kinds[QE_FRAME] - kinds[QE_WAKE],
+		    nq, frames, kinds[QE_WAKE], nq - frames - kinds[QE_WAKE],
 		    (unsigned long long)w->st.stale_wakes);
 	}
 	if (shown)
