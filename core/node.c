@@ -625,6 +625,7 @@ uint64_t lsoe_node_run(struct lsoe_node *n)
 {
 	n->now = n->pf_now_ns(n->pf_ctx);
 	struct lsoe_timer *t;
+	node_prefetch_lane_start(n);
 	while ((t = timer_pop_due(&n->timers, n->now))) {
 		node_prefetch_lane(n);
 		dispatch(n, t);
@@ -654,6 +655,7 @@ struct lsoe_node *lsoe_node_create(const struct lsoe_config *cfg, const struct l
 	n->pf_ctx = pf->ctx;
 	n->pf_now_ns = pf->now_ns;
 	n->pf_send = pf->send;
+	n->pf_prefetch_send = pf->prefetch_send;
 	n->mem_bytes = n->mem_peak = sizeof(*n);
 	if (!node_cfg_make(n, &n->cfg, cfg, NULL)) {
 		pf->free(pf->ctx, n, sizeof(*n));

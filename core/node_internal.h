@@ -371,11 +371,12 @@ struct lsoe_node {
 	/* The send path, and what fills the line up to the timers. */
 	void (*pf_send)(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_t *frame, size_t len);
 	uint64_t epoch;              /* creation time: the origin of the keepalive beat */
-	uint64_t idle_changed;       /* the same as recv_changed for the idle timeout (mac-address-cache-timeout) */
+	void (*pf_prefetch_send)(void *ctx, uint32_t port); /* pf's, or NULL */
 	/* Both paths, from a line of its own. */
 	struct timer_heap timers;
 	uint64_t hot_ctr[NODE_CTR_HOT]; /* rx three, then tx four (node_hot_rank) */
 	/* Cold. */
+	uint64_t idle_changed;       /* the same as recv_changed for the idle timeout (mac-address-cache-timeout) */
 	uint32_t *port_ids;          /* the ids of ports, contiguous: a search reads no port */
 	struct lsoe_platform pf;
 	uint32_t ports_cap;
@@ -401,6 +402,8 @@ _Static_assert(offsetof(struct lsoe_node, timers) % 64 + sizeof(struct timer_hea
 
 /* Before a timer of lsoe_node_run runs: fetch what the lane's next ones will read. A hint: changes nothing. */
 void node_prefetch_lane(const struct lsoe_node *n);
+/* Before the first: the platform's hints for the lane's first sends (pf_prefetch_send). */
+void node_prefetch_lane_start(const struct lsoe_node *n);
 
 /* ---- node.c: services for the session code ---- */
 

@@ -21,8 +21,10 @@
  */
 #define RUN_SCAN 4u
 /* While a node runs its timers (node_prefetch_lane): the lane's owners this many timers ahead, their ports fewer. */
-#define LANE_AHEAD_OWNER 3u
-#define LANE_AHEAD_PORT 1u
+#define LANE_AHEAD_ENTRY 7u
+#define LANE_AHEAD_OWNER 4u
+#define LANE_AHEAD_PORT 2u
+#define LANE_AHEAD_HINT 1u
 
 /* Line 0 and the timers' line; sending also reads the lines between and after (node_internal.h). */
 static void fetch_node(const struct lsoe_node *n, bool send)
@@ -112,12 +114,34 @@ void lsoe_node_prefetch_run(const struct lsoe_node *n, unsigned step)
  * reads its session and then the session's port, two misses at scale. Before each timer
  * runs, the session of the one LANE_AHEAD_OWNER places behind it is fetched, and the port
  * of the one LANE_AHEAD_PORT behind (its session fetched two timers ago), so that the
- * misses of a wake-up overlap with its own sends instead of waiting in turn.
+ * misses of a wake-up overlap with its own sends instead of waiting in turn. The lane's
+ * own entries are fetched LANE_AHEAD_ENTRY places ahead (the hints before the run fetch
+ * only the first RUN_SCAN), and the platform is told of the port LANE_AHEAD_HINT places
+ * ahead (its port fetched a timer ago), so that it can fetch what its send will read.
+ * Places count from the timer that runs after this one (v[hi - 1]).
  */
+static void hint_send(const struct lsoe_node *n, const struct lsoe_timer *t)
+{
+	if (t && t->kind == TK_SESSION_SEND)
+		n->pf_prefetch_send(n->pf_ctx, container_of(t, struct session, t_send)->port->id);
+}
+
+void node_prefetch_lane_start(const struct lsoe_node *n)
+{
+	const struct timer_heap *h = &n->timers;
+	if (!n->pf_prefetch_send)
+		return;
+	/* The timers up to the first that node_prefetch_lane hints; their ports were fetched before the run. */
+	for (uint32_t i = 0; i <= LANE_AHEAD_HINT && i < h->hi - h->lo; i++)
+		hint_send(n, h->v[h->hi - 1 - i].t);
+}
+
 void node_prefetch_lane(const struct lsoe_node *n)
 {
 	const struct timer_heap *h = &n->timers;
 	uint32_t queued = h->hi - h->lo; /* v[hi - 1] runs next */
+	if (queued > LANE_AHEAD_ENTRY)
+		FETCH(&h->v[h->hi - 1 - LANE_AHEAD_ENTRY]);
 	if (queued > LANE_AHEAD_OWNER && h->v[h->hi - 1 - LANE_AHEAD_OWNER].t)
 		FETCH_W(h->v[h->hi - 1 - LANE_AHEAD_OWNER].t);
 	if (queued > LANE_AHEAD_PORT) {
@@ -125,4 +149,6 @@ void node_prefetch_lane(const struct lsoe_node *n)
 		if (t && t->kind == TK_SESSION_SEND)
 			FETCH_W(container_of(t, struct session, t_send)->port);
 	}
+	if (n->pf_prefetch_send && queued > LANE_AHEAD_HINT)
+		hint_send(n, h->v[h->hi - 1 - LANE_AHEAD_HINT].t);
 }

@@ -142,6 +142,17 @@ static bool link_passes(const struct sim_link *l)
 	return l->carrier && !l->cut && !l->partitioned;
 }
 
+/* The engine will send on port soon (a hint): the link's two lines, which sending reads and writes. */
+static void pf_prefetch_send(void *ctx, uint32_t port)
+{
+	const struct sim_node *sn = ctx;
+	if (port == 0 || port > sn->nports)
+		return;
+	const struct sim_link *l = &sn->w->links[sn->ports[port].link];
+	__builtin_prefetch(l, 1);
+	__builtin_prefetch(&l->end_node, 1);
+}
+
 static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_t *dgram, size_t len)
 {
 	struct sim_node *sn = ctx;
@@ -375,7 +386,8 @@ void sim_node_start(struct sim_world *w, struct sim_node *n)
 		snprintf(cfg.log_level, sizeof(cfg.log_level), "%s", levels[w->opts.log_level]);
 	/* The engine keeps its own copy. */
 	struct lsoe_platform pf = { .ctx = n, .now_ns = pf_now, .send = pf_send, .random = pf_random,
-		.alloc = pf_alloc, .free = pf_free, .log = w->opts.log_level >= 0 ? pf_log : NULL, .event = pf_event };
+		.alloc = pf_alloc, .free = pf_free, .log = w->opts.log_level >= 0 ? pf_log : NULL, .event = pf_event,
+		.prefetch_send = pf_prefetch_send };
 	n->node = lsoe_node_create(&cfg, &pf);
 	if (!n->node) {
 		fprintf(stderr, "lsoe-sim: node %s: cannot create its engine\n", sim_node_name(n));
@@ -780,13 +792,7 @@ static void look_ahead(struct sim_world *w)
 		if (is_frame(e)) {
 			lsoe_node_prefetch_input(n->node, port, step);
 		} else {
-			lsoe_node_prefetch_run(n->node, step);
-			if (step == 1) /* the links its keepalives go out on */
-				for (uint32_t p = 1; p <= n->nports; p++) {
-					const struct sim_link *l = &w->links[n->ports[p].link];
-					__builtin_prefetch(l, 1);
-					__builtin_prefetch(&l->end_node, 1); /* the flags, and a short frame's slot */
-				}
+			lsoe_node_prefetch_run(n->node, step); /* its links: the engine's hints as it sends (pf_prefetch_send) */
 		}
 	}
 }

@@ -207,6 +207,8 @@ void h_config(struct lsoe_config *cfg, uint8_t id_octet)
 	cfg->local_id_set = true;
 }
 
+void (*h_prefetch_send)(void *ctx, uint32_t port);
+
 struct h_node *h_node_add(struct h_world *w, const char *name, uint8_t id_octet, const struct lsoe_config *cfg)
 {
 	struct h_node *hn = calloc(1, sizeof(*hn));
@@ -222,7 +224,7 @@ struct h_node *h_node_add(struct h_world *w, const char *name, uint8_t id_octet,
 		memcpy(hn->mac[p], m, 6);
 	}
 	hn->pf = (struct lsoe_platform){ .ctx = hn, .now_ns = h_now, .send = h_send, .random = h_random,
-		.alloc = h_alloc, .free = h_free, .log = h_log, .event = h_event_cb };
+		.alloc = h_alloc, .free = h_free, .log = h_log, .event = h_event_cb, .prefetch_send = h_prefetch_send };
 	struct lsoe_config c;
 	if (cfg)
 		c = *cfg;

@@ -124,6 +124,8 @@ void h_world_free(struct h_world *w);
 
 /* A node with a config (NULL: defaults), local ID ending in id_octet, MACs 02:00:00:00:<index>:<port>. */
 struct h_node *h_node_add(struct h_world *w, const char *name, uint8_t id_octet, const struct lsoe_config *cfg);
+/* The platform's prefetch_send of the nodes added from now on (NULL: none, the default); ctx is the h_node. */
+extern void (*h_prefetch_send)(void *ctx, uint32_t port);
 /* Join node a port pa to node b port pb with a one-way delay; adds both ports (up). */
 void h_link(struct h_world *w, struct h_node *a, uint32_t pa, struct h_node *b, uint32_t pb, uint64_t delay);
 void h_link_set_up(struct h_world *w, int link, bool up);

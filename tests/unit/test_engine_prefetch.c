@@ -115,6 +115,54 @@ static void test_hinted_run_is_the_same_run(void **state)
 	h_world_free(&w[1]);
 }
 
+/* What the platform's send hints named, per node of the hinted world. */
+static size_t nhints, bad_hints;
+static void count_hint(void *ctx, uint32_t port)
+{
+	(void)ctx;
+	nhints++;
+	if (port < 1 || port > 4) /* a hint names a port the node has (1 to 4 here) */
+		bad_hints++;
+}
+
+/*
+ * The platform's send hints (prefetch_send): a world whose platform takes them runs as
+ * one whose platform does not, and every port hinted exists. Four sessions a node:
+ * longer than the pipeline's hint distance, so that both its start and its steps hint.
+ */
+static void test_send_hints(void **state)
+{
+	(void)state;
+	struct h_world w[2];
+	struct h_node *n[2][2];
+	nhints = bad_hints = 0;
+	for (int k = 0; k < 2; k++) {
+		h_prefetch_send = k ? count_hint : NULL;
+		h_world_init(&w[k], T0);
+		n[k][0] = h_node_add(&w[k], "A", 1, NULL);
+		n[k][1] = h_node_add(&w[k], "B", 2, NULL);
+		for (uint32_t p = 1; p <= 4; p++)
+			h_link(&w[k], n[k][0], p, n[k][1], p, D);
+	}
+	h_prefetch_send = NULL;
+	for (int k = 0; k < 2; k++)
+		h_run_until(&w[k], T0 + 20 * SEC);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(n[0][i]->nevents, n[1][i]->nevents);
+		assert_int_equal(n[0][i]->nsent, n[1][i]->nsent);
+		for (size_t e = 0; e < n[0][i]->nsent; e++) {
+			assert_int_equal(n[0][i]->sent[e].time, n[1][i]->sent[e].time);
+			assert_int_equal(n[0][i]->sent[e].port, n[1][i]->sent[e].port);
+		}
+		assert_memory_equal(lsoe_node_counters(n[0][i]->node), lsoe_node_counters(n[1][i]->node),
+		    sizeof(struct lsoe_counters));
+	}
+	assert_true(nhints > 4 * 15); /* 4 sessions a node, a KEEPALIVE a second each */
+	assert_int_equal(bad_hints, 0);
+	h_world_free(&w[0]);
+	h_world_free(&w[1]);
+}
+
 /* Ports numbered 7 and 3 (not from 1): the lookup's shortcut must not take one for another. */
 static void test_ports_numbered_sparsely(void **state)
 {
@@ -143,6 +191,7 @@ int main(void)
 		cmocka_unit_test(test_hints_change_nothing),
 		cmocka_unit_test(test_hinted_run_is_the_same_run),
 		cmocka_unit_test(test_ports_numbered_sparsely),
+		cmocka_unit_test(test_send_hints),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,6 +48,13 @@ struct lsoe_platform {
 
 	/* A northbound event (see event.h). Pointers in ev are valid only during the call. */
 	void (*event)(void *ctx, const struct lsoe_event *ev);
+
+	/*
+	 * Optional (NULL: none). A hint that the engine will soon send on port, a few sends
+	 * ahead: a platform whose sending reads memory of its own (the simulator's links) may
+	 * fetch it now. It must change nothing the engine or anyone else can observe.
+	 */
+	void (*prefetch_send)(void *ctx, uint32_t port);
 };
 
 #endif
