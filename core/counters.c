@@ -96,6 +96,19 @@ void port_count_slow(struct lsoe_node *n, struct port_ctr *c, unsigned i)
 	*port_ctr_word(c, bit) |= 1ull << (bit & 63);
 }
 
+void port_count_add(struct lsoe_node *n, struct port_ctr *c, unsigned i, uint32_t k)
+{
+	port_count(n, c, i); /* stores it if it was not, with its first increment */
+	unsigned bit = ctr_bit(i);
+	if (k <= 1 || !port_ctr_has(c, bit))
+		return; /* done, or not stored (no memory): counted at node level only */
+	uint32_t *lo = port_ctr_at(c, port_ctr_pos(c, bit));
+	uint32_t was = *lo;
+	*lo += k - 1;
+	if (*lo < was) /* k < 2^32: at most one carry */
+		port_count_carry(n, c, bit, lo);
+}
+
 /* The whole value of the counter of this bit, stored at pos. */
 static uint64_t value_at(const struct port_ctr *c, unsigned bit, unsigned pos)
 {

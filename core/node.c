@@ -152,6 +152,15 @@ static __attribute__((noinline)) void send_fragmented(struct lsoe_node *n, struc
 	COUNT_ARR(n, p, tx_by_type, lsoe_pdu_type_slot(pdu[0]));
 }
 
+void node_send_keepalive(struct lsoe_node *n, uint32_t port, const uint8_t dst[6])
+{
+	n->pf_send(n->pf_ctx, port, dst, keepalive_dgram, sizeof(keepalive_dgram));
+	node_count(n, CTR_INDEX(tx_frames));
+	node_count(n, CTR_INDEX(tx_pdus));
+	node_count(n, CTR_INDEX(tx_by_type) + LSOE_PDU_KEEPALIVE);
+	node_count(n, CTR_INDEX(tx_keepalives));
+}
+
 void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], const uint8_t *pdu, size_t len)
 {
 	if (len != LSOE_PDU_HDR_LEN || (pdu[0] != LSOE_PDU_HELLO && pdu[0] != LSOE_PDU_KEEPALIVE)) {
@@ -434,6 +443,7 @@ struct session *session_create(struct lsoe_node *n, struct port *p, const uint8_
 		return NULL;
 	memset(s, 0, sizeof(*s));
 	s->port = p;
+	s->port_id = p->id;
 	memcpy(s->mac, mac, 6);
 	s->state = SS_OPENING;
 	s->since = s->last_rx = n->now;
@@ -459,6 +469,7 @@ struct session *session_create(struct lsoe_node *n, struct port *p, const uint8_
 
 void session_destroy(struct lsoe_node *n, struct session *s)
 {
+	session_fold_sent(n, s);
 	timer_cancel(&n->timers, &s->t_send);
 	timer_cancel(&n->timers, &s->t_recv);
 	timer_cancel(&n->timers, &s->t_rtx);
@@ -845,6 +856,12 @@ void lsoe_node_foreach_port(struct lsoe_node *n, lsoe_port_visit_fn fn, void *ct
 	for (uint32_t i = 0; i < n->nports; i++) {
 		const struct port *p = n->ports[i];
 		port_ctr_expand(&p->ctr, &ctr);
+		for (const struct session *s = p->sessions; s; s = s->next) { /* their KEEPALIVEs not yet folded */
+			ctr.tx_frames += s->ka_sent;
+			ctr.tx_pdus += s->ka_sent;
+			ctr.tx_by_type[LSOE_PDU_KEEPALIVE] += s->ka_sent;
+			ctr.tx_keepalives += s->ka_sent;
+		}
 		struct lsoe_port_view v = {
 			.port = p->id, .name = p->name, .up = p->up, .loopback = p->loopback, .mtu = p->mtu,
 			.sessions = p->nsessions, .encap_types = p->encap_set, .counters = &ctr,

@@ -171,6 +171,8 @@ static inline __attribute__((always_inline)) void port_count(struct lsoe_node *n
 	} else
 		port_count_slow(n, c, i);
 }
+/* Counter i plus k (k >= 1), as k increments would. */
+void port_count_add(struct lsoe_node *n, struct port_ctr *c, unsigned i, uint32_t k);
 /* Counter i's value (0 if not stored). */
 uint64_t port_ctr_get(const struct port_ctr *c, unsigned i);
 /* The full struct, for the port view. */
@@ -259,12 +261,15 @@ enum sstate {
 #define SF_RX_KEEPALIVE 0x20u    /* the peer's last PDU (last_rx) was a KEEPALIVE: the next one measures its spacing */
 
 /*
- * The first 64 octets are what a KEEPALIVE received or sent touches (port, mac,
- * state, flags, last_rx and the gap, the receive and send timers); the rest is
- * ordered by size, so that one per session end leaves no padding.
+ * The first 64 octets are what a KEEPALIVE received or sent touches (the port's id,
+ * the keepalives sent, mac, state, flags, last_rx and the gap, the receive and send
+ * timers): sending one reads no port, its counters are the session's until folded into
+ * the port's (session_fold_sent). The rest is ordered by size, so that one per session
+ * end leaves no padding.
  */
 struct session {
-	struct port *port;
+	uint32_t port_id;            /* port->id */
+	uint32_t ka_sent;            /* KEEPALIVEs sent, not yet in the port's counters (session_fold_sent) */
 	uint8_t mac[6];
 	uint8_t state;               /* enum sstate */
 	uint8_t flags;
@@ -272,6 +277,7 @@ struct session {
 	uint32_t rx_gap_ms;          /* the peer's keepalive spacing as last observed, ms (session_input) */
 	uint32_t retransmits;
 	struct lsoe_timer t_recv, t_send;
+	struct port *port;
 	struct session *hnext;       /* hash chain */
 	struct session *next;        /* port list, sorted by MAC */
 	uint32_t our_nonce;
@@ -442,6 +448,8 @@ void node_event(struct lsoe_node *n, struct lsoe_event *ev, const struct port *p
 _Static_assert(SEND_STACK_DGRAM >= LSOE_DGRAM_HDR_LEN + LSOE_OPEN_MIN_LEN + 255 + 255, "any OPEN on the stack");
 /* Fragment and send a PDU to dst on p. */
 void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], const uint8_t *pdu, size_t len);
+/* Send a KEEPALIVE to dst on port, counted at node level only: the session counts it for its port (ka_sent). */
+void node_send_keepalive(struct lsoe_node *n, uint32_t port, const uint8_t dst[6]);
 /* Count on the port (if any) and the node. */
 /* Counter i of the node: a hot one (node_hot_rank) in the node's hot lines, folding to one increment when i is constant. */
 static inline __attribute__((always_inline)) void node_count(struct lsoe_node *n, unsigned i)
@@ -501,6 +509,8 @@ void session_fill_view(struct lsoe_node *n, struct session *s, struct lsoe_sessi
 /* Entry into ESTABLISHED (report up, keepalives, encapsulations); the receive timer for the state. */
 void session_enter_established(struct lsoe_node *n, struct session *s);
 void session_arm_recv(struct lsoe_node *n, struct session *s);
+/* The KEEPALIVEs s sent into its port's counters (tx_frames, tx_pdus, tx_by_type, tx_keepalives). */
+void session_fold_sent(struct lsoe_node *n, struct session *s);
 /*
  * A KEEPALIVE from the peer of s, handled as session_input and the transition table
  * would (established: no action, no change of state) without them, when s is established

@@ -20,11 +20,10 @@
  * the core can hold: 456 -> 415 ns per event at 10k nodes with 4 instead of 48.
  */
 #define RUN_SCAN 4u
-/* While a node runs its timers (node_prefetch_lane): the lane's owners this many timers ahead, their ports fewer. */
+/* While a node runs its timers (node_prefetch_lane): how many timers ahead the lane's entries, owners and sends. */
 #define LANE_AHEAD_ENTRY 7u
 #define LANE_AHEAD_OWNER 4u
-#define LANE_AHEAD_PORT 2u
-#define LANE_AHEAD_HINT 1u
+#define LANE_AHEAD_HINT 2u
 
 /* Line 0 and the timers' line; sending also reads the lines between and after (node_internal.h). */
 static void fetch_node(const struct lsoe_node *n, bool send)
@@ -68,14 +67,6 @@ void lsoe_node_prefetch_input(const struct lsoe_node *n, uint32_t port, unsigned
 	}
 }
 
-/* The owner of t (step 2), or its port if it is a session's keepalive timer (step 3). */
-static void fetch_owner(const struct lsoe_timer *t, unsigned step)
-{
-	if (step == 2)
-		FETCH_W(t);
-	else if (t->kind == TK_SESSION_SEND)
-		FETCH_W(container_of(t, struct session, t_send)->port);
-}
 
 void lsoe_node_prefetch_run(const struct lsoe_node *n, unsigned step)
 {
@@ -95,14 +86,13 @@ void lsoe_node_prefetch_run(const struct lsoe_node *n, unsigned step)
 			FETCH_W((const char *)(h->v + h->hi) - 1 - o);
 		return;
 	case 2:
-	case 3:
-		/* The owners of what falls due with the earliest (step 2), then their ports (step 3). */
+		/* The owners of what falls due with the earliest: a keepalive reads its session's first line, no port. */
 		for (uint32_t i = 0; i < scan; i++)
 			if (h->v[i].when <= h->next)
-				fetch_owner(h->v[i].t, step);
+				FETCH_W(h->v[i].t);
 		for (uint32_t i = h->hi; i-- > h->hi - lane && h->v[i].when <= h->next;)
 			if (h->v[i].t)
-				fetch_owner(h->v[i].t, step);
+				FETCH_W(h->v[i].t);
 		return;
 	default:
 		return;
@@ -111,19 +101,18 @@ void lsoe_node_prefetch_run(const struct lsoe_node *n, unsigned step)
 
 /*
  * A node's keepalives are its lane's timers (timer.h), run one after the other: each
- * reads its session and then the session's port, two misses at scale. Before each timer
- * runs, the session of the one LANE_AHEAD_OWNER places behind it is fetched, and the port
- * of the one LANE_AHEAD_PORT behind (its session fetched two timers ago), so that the
- * misses of a wake-up overlap with its own sends instead of waiting in turn. The lane's
- * own entries are fetched LANE_AHEAD_ENTRY places ahead (the hints before the run fetch
- * only the first RUN_SCAN), and the platform is told of the port LANE_AHEAD_HINT places
- * ahead (its port fetched a timer ago), so that it can fetch what its send will read.
- * Places count from the timer that runs after this one (v[hi - 1]).
+ * reads its session's first line, a miss at scale. Before each timer runs, the session
+ * of the one LANE_AHEAD_OWNER places behind it is fetched, so that the misses of a
+ * wake-up overlap with its own sends instead of waiting in turn. The lane's own entries
+ * are fetched LANE_AHEAD_ENTRY places ahead (the hints before the run fetch only the
+ * first RUN_SCAN), and the platform is told of the port LANE_AHEAD_HINT places ahead
+ * (read from its session, fetched two timers ago), so that it can fetch what its send
+ * will read. Places count from the timer that runs after this one (v[hi - 1]).
  */
 static void hint_send(const struct lsoe_node *n, const struct lsoe_timer *t)
 {
 	if (t && t->kind == TK_SESSION_SEND)
-		n->pf_prefetch_send(n->pf_ctx, container_of(t, struct session, t_send)->port->id);
+		n->pf_prefetch_send(n->pf_ctx, container_of(t, struct session, t_send)->port_id);
 }
 
 void node_prefetch_lane_start(const struct lsoe_node *n)
@@ -131,7 +120,7 @@ void node_prefetch_lane_start(const struct lsoe_node *n)
 	const struct timer_heap *h = &n->timers;
 	if (!n->pf_prefetch_send)
 		return;
-	/* The timers up to the first that node_prefetch_lane hints; their ports were fetched before the run. */
+	/* The timers up to the first that node_prefetch_lane hints; their sessions were fetched before the run (step 2). */
 	for (uint32_t i = 0; i <= LANE_AHEAD_HINT && i < h->hi - h->lo; i++)
 		hint_send(n, h->v[h->hi - 1 - i].t);
 }
@@ -144,11 +133,6 @@ void node_prefetch_lane(const struct lsoe_node *n)
 		FETCH(&h->v[h->hi - 1 - LANE_AHEAD_ENTRY]);
 	if (queued > LANE_AHEAD_OWNER && h->v[h->hi - 1 - LANE_AHEAD_OWNER].t)
 		FETCH_W(h->v[h->hi - 1 - LANE_AHEAD_OWNER].t);
-	if (queued > LANE_AHEAD_PORT) {
-		const struct lsoe_timer *t = h->v[h->hi - 1 - LANE_AHEAD_PORT].t;
-		if (t && t->kind == TK_SESSION_SEND)
-			FETCH_W(container_of(t, struct session, t_send)->port);
-	}
 	if (n->pf_prefetch_send && queued > LANE_AHEAD_HINT)
 		hint_send(n, h->v[h->hi - 1 - LANE_AHEAD_HINT].t);
 }

@@ -62,11 +62,24 @@ static void send_ack(struct lsoe_node *n, struct port *p, const uint8_t dst[6], 
 	}
 }
 
+/* Counted in the session, folded into its port's counters when they are read, the session goes or the count fills. */
 static void send_keepalive(struct lsoe_node *n, struct session *s)
 {
-	static const uint8_t keepalive[LSOE_PDU_HDR_LEN] = { LSOE_PDU_KEEPALIVE, 0, LSOE_PDU_HDR_LEN };
-	node_send_pdu(n, s->port, s->mac, keepalive, sizeof(keepalive));
-	COUNT(n, s->port, tx_keepalives);
+	node_send_keepalive(n, s->port_id, s->mac);
+	if (++s->ka_sent == UINT32_MAX)
+		session_fold_sent(n, s);
+}
+
+void session_fold_sent(struct lsoe_node *n, struct session *s)
+{
+	if (!s->ka_sent)
+		return;
+	struct port_ctr *c = &s->port->ctr;
+	port_count_add(n, c, CTR_INDEX(tx_frames), s->ka_sent);
+	port_count_add(n, c, CTR_INDEX(tx_pdus), s->ka_sent);
+	port_count_add(n, c, CTR_INDEX(tx_by_type) + LSOE_PDU_KEEPALIVE, s->ka_sent);
+	port_count_add(n, c, CTR_INDEX(tx_keepalives), s->ka_sent);
+	s->ka_sent = 0;
 }
 
 /* Wait after send number `sends` (1 = the first): doubles with backoff, and stops doubling once it reaches an hour. */
@@ -326,8 +339,7 @@ void session_enter_established(struct lsoe_node *n, struct session *s)
 
 void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
 {
-	struct fsm_input in = { .port = s->port, .src = s->mac };
-	if (t == &s->t_send) {
+	if (t == &s->t_send) { /* a keepalive reads no more than the session's first line */
 		if (s->flags & SF_OPEN_DELAYED) {
 			send_fresh_open(n, s);
 		} else if (s->state == SS_ESTABLISHED) {
@@ -336,6 +348,7 @@ void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
 		}
 		return;
 	}
+	struct fsm_input in = { .port = s->port, .src = s->mac };
 	if (t == &s->t_recv) {
 		session_arm_recv(n, s);
 		if (!timer_armed(&s->t_recv) || s->t_recv.when > n->now)

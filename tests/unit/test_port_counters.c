@@ -115,6 +115,30 @@ static void test_other_counters_carry(void **state)
 	assert_int_equal(live, 0);
 }
 
+/* Adding k at once (a session's KEEPALIVEs folded in) is k increments: stored on the first, carried past 2^32 - 1. */
+static void test_add_is_k_increments(void **state)
+{
+	(void)state;
+	struct lsoe_node *n = node();
+	struct port_ctr c;
+	memset(&c, 0, sizeof(c));
+	port_count_add(n, &c, CTR_INDEX(tx_keepalives), 1);
+	assert_int_equal(expand(&c).tx_keepalives, 1);
+	port_count_add(n, &c, CTR_INDEX(tx_keepalives), 41);
+	assert_int_equal(expand(&c).tx_keepalives, 42);
+	port_count_add(n, &c, CTR_INDEX(tx_keepalives), UINT32_MAX - 1);
+	assert_int_equal(expand(&c).tx_keepalives, 41 + (uint64_t)UINT32_MAX);
+	port_count_add(n, &c, CTR_INDEX(tx_keepalives), UINT32_MAX);
+	assert_int_equal(expand(&c).tx_keepalives, 41 + 2 * (uint64_t)UINT32_MAX);
+	/* A counter never stored before, not hot: from nothing to k. */
+	port_count_add(n, &c, CTR_INDEX(retransmits), 7);
+	assert_int_equal(expand(&c).retransmits, 7);
+	assert_int_equal(expand(&c).tx_keepalives, 41 + 2 * (uint64_t)UINT32_MAX);
+	port_ctr_free(n, &c);
+	lsoe_node_destroy(n);
+	assert_int_equal(live, 0);
+}
+
 static void test_carry_without_memory_sticks(void **state)
 {
 	(void)state;
@@ -139,6 +163,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hot_counter_carries),
 		cmocka_unit_test(test_other_counters_carry),
+		cmocka_unit_test(test_add_is_k_increments),
 		cmocka_unit_test(test_carry_without_memory_sticks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
