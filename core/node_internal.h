@@ -264,7 +264,7 @@ enum sstate {
  * The first 64 octets are what a KEEPALIVE received or sent touches (the port's id,
  * the keepalives sent, mac, state, flags, last_rx and the gap, the receive and send
  * timers): sending one reads no port, its counters are the session's until folded into
- * the port's (session_fold_sent). The rest is ordered by size, so that one per session
+ * the port's (session_fold_sent; the port view adds them meanwhile). The rest is ordered by size, so that one per session
  * end leaves no padding.
  */
 struct session {

@@ -62,7 +62,7 @@ static void send_ack(struct lsoe_node *n, struct port *p, const uint8_t dst[6], 
 	}
 }
 
-/* Counted in the session, folded into its port's counters when they are read, the session goes or the count fills. */
+/* Counted in the session: added to its port's counters when they are read, folded into them when the session goes or the count fills. */
 static void send_keepalive(struct lsoe_node *n, struct session *s)
 {
 	node_send_keepalive(n, s->port_id, s->mac);
