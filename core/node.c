@@ -108,7 +108,8 @@ void node_event(struct lsoe_node *n, struct lsoe_event *ev, const struct port *p
 /*
  * HELLO and KEEPALIVE are the bulk of what a node sends and never change: their
  * sealed datagrams (the digest's test vectors, checked by tests/unit/test_checksum.c)
- * are sent as they are, without the fragmentation iterator and the checksum.
+ * are sent as they are, without the fragmentation iterator and the checksum
+ * (node_send_pdu for a HELLO, node_send_keepalive).
  */
 static const uint8_t hello_dgram[11] = { 0x00, 0x80, 0x00, 0x0b, 0xea, 0x89, 0xca, 0x1c, 0x00, 0x00, 0x03 };
 static const uint8_t keepalive_dgram[11] = { 0x00, 0x80, 0x00, 0x0b, 0x50, 0x89, 0xca, 0x1c, 0x02, 0x00, 0x03 };
@@ -163,19 +164,16 @@ void node_send_keepalive(struct lsoe_node *n, uint32_t port, const uint8_t dst[6
 
 void node_send_pdu(struct lsoe_node *n, struct port *p, const uint8_t dst[6], const uint8_t *pdu, size_t len)
 {
-	if (len != LSOE_PDU_HDR_LEN || (pdu[0] != LSOE_PDU_HELLO && pdu[0] != LSOE_PDU_KEEPALIVE)) {
+	/* KEEPALIVEs go out through node_send_keepalive. */
+	if (len != LSOE_PDU_HDR_LEN || pdu[0] != LSOE_PDU_HELLO) {
 		send_fragmented(n, p, dst, pdu, len);
 		return;
 	}
-	/* Each type counted with a constant index: the port's counter is then a mask test and an increment. */
-	bool hello = pdu[0] == LSOE_PDU_HELLO;
-	n->pf_send(n->pf_ctx, p->id, dst, hello ? hello_dgram : keepalive_dgram, 11);
+	/* Counted with constant indices: the port's counter is then a mask test and an increment. */
+	n->pf_send(n->pf_ctx, p->id, dst, hello_dgram, sizeof(hello_dgram));
 	COUNT(n, p, tx_frames);
 	COUNT(n, p, tx_pdus);
-	if (hello)
-		COUNT_ARR(n, p, tx_by_type, LSOE_PDU_HELLO);
-	else
-		COUNT_ARR(n, p, tx_by_type, LSOE_PDU_KEEPALIVE);
+	COUNT_ARR(n, p, tx_by_type, LSOE_PDU_HELLO);
 }
 
 /* ---- timers: room is reserved when an owner is created, so arming never fails ---- */

@@ -143,11 +143,16 @@ static inline const struct qentry *equeue_next(const struct equeue *q)
 		return &q->now.v[0];
 	return r;
 }
-/* The entry k places after equeue_next when it is in the run at hand, else NULL. Only a
-   hint (an entry pushed meanwhile may come first): for prefetching further ahead. */
-static inline const struct qentry *equeue_peek(const struct equeue *q, size_t k)
+/*
+ * The entries of the run at hand from the one the next pop takes from it, in order: *n of
+ * them, the first at place *at of the run (a place keeps its entry while the run lasts).
+ * Only a hint (an entry pushed meanwhile may come first): for prefetching further ahead.
+ */
+static inline const struct qentry *equeue_ahead(const struct equeue *q, size_t *n, size_t *at)
 {
-	return q->run.r + k < q->run.n ? &q->run.v[q->run.r + k] : NULL;
+	*n = q->run.n - q->run.r;
+	*at = q->run.r;
+	return q->run.v + q->run.r;
 }
 /* Every queued entry, in no particular order (census, freeing what they carry). */
 void equeue_each(const struct equeue *q, void (*fn)(void *ctx, const struct qentry *e), void *ctx);

@@ -617,7 +617,7 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 	w->nodes = aligned_alloc(_Alignof(struct sim_node), (sc->nnodes ? sc->nnodes : 1) * sizeof(*w->nodes));
 	if (w->nodes)
 		memset(w->nodes, 0, (sc->nnodes ? sc->nnodes : 1) * sizeof(*w->nodes));
-	/* Each link's sending state in one cache line. */
+	/* Each link on its two lines: sending, then delivery (struct sim_link). */
 	size_t links_size = (sc->nlinks ? sc->nlinks : 1) * sizeof(*w->links);
 	w->links = aligned_alloc(64, (links_size + 63) / 64 * 64);
 	if (w->links)
@@ -760,9 +760,8 @@ static const struct sim_node *ahead_cached(struct sim_world *w, const struct qen
 
 static void look_ahead(struct sim_world *w)
 {
-	/* Equeue_peek, unrolled: the entries k places after the next one, those of the run at hand. */
-	const struct qentry *run = w->q.run.v + w->q.run.r;
-	size_t r = w->q.run.r, avail = w->q.run.n - r;
+	size_t avail, r;
+	const struct qentry *run = equeue_ahead(&w->q, &avail, &r);
 	const struct qentry *e;
 	if (AHEAD_FRAME < avail && is_frame(e = &run[AHEAD_FRAME]))
 		__builtin_prefetch(frame_line(w, e));
