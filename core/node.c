@@ -153,6 +153,7 @@ static __attribute__((noinline)) void send_fragmented(struct lsoe_node *n, struc
 	COUNT_ARR(n, p, tx_by_type, lsoe_pdu_type_slot(pdu[0]));
 }
 
+/* The node's counters of ka_sent_ctrs, each with a constant index (a hot counter: one increment). */
 void node_send_keepalive(struct lsoe_node *n, uint32_t port, const uint8_t dst[6])
 {
 	n->pf_send(n->pf_ctx, port, dst, keepalive_dgram, sizeof(keepalive_dgram));
@@ -854,12 +855,9 @@ void lsoe_node_foreach_port(struct lsoe_node *n, lsoe_port_visit_fn fn, void *ct
 	for (uint32_t i = 0; i < n->nports; i++) {
 		const struct port *p = n->ports[i];
 		port_ctr_expand(&p->ctr, &ctr);
-		for (const struct session *s = p->sessions; s; s = s->next) { /* their KEEPALIVEs not yet folded */
-			ctr.tx_frames += s->ka_sent;
-			ctr.tx_pdus += s->ka_sent;
-			ctr.tx_by_type[LSOE_PDU_KEEPALIVE] += s->ka_sent;
-			ctr.tx_keepalives += s->ka_sent;
-		}
+		for (const struct session *s = p->sessions; s; s = s->next) /* their KEEPALIVEs not yet folded */
+			for (size_t k = 0; k < sizeof(ka_sent_ctrs); k++)
+				((uint64_t *)(void *)&ctr)[ka_sent_ctrs[k]] += s->ka_sent;
 		struct lsoe_port_view v = {
 			.port = p->id, .name = p->name, .up = p->up, .loopback = p->loopback, .mtu = p->mtu,
 			.sessions = p->nsessions, .encap_types = p->encap_set, .counters = &ctr,

@@ -509,7 +509,11 @@ void session_fill_view(struct lsoe_node *n, struct session *s, struct lsoe_sessi
 /* Entry into ESTABLISHED (report up, keepalives, encapsulations); the receive timer for the state. */
 void session_enter_established(struct lsoe_node *n, struct session *s);
 void session_arm_recv(struct lsoe_node *n, struct session *s);
-/* The KEEPALIVEs s sent into its port's counters (tx_frames, tx_pdus, tx_by_type, tx_keepalives). */
+/* The port's counters a KEEPALIVE sent increments: its session keeps their count meanwhile (ka_sent). */
+static const uint8_t ka_sent_ctrs[] = {
+	CTR_INDEX(tx_frames), CTR_INDEX(tx_pdus), CTR_INDEX(tx_by_type) + LSOE_PDU_KEEPALIVE, CTR_INDEX(tx_keepalives),
+};
+/* The KEEPALIVEs s sent into its port's counters (ka_sent_ctrs). */
 void session_fold_sent(struct lsoe_node *n, struct session *s);
 /*
  * A KEEPALIVE from the peer of s, handled as session_input and the transition table

@@ -74,11 +74,8 @@ void session_fold_sent(struct lsoe_node *n, struct session *s)
 {
 	if (!s->ka_sent)
 		return;
-	struct port_ctr *c = &s->port->ctr;
-	port_count_add(n, c, CTR_INDEX(tx_frames), s->ka_sent);
-	port_count_add(n, c, CTR_INDEX(tx_pdus), s->ka_sent);
-	port_count_add(n, c, CTR_INDEX(tx_by_type) + LSOE_PDU_KEEPALIVE, s->ka_sent);
-	port_count_add(n, c, CTR_INDEX(tx_keepalives), s->ka_sent);
+	for (size_t i = 0; i < sizeof(ka_sent_ctrs); i++)
+		port_count_add(n, &s->port->ctr, ka_sent_ctrs[i], s->ka_sent);
 	s->ka_sent = 0;
 }
 
