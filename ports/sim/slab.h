@@ -3,7 +3,7 @@
  * reuse its idle objects (sim_slab_reuse). Thousands of engines make millions of small objects whose size the free
  * call is told, so there is no header per object: objects are grouped in size
  * classes (8-octet steps to 128 octets, then 64-octet steps, each object on a
- * 64-octet line, to 64 KiB; larger ones go to malloc), each class with its free list, carved from large mmap'd regions.
+ * 64-octet line, to 1.5 KiB; larger ones, arrays that grow, go to malloc), each class with its free list, carved from large mmap'd regions.
  *
  * With SIM_SLAB_HUGEPAGES (cmake -DLSOE_SIM_HUGEPAGES=ON) the regions are advised for
  * transparent huge pages (MADV_HUGEPAGE): fewer TLB misses, but on a VM whose free
