@@ -210,7 +210,7 @@ static void report(struct lsoe_node *n, struct session *s, unsigned type, const 
 	struct lsoe_event ev = { .type = LSOE_EV_LINKS, .encap_type = (uint8_t)type };
 	ev.links = b ? b->pairs : NULL;
 	ev.link_count = b ? b->count : 0;
-	node_event(n, &ev, s->port, s);
+	node_event(n, &ev, session_port(n, s), s);
 }
 
 /* The pairs built for display go: a view changed (or the session goes). */
@@ -228,10 +228,10 @@ static void free_block(struct lsoe_node *n, struct link_block *b)
 }
 
 /* The lists of one type and their pairs as they are now (*cut: some were left out). */
-static unsigned current(const struct session *s, unsigned i, struct lists *l, struct cand *c, bool *cut)
+static unsigned current(const struct lsoe_node *n, const struct session *s, unsigned i, struct lists *l, struct cand *c, bool *cut)
 {
 	unsigned type = LSOE_PDU_IPV4_ENCAP + i;
-	*l = (struct lists){ type, lsoe_encap_addr_len(type), s->port->local[i], s->peer[i] };
+	*l = (struct lists){ type, lsoe_encap_addr_len(type), session_port(n, s)->local[i], s->peer[i] };
 	*cut = false;
 	/* A type counts once both ends have announced it; until then there is no link of that type. */
 	return s->state == SS_ESTABLISHED && l->mine && l->theirs ? collect(l, c, cut) : 0;
@@ -243,7 +243,7 @@ void links_update(struct lsoe_node *n, struct session *s, unsigned type)
 	struct lists l;
 	struct cand c[LSOE_LINKS_MAX];
 	bool cut;
-	unsigned k = current(s, i, &l, c, &cut);
+	unsigned k = current(n, s, i, &l, c, &cut);
 	char mac[18];
 	const char *tname = lsoe_pdu_type_name(type);
 
@@ -251,15 +251,15 @@ void links_update(struct lsoe_node *n, struct session *s, unsigned type)
 	uint8_t bit = (uint8_t)(1u << i);
 	if (incompat && !(s->link_incompat & bit)) {
 		/* Counted and logged when it becomes so, not again while it stays so. */
-		COUNT(n, s->port, links_incompatible);
+		COUNT(n, session_port(n, s), links_incompatible);
 		node_log(n, LSOE_LOG_WARNING, "links", "%s %s: %s: both ends announce addresses, none in a common subnet: "
-		    "no link", s->port->name, lsoe_text_mac(mac, s->mac), tname);
+		    "no link", session_port(n, s)->name, lsoe_text_mac(mac, s->mac), tname);
 	}
 	s->link_incompat = (uint8_t)(incompat ? s->link_incompat | bit : s->link_incompat & ~bit);
 	if (cut) {
-		COUNT(n, s->port, links_truncated);
+		COUNT(n, session_port(n, s), links_truncated);
 		node_log(n, LSOE_LOG_WARNING, "links", "%s %s: %s: more than %u address pairs; the first %u kept",
-		    s->port->name, lsoe_text_mac(mac, s->mac), tname, LSOE_LINKS_MAX, LSOE_LINKS_MAX);
+		    session_port(n, s)->name, lsoe_text_mac(mac, s->mac), tname, LSOE_LINKS_MAX, LSOE_LINKS_MAX);
 	}
 
 	uint64_t hash = view_hash(n, &l, c, k);
@@ -268,17 +268,17 @@ void links_update(struct lsoe_node *n, struct session *s, unsigned type)
 	struct link_block *b = NULL;
 	if (k && !(b = build(n, &l, c, k))) {
 		/* Better no link than a stale one: report it gone, and say why. */
-		node_log(n, LSOE_LOG_ERROR, "links", "%s %s: %s: out of memory for the link view", s->port->name,
+		node_log(n, LSOE_LOG_ERROR, "links", "%s %s: %s: out of memory for the link view", session_port(n, s)->name,
 		    lsoe_text_mac(mac, s->mac), tname);
 		struct lsoe_event ev = { .type = LSOE_EV_ERROR, .error = LSOE_ERRK_NOMEM,
 			.text = "out of memory: the link view of this type is empty until its lists change" };
-		node_event(n, &ev, s->port, s);
+		node_event(n, &ev, session_port(n, s), s);
 		if (!s->link_hash[i])
 			return;
 	}
 	drop_view(n, s);
 	s->link_hash[i] = b ? hash : 0;
-	node_log(n, LSOE_LOG_INFO, "links", "%s %s: %s link: %u address pair%s", s->port->name,
+	node_log(n, LSOE_LOG_INFO, "links", "%s %s: %s link: %u address pair%s", session_port(n, s)->name,
 	    lsoe_text_mac(mac, s->mac), tname, k, k == 1 ? "" : "s");
 	report(n, s, type, b);
 	free_block(n, b);
@@ -314,7 +314,7 @@ const struct link_view *links_view(struct lsoe_node *n, struct session *s)
 		if (!s->link_hash[i])
 			continue;
 		bool cut;
-		k[i] = current(s, i, &l[i], c[i], &cut);
+		k[i] = current(n, s, i, &l[i], c[i], &cut);
 		/* The lists are those the view was made from: anything else would show what was never reported. */
 		if (view_hash(n, &l[i], c[i], k[i]) != s->link_hash[i]) {
 			k[i] = 0;
@@ -329,7 +329,7 @@ const struct link_view *links_view(struct lsoe_node *n, struct session *s)
 	struct link_view *v = node_alloc(n, size);
 	if (!v) {
 		char mac[18];
-		node_log(n, LSOE_LOG_ERROR, "links", "%s %s: out of memory to show the link view", s->port->name,
+		node_log(n, LSOE_LOG_ERROR, "links", "%s %s: out of memory to show the link view", session_port(n, s)->name,
 		    lsoe_text_mac(mac, s->mac));
 		return NULL;
 	}

@@ -394,7 +394,7 @@ struct session *session_find(struct lsoe_node *n, const struct port *p, const ui
 	if (p->nsessions <= 1)
 		return p->nsessions && memcmp(p->sessions->mac, mac, 6) == 0 ? p->sessions : NULL;
 	for (struct session *s = n->buckets[session_hash(n, p->id, mac)]; s; s = s->hnext)
-		if (s->port == p && memcmp(s->mac, mac, 6) == 0)
+		if (s->port_id == p->id && memcmp(s->mac, mac, 6) == 0)
 			return s;
 	return NULL;
 }
@@ -413,7 +413,7 @@ static void buckets_grow(struct lsoe_node *n)
 	for (uint32_t i = 0; i < oldn; i++)
 		for (struct session *s = old[i], *next; s; s = next) {
 			next = s->hnext;
-			uint32_t h = session_hash(n, s->port->id, s->mac);
+			uint32_t h = session_hash(n, s->port_id, s->mac);
 			s->hnext = v[h];
 			v[h] = s;
 		}
@@ -441,7 +441,6 @@ struct session *session_create(struct lsoe_node *n, struct port *p, const uint8_
 	if (!s)
 		return NULL;
 	memset(s, 0, sizeof(*s));
-	s->port = p;
 	s->port_id = p->id;
 	memcpy(s->mac, mac, 6);
 	s->state = SS_OPENING;
@@ -481,14 +480,14 @@ void session_destroy(struct lsoe_node *n, struct session *s)
 	links_free(n, s);
 	node_free(n, s->peer_attrs, s->attr_count);
 
-	struct session **pp = &n->buckets[session_hash(n, s->port->id, s->mac)];
+	struct session **pp = &n->buckets[session_hash(n, s->port_id, s->mac)];
 	while (*pp != s)
 		pp = &(*pp)->hnext;
 	*pp = s->hnext;
-	for (pp = &s->port->sessions; *pp != s; pp = &(*pp)->next)
+	for (pp = &session_port(n, s)->sessions; *pp != s; pp = &(*pp)->next)
 		;
 	*pp = s->next;
-	s->port->nsessions--;
+	session_port(n, s)->nsessions--;
 	n->nsessions--;
 	node_free(n, s, sizeof(*s));
 }

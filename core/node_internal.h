@@ -268,7 +268,7 @@ enum sstate {
  * end leaves no padding.
  */
 struct session {
-	uint32_t port_id;            /* port->id */
+	uint32_t port_id;            /* its port's id (session_port) */
 	uint32_t ka_sent;            /* KEEPALIVEs sent, not yet in the port's counters (session_fold_sent) */
 	uint8_t mac[6];
 	uint8_t state;               /* enum sstate */
@@ -277,7 +277,6 @@ struct session {
 	uint32_t rx_gap_ms;          /* the peer's keepalive spacing as last observed, ms (session_input) */
 	uint32_t retransmits;
 	struct lsoe_timer t_recv, t_send;
-	struct port *port;
 	struct session *hnext;       /* hash chain */
 	struct session *next;        /* port list, sorted by MAC */
 	uint32_t our_nonce;
@@ -436,6 +435,11 @@ static inline struct port *port_find(const struct lsoe_node *n, uint32_t id, uin
 	return lo < n->nports && n->port_ids[lo] == id ? n->ports[lo] : NULL;
 }
 
+/* A session's port (its id is in the session's first line; the port outlives its sessions). */
+static inline struct port *session_port(const struct lsoe_node *n, const struct session *s)
+{
+	return port_find(n, s->port_id, NULL);
+}
 
 void *node_alloc(struct lsoe_node *n, size_t size);
 void node_free(struct lsoe_node *n, void *p, size_t size);

@@ -75,7 +75,7 @@ void session_fold_sent(struct lsoe_node *n, struct session *s)
 	if (!s->ka_sent)
 		return;
 	for (size_t i = 0; i < sizeof(ka_sent_ctrs); i++)
-		port_count_add(n, &s->port->ctr, ka_sent_ctrs[i], s->ka_sent);
+		port_count_add(n, &session_port(n, s)->ctr, ka_sent_ctrs[i], s->ka_sent);
 	s->ka_sent = 0;
 }
 
@@ -104,7 +104,7 @@ static void arm_rtx(struct lsoe_node *n, struct session *s)
 static void transmit_slot(struct lsoe_node *n, struct session *s, unsigned slot)
 {
 	struct rtx_slot *r = &s->rtx[slot];
-	node_send_pdu(n, s->port, s->mac, r->pdu->bytes, r->pdu->len);
+	node_send_pdu(n, session_port(n, s), s->mac, r->pdu->bytes, r->pdu->len);
 	s->rtx_sends[slot]++;
 	r->deadline = n->now + rtx_interval(n, s->rtx_sends[slot]);
 }
@@ -201,7 +201,7 @@ static void report_encaps(struct lsoe_node *n, struct session *s, unsigned type,
 	struct lsoe_event ev = { .type = LSOE_EV_ENCAPS, .encap_type = (uint8_t)type };
 	ev.encaps = b ? b->entries : NULL;
 	ev.encap_count = b ? b->count : 0;
-	node_event(n, &ev, s->port, s);
+	node_event(n, &ev, session_port(n, s), s);
 }
 
 /*
@@ -213,17 +213,17 @@ static void teardown_text(struct lsoe_node *n, struct session *s, enum lsoe_down
 {
 	if (s->flags & SF_WAS_UP) {
 		struct lsoe_event ev = { .type = LSOE_EV_SESSION_DOWN, .reason = why, .text = text };
-		node_event(n, &ev, s->port, s);
+		node_event(n, &ev, session_port(n, s), s);
 		/* The withdrawal: an empty list for every type, whatever the peer had sent (as py-lsoed). */
 		for (unsigned i = 0; i < ENCAP_TYPES; i++)
 			report_encaps(n, s, LSOE_PDU_IPV4_ENCAP + i, NULL);
 		links_withdraw(n, s);
-		COUNT(n, s->port, sessions_closed);
-		COUNT_ARR(n, s->port, sessions_down, why);
+		COUNT(n, session_port(n, s), sessions_closed);
+		COUNT_ARR(n, session_port(n, s), sessions_down, why);
 		s->flags &= (uint8_t)~SF_WAS_UP;
 		char mac[18];
 		node_log(n, text ? LSOE_LOG_WARNING : LSOE_LOG_INFO, "session", "%s %s: session down (%s%s%s)",
-		    s->port->name, peer_text(s, mac), lsoe_down_reason_name(why), text ? ": " : "", text ? text : "");
+		    session_port(n, s)->name, peer_text(s, mac), lsoe_down_reason_name(why), text ? ": " : "", text ? text : "");
 	}
 	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
 		encap_block_free(n, s->peer[i]);
@@ -318,20 +318,20 @@ static uint64_t next_beat(const struct lsoe_node *n, uint64_t now)
 void session_enter_established(struct lsoe_node *n, struct session *s)
 {
 	s->flags |= SF_WAS_UP;
-	COUNT(n, s->port, sessions_established);
+	COUNT(n, session_port(n, s), sessions_established);
 	char mac[18], id[LSOE_LOCAL_ID_LEN * 3];
-	node_log(n, LSOE_LOG_INFO, "session", "%s %s: session up, peer id %s", s->port->name, peer_text(s, mac),
+	node_log(n, LSOE_LOG_INFO, "session", "%s %s: session up, peer id %s", session_port(n, s)->name, peer_text(s, mac),
 	    lsoe_text_hexcolon(id, sizeof(id), s->peer_id, LSOE_LOCAL_ID_LEN));
 	struct lsoe_event ev = { .type = LSOE_EV_SESSION_UP, .attrs = s->peer_attrs, .attr_count = s->attr_count };
-	node_event(n, &ev, s->port, s);
+	node_event(n, &ev, session_port(n, s), s);
 	/* Keepalives start at once (digest 5.5), then every keepalive-send-interval. */
 	send_keepalive(n, s);
 	timer_arm_lane(&n->timers, &s->t_send, next_beat(n, n->now));
 	timer_cancel(&n->timers, &s->t_recv); /* re-armed for the established timeout by fsm_run */
 	/* One PDU per encapsulation type configured on the port, empty lists included (digest 12.21). */
 	for (unsigned i = 0; i < ENCAP_TYPES; i++)
-		if (port_pdu(s->port, i))
-			queue_slot(n, s, SLOT_IPV4 + i, port_pdu(s->port, i));
+		if (port_pdu(session_port(n, s), i))
+			queue_slot(n, s, SLOT_IPV4 + i, port_pdu(session_port(n, s), i));
 }
 
 void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
@@ -345,14 +345,14 @@ void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
 		}
 		return;
 	}
-	struct fsm_input in = { .port = s->port, .src = s->mac };
+	struct fsm_input in = { .port = session_port(n, s), .src = s->mac };
 	if (t == &s->t_recv) {
 		session_arm_recv(n, s);
 		if (!timer_armed(&s->t_recv) || s->t_recv.when > n->now)
 			return; /* heard from the peer since (or the timeout is now "never") */
 		in.reason = LSOE_DOWN_KEEPALIVE_TIMEOUT;
 		if (s->state != SS_ESTABLISHED)
-			COUNT(n, s->port, sessions_expired);
+			COUNT(n, session_port(n, s), sessions_expired);
 		/*
 		 * A timeout shorter than the spacing the peer keeps is a misconfiguration, not a
 		 * lost peer: say so (its last two KEEPALIVEs in a row are the evidence).
@@ -376,9 +376,9 @@ void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
 			continue;
 		if (s->rtx_sends[i] >= n->cfg.retransmit_max_drop) {
 			/* retransmit-max-drop counts the first transmission (digest 5.4, 12.10). */
-			COUNT(n, s->port, retransmit_failures);
+			COUNT(n, session_port(n, s), retransmit_failures);
 			char mac[18];
-			node_log(n, LSOE_LOG_INFO, "session", "%s %s: %s not acknowledged after %u sends", s->port->name,
+			node_log(n, LSOE_LOG_INFO, "session", "%s %s: %s not acknowledged after %u sends", session_port(n, s)->name,
 			    peer_text(s, mac), lsoe_pdu_type_name(slot_type[i]), s->rtx_sends[i]);
 			in.slot = i;
 			in.reason = LSOE_DOWN_RETRANSMIT_LIMIT;
@@ -387,7 +387,7 @@ void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
 		}
 		transmit_slot(n, s, i);
 		s->retransmits++;
-		COUNT(n, s->port, retransmits);
+		COUNT(n, session_port(n, s), retransmits);
 	}
 	arm_rtx(n, s);
 }
@@ -613,9 +613,9 @@ struct session *act_nudge_open(struct lsoe_node *n, struct session *s, const str
 	if (!due)
 		return keepalive ? act_drop(n, s, in) : s;
 	s->last_nudge = n->now;
-	node_send_pdu(n, s->port, s->mac, r->pdu->bytes, r->pdu->len);
+	node_send_pdu(n, session_port(n, s), s->mac, r->pdu->bytes, r->pdu->len);
 	s->retransmits++;
-	COUNT(n, s->port, retransmits);
+	COUNT(n, session_port(n, s), retransmits);
 	return s;
 }
 
@@ -646,7 +646,7 @@ struct session *act_hold(struct lsoe_node *n, struct session *s, const struct fs
 	    in->port->name, peer_text(s, mac));
 	struct lsoe_event ev = { .type = LSOE_EV_ERROR, .error = LSOE_ERRK_HOLD,
 		.text = "hopeless error ACK: no automatic restart until the session is reset" };
-	node_event(n, &ev, s->port, s);
+	node_event(n, &ev, session_port(n, s), s);
 	return s;
 }
 
@@ -690,7 +690,7 @@ struct session *act_encap(struct lsoe_node *n, struct session *s, const struct f
 		struct lsoe_event ev = { .type = LSOE_EV_ERROR, .error = LSOE_ERRK_ADDR_CONFLICT, .ack_pdu_type = pdu->type,
 			.etype = LSOE_ETYPE_WARNING, .code = LSOE_ECODE_ADDR_CONFLICT, .hint = (uint16_t)conflict,
 			.text = "the peer announces one of our own addresses" };
-		node_event(n, &ev, s->port, s);
+		node_event(n, &ev, session_port(n, s), s);
 		send_ack(n, in->port, s->mac, pdu->type, LSOE_ETYPE_WARNING, LSOE_ECODE_ADDR_CONFLICT, (unsigned)conflict);
 	} else {
 		send_ack(n, in->port, s->mac, pdu->type, LSOE_ETYPE_NONE, 0, 0);
@@ -736,7 +736,7 @@ void session_encaps_changed(struct lsoe_node *n, struct port *p, unsigned type)
 
 void session_close(struct lsoe_node *n, struct session *s, enum lsoe_down_reason why)
 {
-	struct fsm_input in = { .port = s->port, .src = s->mac, .reason = why };
+	struct fsm_input in = { .port = session_port(n, s), .src = s->mac, .reason = why };
 	fsm_run(n, s, why == LSOE_DOWN_SHUTDOWN ? EV_SHUTDOWN : EV_PORT_DOWN, &in);
 }
 
@@ -788,8 +788,8 @@ void session_fill_view(struct lsoe_node *n, struct session *s, struct lsoe_sessi
 {
 	const struct link_view *lv = links_view(n, s);
 	memset(v, 0, sizeof(*v));
-	v->port = s->port->id;
-	v->port_name = s->port->name;
+	v->port = session_port(n, s)->id;
+	v->port_name = session_port(n, s)->name;
 	memcpy(v->peer_mac, s->mac, 6);
 	v->state = s->state == SS_ESTABLISHED ? LSOE_STATE_ESTABLISHED
 	    : s->state == SS_HOLD ? LSOE_STATE_HOLD : LSOE_STATE_OPENING;
