@@ -51,15 +51,22 @@ static size_t encap_block_size(uint16_t count, size_t label_octets)
 	return sizeof(struct encap_block) + (size_t)count * sizeof(struct lsoe_encap) + label_octets;
 }
 
-static struct encap_block *encap_block_alloc(struct lsoe_node *n, uint16_t count, size_t label_octets)
+/* head: octets before the block in the same allocation (a peer list's link hash). */
+static struct encap_block *encap_block_alloc_at(struct lsoe_node *n, uint16_t count, size_t label_octets, size_t head)
 {
 	size_t size = encap_block_size(count, label_octets);
-	struct encap_block *b = node_alloc(n, size);
-	if (b) {
-		b->count = count;
-		b->size = (uint32_t)size;
-	}
+	char *m = node_alloc(n, head + size);
+	if (!m)
+		return NULL;
+	struct encap_block *b = (struct encap_block *)(void *)(m + head);
+	b->count = count;
+	b->size = (uint32_t)size;
 	return b;
+}
+
+static struct encap_block *encap_block_alloc(struct lsoe_node *n, uint16_t count, size_t label_octets)
+{
+	return encap_block_alloc_at(n, count, label_octets, 0);
 }
 
 static size_t pick_label_octets(unsigned type, const struct lsoe_encap *v, const size_t *idx, uint16_t count)
@@ -137,14 +144,15 @@ static struct encap_block *port_list_new(struct lsoe_node *n, unsigned type, con
 	return blk;
 }
 
-struct encap_block *encap_block_from_pdu(struct lsoe_node *n, const struct lsoe_pdu *pdu)
+struct encap_block *peer_list_from_pdu(struct lsoe_node *n, const struct lsoe_pdu *pdu)
 {
 	/* Sized from the validated wire form: labels are at most the PDU's own octets. */
 	uint16_t count = pdu->u.encap.count;
 	size_t label_octets = lsoe_encap_is_mpls(pdu->type) ? pdu->u.encap.wire_len : 0;
-	struct encap_block *b = encap_block_alloc(n, count, label_octets);
+	struct encap_block *b = encap_block_alloc_at(n, count, label_octets, sizeof(uint64_t));
 	if (!b)
 		return NULL;
+	*peer_link_hash(b) = 0;
 	uint8_t *labels = (uint8_t *)&b->entries[count];
 	struct lsoe_encap_iter it;
 	struct lsoe_encap e;
@@ -165,6 +173,12 @@ void encap_block_free(struct lsoe_node *n, struct encap_block *b)
 {
 	if (b)
 		node_free(n, b, b->size);
+}
+
+void peer_list_free(struct lsoe_node *n, struct encap_block *b)
+{
+	if (b)
+		node_free(n, peer_link_hash(b), sizeof(uint64_t) + b->size);
 }
 
 /* ---- our encapsulation lists: what one PDU carries, and the rule that cuts a longer list ---- */
@@ -414,6 +428,11 @@ enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t 
 		const struct encap_block *src = l->cut ? l->cut : p->local[i];
 		e = encap_plan_make(n, LSOE_PDU_IPV4_ENCAP + i, src->entries, src->count, mtu, &pl[i]);
 	}
+	unsigned changing = 0;
+	for (unsigned i = 0; i < ENCAP_TYPES; i++)
+		changing |= pl[i].local ? 1u << i : 0u;
+	if (e == LSOE_OK && changing && !session_encaps_room(n, p, changing))
+		e = LSOE_E_NOMEM;
 	if (e != LSOE_OK) {
 		for (unsigned i = 0; i < ENCAP_TYPES; i++)
 			encap_plan_free(n, &pl[i]);
@@ -470,6 +489,10 @@ enum lsoe_err lsoe_node_set_encaps(struct lsoe_node *n, uint32_t id, unsigned ty
 	if (e != LSOE_OK)
 		return e;
 	unsigned i = encap_index(type);
+	if (!session_encaps_room(n, p, 1u << i)) {
+		encap_plan_free(n, &pl);
+		return LSOE_E_NOMEM;
+	}
 	uint64_t hash = encap_hash(type, entries, count);
 	bool was_cut = encap_is_cut(p, i);
 	/* News: a cut of another list than the one already cut, or to another length. */

@@ -216,9 +216,12 @@ static void report(struct lsoe_node *n, struct session *s, unsigned type, const 
 /* The pairs built for display go: a view changed (or the session goes). */
 static void drop_view(struct lsoe_node *n, struct session *s)
 {
-	if (s->link_view)
-		node_free(n, s->link_view, s->link_view->size);
-	s->link_view = NULL;
+	struct session_side *d = s->side;
+	if (!d || !d->link_view)
+		return;
+	node_free(n, d->link_view, d->link_view->size);
+	d->link_view = NULL;
+	session_side_trim(n, s, false);
 }
 
 static void free_block(struct lsoe_node *n, struct link_block *b)
@@ -263,7 +266,7 @@ void links_update(struct lsoe_node *n, struct session *s, unsigned type)
 	}
 
 	uint64_t hash = view_hash(n, &l, c, k);
-	if (hash == s->link_hash[i])
+	if (hash == session_link_hash(s, i))
 		return;
 	struct link_block *b = NULL;
 	if (k && !(b = build(n, &l, c, k))) {
@@ -273,11 +276,12 @@ void links_update(struct lsoe_node *n, struct session *s, unsigned type)
 		struct lsoe_event ev = { .type = LSOE_EV_ERROR, .error = LSOE_ERRK_NOMEM,
 			.text = "out of memory: the link view of this type is empty until its lists change" };
 		node_event(n, &ev, session_port(n, s), s);
-		if (!s->link_hash[i])
+		if (!session_link_hash(s, i))
 			return;
 	}
 	drop_view(n, s);
-	s->link_hash[i] = b ? hash : 0;
+	if (s->peer[i]) /* without it, no pair, and the hash is 0 */
+		*peer_link_hash(s->peer[i]) = b ? hash : 0;
 	node_log(n, LSOE_LOG_INFO, "links", "%s %s: %s link: %u address pair%s", session_port(n, s)->name,
 	    lsoe_text_mac(mac, s->mac), tname, k, k == 1 ? "" : "s");
 	report(n, s, type, b);
@@ -288,9 +292,9 @@ void links_withdraw(struct lsoe_node *n, struct session *s)
 {
 	drop_view(n, s);
 	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
-		if (!s->link_hash[i])
+		if (!session_link_hash(s, i))
 			continue;
-		s->link_hash[i] = 0;
+		*peer_link_hash(s->peer[i]) = 0;
 		report(n, s, LSOE_PDU_IPV4_ENCAP + i, NULL);
 	}
 	s->link_incompat = 0;
@@ -299,24 +303,26 @@ void links_withdraw(struct lsoe_node *n, struct session *s)
 void links_free(struct lsoe_node *n, struct session *s)
 {
 	drop_view(n, s);
-	memset(s->link_hash, 0, sizeof(s->link_hash));
+	for (unsigned i = 0; i < ENCAP_TYPES; i++)
+		if (s->peer[i])
+			*peer_link_hash(s->peer[i]) = 0;
 }
 
 const struct link_view *links_view(struct lsoe_node *n, struct session *s)
 {
-	if (s->link_view)
-		return s->link_view;
+	if (s->side && s->side->link_view)
+		return s->side->link_view;
 	struct lists l[ENCAP_TYPES];
 	struct cand c[ENCAP_TYPES][LSOE_LINKS_MAX];
 	unsigned k[ENCAP_TYPES] = { 0 }, total = 0;
 	size_t label_octets = 0;
 	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
-		if (!s->link_hash[i])
+		if (!session_link_hash(s, i))
 			continue;
 		bool cut;
 		k[i] = current(n, s, i, &l[i], c[i], &cut);
 		/* The lists are those the view was made from: anything else would show what was never reported. */
-		if (view_hash(n, &l[i], c[i], k[i]) != s->link_hash[i]) {
+		if (view_hash(n, &l[i], c[i], k[i]) != session_link_hash(s, i)) {
 			k[i] = 0;
 			continue;
 		}
@@ -326,8 +332,9 @@ const struct link_view *links_view(struct lsoe_node *n, struct session *s)
 	if (!total)
 		return NULL;
 	size_t size = sizeof(struct link_view) + (size_t)total * sizeof(struct lsoe_link) + label_octets;
-	struct link_view *v = node_alloc(n, size);
+	struct link_view *v = session_side_room(n, s, 0) ? node_alloc(n, size) : NULL;
 	if (!v) {
+		session_side_trim(n, s, false);
 		char mac[18];
 		node_log(n, LSOE_LOG_ERROR, "links", "%s %s: out of memory to show the link view", session_port(n, s)->name,
 		    lsoe_text_mac(mac, s->mac));
@@ -341,6 +348,6 @@ const struct link_view *links_view(struct lsoe_node *n, struct session *s)
 		put_pairs(&v->pairs[at], &l[i], c[i], k[i], &labels);
 		at += k[i];
 	}
-	s->link_view = v;
+	s->side->link_view = v;
 	return v;
 }

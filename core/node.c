@@ -472,12 +472,17 @@ void session_destroy(struct lsoe_node *n, struct session *s)
 	timer_cancel(&n->timers, &s->t_recv);
 	timer_cancel(&n->timers, &s->t_rtx);
 	for (unsigned i = 0; i < SLOTS; i++) {
-		pdubuf_unref(n, s->rtx[i].pdu);
-		pdubuf_unref(n, s->rtx[i].pend);
+		struct rtx_slot *r = session_slot(s, i);
+		if (r) {
+			pdubuf_unref(n, r->pdu);
+			pdubuf_unref(n, r->pend);
+		}
 	}
-	for (unsigned i = 0; i < ENCAP_TYPES; i++)
-		encap_block_free(n, s->peer[i]);
 	links_free(n, s);
+	if (s->side)
+		node_free(n, s->side, sizeof(*s->side) + (size_t)s->side->cap * sizeof(s->side->rtx[0]));
+	for (unsigned i = 0; i < ENCAP_TYPES; i++)
+		peer_list_free(n, s->peer[i]);
 	node_free(n, s->peer_attrs, s->attr_count);
 
 	struct session **pp = &n->buckets[session_hash(n, s->port_id, s->mac)];
@@ -704,8 +709,10 @@ unsigned lsoe_node_unacked(const struct lsoe_node *n)
 	unsigned k = 0;
 	for (uint32_t i = 0; i < n->nports; i++)
 		for (const struct session *s = n->ports[i]->sessions; s; s = s->next)
-			for (unsigned j = 0; j < SLOTS; j++)
-				k += (s->rtx[j].pdu != NULL) + (s->rtx[j].pend != NULL);
+			for (unsigned j = 0; j < SLOTS; j++) {
+				const struct rtx_slot *r = session_slot(s, j);
+				k += r ? 1u + (r->pend != NULL) : 0u;
+			}
 	return k;
 }
 

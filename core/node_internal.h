@@ -241,9 +241,26 @@ static inline struct pdubuf *port_pdu(const struct port *p, unsigned i)
 enum { SLOT_OPEN, SLOT_IPV4, SLOT_IPV6, SLOT_MPLS_IPV4, SLOT_MPLS_IPV6, SLOT_VENDOR, SLOTS };
 
 struct rtx_slot {
-	struct pdubuf *pdu;          /* outstanding: sent, waiting for its ACK */
+	struct pdubuf *pdu;          /* outstanding: sent, waiting for its ACK (never NULL in a held slot) */
 	struct pdubuf *pend;         /* newest replacement, sent when pdu is ACKed */
-	uint64_t deadline;           /* (its transmissions are counted in session.rtx_sends: no padding here) */
+	uint64_t deadline;
+};
+
+/*
+ * What a session holds only while PDUs of it wait for their ACKs, or while its link
+ * view is shown (session.c, side_*): at 10k nodes every session has one while the
+ * fabric converges and none after, so that a session is three lines instead of six.
+ * Made with room for the slots the session will need before its encapsulations are
+ * ACKed (its OPEN and the port's types), so that entering ESTABLISHED never needs
+ * memory; a list set or a VENDOR PDU makes room first, or is refused. Gone once it
+ * holds nothing and the session is established (or torn down).
+ */
+struct session_side {
+	struct link_view *link_view; /* the pairs as last displayed (links.c); NULL: not built */
+	uint8_t sends[SLOTS];        /* transmissions of slot i's PDU so far (retransmit-max-drop counts the first) */
+	uint8_t held;                /* bit i: slot i is held, in rtx[] at the rank of its bit */
+	uint8_t cap;                 /* room in rtx[] */
+	struct rtx_slot rtx[];
 };
 
 /* Session states (NONE is the absence of a session). */
@@ -285,18 +302,44 @@ struct session {
 	uint8_t attr_count;
 	uint8_t link_incompat;       /* bit i: both ends announce addresses of type 4+i, none pairs up */
 	uint8_t peer_id[LSOE_LOCAL_ID_LEN];
-	uint8_t rtx_sends[SLOTS];    /* transmissions of rtx[i].pdu so far (retransmit-max-drop counts the first) */
 	uint8_t *peer_attrs;
 	uint64_t since;              /* entered the current state */
 	uint64_t last_open;          /* our last fresh OPEN: restarts are rate-limited */
 	uint64_t last_nudge;         /* our last early OPEN resend (act_nudge_open) */
-	struct lsoe_timer t_rtx;
-	struct rtx_slot rtx[SLOTS];
-	struct encap_block *peer[ENCAP_TYPES];
-	uint64_t link_hash[ENCAP_TYPES];     /* the link view of type 4+i, hashed (links.c); 0: no pair */
-	struct link_view *link_view;         /* the pairs as last displayed, until a view changes; NULL: not built */
+	struct lsoe_timer t_rtx;     /* the earliest deadline of the side's slots */
+	struct session_side *side;   /* NULL: nothing outstanding, no link view shown */
+	struct encap_block *peer[ENCAP_TYPES]; /* the peer's lists, each after the hash of its link view (peer_link_hash) */
 };
 _Static_assert(offsetof(struct session, t_send) + sizeof(struct lsoe_timer) <= 64, "the keepalive fields in one line");
+_Static_assert(sizeof(struct session) <= 192, "a session in three lines");
+
+/* Slot i of s, or NULL when it is not held. */
+static inline struct rtx_slot *session_slot(const struct session *s, unsigned i)
+{
+	const struct session_side *d = s->side;
+	if (!d || !((d->held >> i) & 1u))
+		return NULL;
+	return (struct rtx_slot *)&d->rtx[ctr_popcount(d->held & ((1u << i) - 1u))];
+}
+
+/* The side, if s has none or it has no room for the slots in mask, made (or grown) so that it has. False: no memory (nothing changed). */
+bool session_side_room(struct lsoe_node *n, struct session *s, unsigned mask);
+/* The side goes if it holds nothing and the session is established, or always is: torn down. */
+void session_side_trim(struct lsoe_node *n, struct session *s, bool always);
+
+/*
+ * A peer's list of one type (session.peer[i]) is a struct encap_block after the hash
+ * of the session's link view of that type (links.c; 0: no pair): a type whose peer
+ * sent no list has no pair, and so no hash to keep.
+ */
+static inline uint64_t *peer_link_hash(const struct encap_block *b)
+{
+	return (uint64_t *)(void *)((char *)(uintptr_t)b - sizeof(uint64_t));
+}
+static inline uint64_t session_link_hash(const struct session *s, unsigned i)
+{
+	return s->peer[i] ? *peer_link_hash(s->peer[i]) : 0;
+}
 
 struct vendor_handler {
 	uint32_t enterprise;
@@ -482,8 +525,9 @@ void pdubuf_unref(struct lsoe_node *n, struct pdubuf *b);
 
 /* Free what a port announces (the port goes). */
 void port_encaps_free(struct lsoe_node *n, struct port *p);
-/* Build the block from a decoded encapsulation PDU. */
-struct encap_block *encap_block_from_pdu(struct lsoe_node *n, const struct lsoe_pdu *pdu);
+/* A peer's list from a decoded encapsulation PDU, its link hash 0 (peer_link_hash). */
+struct encap_block *peer_list_from_pdu(struct lsoe_node *n, const struct lsoe_pdu *pdu);
+void peer_list_free(struct lsoe_node *n, struct encap_block *b);
 void encap_block_free(struct lsoe_node *n, struct encap_block *b);
 
 /* Session table */
@@ -499,6 +543,11 @@ void session_destroy(struct lsoe_node *n, struct session *s);
 void session_input(struct lsoe_node *n, struct port *p, const uint8_t src[6], struct session *s,
     const struct lsoe_pdu *pdu);
 void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t);
+/*
+ * Before lists of the port change (types: bit i for type 4+i): room in every session that
+ * will send them (established, or opening with its OPEN out). False: no memory; nothing to undo.
+ */
+bool session_encaps_room(struct lsoe_node *n, struct port *p, unsigned types);
 /* The port's list of type `type` changed: queue it on every established session. */
 void session_encaps_changed(struct lsoe_node *n, struct port *p, unsigned type);
 /* Port down, removal, shutdown, operator reset: end the session (reported if it was up). */

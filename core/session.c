@@ -89,12 +89,78 @@ static uint64_t rtx_interval(const struct lsoe_node *n, unsigned sends)
 	return iv;
 }
 
+/* ---- the side: retransmission slots while anything waits for its ACK ---- */
+
+static size_t side_size(unsigned cap)
+{
+	return sizeof(struct session_side) + (size_t)cap * sizeof(struct rtx_slot);
+}
+
+bool session_side_room(struct lsoe_node *n, struct session *s, unsigned mask)
+{
+	struct session_side *d = s->side;
+	unsigned need = ctr_popcount((d ? d->held : 0u) | mask);
+	if (d && need <= d->cap)
+		return true;
+	struct session_side *e = node_alloc(n, side_size(need));
+	if (!e)
+		return false;
+	memset(e, 0, side_size(need));
+	if (d) {
+		memcpy(e, d, side_size(ctr_popcount(d->held)));
+		node_free(n, d, side_size(d->cap));
+	}
+	e->cap = (uint8_t)need;
+	s->side = e;
+	return true;
+}
+
+void session_side_trim(struct lsoe_node *n, struct session *s, bool always)
+{
+	struct session_side *d = s->side;
+	if (!d || d->held || d->link_view || (!always && s->state != SS_ESTABLISHED))
+		return;
+	node_free(n, d, side_size(d->cap));
+	s->side = NULL;
+}
+
+/* Slot i becomes held, empty (room for it was made). */
+static struct rtx_slot *slot_hold(struct session *s, unsigned i)
+{
+	struct session_side *d = s->side;
+	unsigned at = ctr_popcount(d->held & ((1u << i) - 1u)), k = ctr_popcount(d->held);
+	memmove(&d->rtx[at + 1], &d->rtx[at], (size_t)(k - at) * sizeof(d->rtx[0]));
+	memset(&d->rtx[at], 0, sizeof(d->rtx[0]));
+	d->held |= (uint8_t)(1u << i);
+	d->sends[i] = 0;
+	return &d->rtx[at];
+}
+
+/* Slot i (held) is let go, its PDUs unreferenced unless taken; the side stays, with room for it. */
+static void slot_release(struct lsoe_node *n, struct session *s, unsigned i)
+{
+	struct session_side *d = s->side;
+	unsigned at = ctr_popcount(d->held & ((1u << i) - 1u)), k = ctr_popcount(d->held);
+	pdubuf_unref(n, d->rtx[at].pdu);
+	pdubuf_unref(n, d->rtx[at].pend);
+	memmove(&d->rtx[at], &d->rtx[at + 1], (size_t)(k - at - 1) * sizeof(d->rtx[0]));
+	d->held &= (uint8_t)~(1u << i);
+	d->sends[i] = 0;
+}
+
+/* The slots s needs before its encapsulations are ACKed: its OPEN, and one per type of the port. */
+static unsigned opening_mask(const struct lsoe_node *n, const struct session *s)
+{
+	return 1u << SLOT_OPEN | (unsigned)session_port(n, s)->encap_set << SLOT_IPV4;
+}
+
 static void arm_rtx(struct lsoe_node *n, struct session *s)
 {
 	uint64_t first = LSOE_NEVER;
-	for (unsigned i = 0; i < SLOTS; i++)
-		if (s->rtx[i].pdu && s->rtx[i].deadline < first)
-			first = s->rtx[i].deadline;
+	const struct session_side *d = s->side;
+	for (unsigned i = 0, k = d ? ctr_popcount(d->held) : 0; i < k; i++)
+		if (d->rtx[i].deadline < first)
+			first = d->rtx[i].deadline;
 	if (first == LSOE_NEVER)
 		timer_cancel(&n->timers, &s->t_rtx);
 	else if (!timer_armed(&s->t_rtx) || s->t_rtx.when != first)
@@ -103,47 +169,50 @@ static void arm_rtx(struct lsoe_node *n, struct session *s)
 
 static void transmit_slot(struct lsoe_node *n, struct session *s, unsigned slot)
 {
-	struct rtx_slot *r = &s->rtx[slot];
+	struct rtx_slot *r = session_slot(s, slot);
 	node_send_pdu(n, session_port(n, s), s->mac, r->pdu->bytes, r->pdu->len);
-	s->rtx_sends[slot]++;
-	r->deadline = n->now + rtx_interval(n, s->rtx_sends[slot]);
+	s->side->sends[slot]++;
+	r->deadline = n->now + rtx_interval(n, s->side->sends[slot]);
 }
 
-/* Start an ACKed PDU: send it now, or hold it while one of its type is outstanding (one per type: ACKs carry only the type). */
+/*
+ * Start an ACKed PDU: send it now, or hold it while one of its type is outstanding (one
+ * per type: ACKs carry only the type). The side has room for the slot (session_side_room).
+ */
 static void queue_slot(struct lsoe_node *n, struct session *s, unsigned slot, struct pdubuf *b)
 {
-	struct rtx_slot *r = &s->rtx[slot];
-	if (r->pdu) {
+	struct rtx_slot *r = session_slot(s, slot);
+	if (r) {
 		/* Full replacement makes any older pending version irrelevant (digest 5.4). */
 		pdubuf_unref(n, r->pend);
 		r->pend = pdubuf_ref(b);
 		return;
 	}
+	r = slot_hold(s, slot);
 	r->pdu = pdubuf_ref(b);
-	s->rtx_sends[slot] = 0;
 	transmit_slot(n, s, slot);
 	arm_rtx(n, s);
 }
 
-static void clear_slot(struct lsoe_node *n, struct rtx_slot *r)
+static void clear_slot(struct lsoe_node *n, struct session *s, unsigned slot)
 {
-	pdubuf_unref(n, r->pdu);
-	pdubuf_unref(n, r->pend);
-	memset(r, 0, sizeof(*r));
+	if (session_slot(s, slot))
+		slot_release(n, s, slot);
 }
 
 /* The outstanding PDU of slot was ACKed: send what waited behind it. */
 static void complete_slot(struct lsoe_node *n, struct session *s, unsigned slot)
 {
-	struct rtx_slot *r = &s->rtx[slot];
+	struct rtx_slot *r = session_slot(s, slot);
 	struct pdubuf *next = r->pend;
-	pdubuf_unref(n, r->pdu);
-	memset(r, 0, sizeof(*r));
+	r->pend = NULL;
+	slot_release(n, s, slot);
 	if (next) {
 		queue_slot(n, s, slot, next);
 		pdubuf_unref(n, next);
 	}
 	arm_rtx(n, s);
+	session_side_trim(n, s, false);
 }
 
 /*
@@ -169,7 +238,11 @@ static void send_open(struct lsoe_node *n, struct session *s, bool fresh)
 	struct pdubuf *b = pdubuf_new(n, buf, len, LSOE_PDU_OPEN);
 	if (!b)
 		return; /* counted; the peer's HELLOs or our restart will try again */
-	clear_slot(n, &s->rtx[SLOT_OPEN]);
+	if (!session_side_room(n, s, opening_mask(n, s))) {
+		pdubuf_unref(n, b); /* the same */
+		return;
+	}
+	clear_slot(n, s, SLOT_OPEN);
 	s->our_nonce = nonce;
 	s->last_open = n->now;
 	s->flags = (uint8_t)((s->flags & ~SF_OPEN_DELAYED) | SF_OPEN_SENT);
@@ -226,12 +299,13 @@ static void teardown_text(struct lsoe_node *n, struct session *s, enum lsoe_down
 		    session_port(n, s)->name, peer_text(s, mac), lsoe_down_reason_name(why), text ? ": " : "", text ? text : "");
 	}
 	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
-		encap_block_free(n, s->peer[i]);
+		peer_list_free(n, s->peer[i]);
 		s->peer[i] = NULL;
 	}
 	s->peer_encap_mask = 0;
 	for (unsigned i = 0; i < SLOTS; i++)
-		clear_slot(n, &s->rtx[i]);
+		clear_slot(n, s, i);
+	session_side_trim(n, s, true);
 	s->flags &= (uint8_t)~SF_OPEN_DELAYED;
 	timer_cancel(&n->timers, &s->t_rtx);
 	timer_cancel(&n->timers, &s->t_send);
@@ -332,6 +406,7 @@ void session_enter_established(struct lsoe_node *n, struct session *s)
 	for (unsigned i = 0; i < ENCAP_TYPES; i++)
 		if (port_pdu(session_port(n, s), i))
 			queue_slot(n, s, SLOT_IPV4 + i, port_pdu(session_port(n, s), i));
+	session_side_trim(n, s, false);
 }
 
 void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
@@ -371,15 +446,15 @@ void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
 	}
 	/* Retransmissions: every slot whose deadline has come. */
 	for (unsigned i = 0; i < SLOTS; i++) {
-		struct rtx_slot *r = &s->rtx[i];
-		if (!r->pdu || r->deadline > n->now)
+		struct rtx_slot *r = session_slot(s, i);
+		if (!r || r->deadline > n->now)
 			continue;
-		if (s->rtx_sends[i] >= n->cfg.retransmit_max_drop) {
+		if (s->side->sends[i] >= n->cfg.retransmit_max_drop) {
 			/* retransmit-max-drop counts the first transmission (digest 5.4, 12.10). */
 			COUNT(n, session_port(n, s), retransmit_failures);
 			char mac[18];
 			node_log(n, LSOE_LOG_INFO, "session", "%s %s: %s not acknowledged after %u sends", session_port(n, s)->name,
-			    peer_text(s, mac), lsoe_pdu_type_name(slot_type[i]), s->rtx_sends[i]);
+			    peer_text(s, mac), lsoe_pdu_type_name(slot_type[i]), s->side->sends[i]);
 			in.slot = i;
 			in.reason = LSOE_DOWN_RETRANSMIT_LIMIT;
 			fsm_run(n, s, EV_RTX_FAILED, &in);
@@ -476,7 +551,7 @@ void session_input(struct lsoe_node *n, struct port *p, const uint8_t src[6], st
 			node_event(n, &e, p, s);
 		}
 		/* ACKs match by type only: one for a type we have nothing outstanding of is ignored (digest 5.4). */
-		if (!s || !s->rtx[in.slot].pdu) {
+		if (!s || !session_slot(s, in.slot)) {
 			COUNT(n, p, rx_unexpected);
 			return;
 		}
@@ -599,8 +674,13 @@ struct session *act_peer_restart(struct lsoe_node *n, struct session *s, const s
 
 struct session *act_nudge_open(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
 {
-	struct rtx_slot *r = &s->rtx[SLOT_OPEN];
+	struct rtx_slot *r = session_slot(s, SLOT_OPEN);
 	bool keepalive = in->pdu && in->pdu->type == LSOE_PDU_KEEPALIVE;
+	if (!r && !(s->flags & (SF_OPEN_ACKED | SF_OPEN_DELAYED))) {
+		/* Our OPEN is not out: making it failed for want of memory (send_open). The peer is there: again, as a restart would. */
+		restart_open(n, s);
+		return keepalive ? act_drop(n, s, in) : s;
+	}
 	/*
 	 * Resend the same OPEN now (same nonce: the peer re-ACKs a duplicate). A KEEPALIVE
 	 * proves the peer established, so our ACK was lost: resend. A HELLO only shows the
@@ -608,7 +688,7 @@ struct session *act_nudge_open(struct lsoe_node *n, struct session *s, const str
 	 * than retransmit-initial-interval. At most once per that interval, and outside the
 	 * drop count: the regular retransmissions still decide failure.
 	 */
-	bool due = r->pdu && (keepalive || r->deadline > n->now + n->cfg.retransmit_initial) &&
+	bool due = r && (keepalive || r->deadline > n->now + n->cfg.retransmit_initial) &&
 	    (!s->last_nudge || n->now >= s->last_nudge + n->cfg.retransmit_initial);
 	if (!due)
 		return keepalive ? act_drop(n, s, in) : s;
@@ -671,7 +751,7 @@ static int find_conflict(const struct port *p, unsigned type, const struct encap
 struct session *act_encap(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
 {
 	const struct lsoe_pdu *pdu = in->pdu;
-	struct encap_block *b = encap_block_from_pdu(n, pdu);
+	struct encap_block *b = peer_list_from_pdu(n, pdu);
 	if (!b) {
 		COUNT(n, in->port, rx_dropped); /* no ACK: the peer retransmits, perhaps when memory is back */
 		n->fsm_abort = true;
@@ -679,7 +759,8 @@ struct session *act_encap(struct lsoe_node *n, struct session *s, const struct f
 	}
 	unsigned i = encap_index(pdu->type);
 	/* Full replacement: this list is everything of its type (digest 3.6). */
-	encap_block_free(n, s->peer[i]);
+	*peer_link_hash(b) = session_link_hash(s, i); /* what links_update compares with */
+	peer_list_free(n, s->peer[i]);
 	s->peer[i] = b;
 	s->peer_encap_mask |= (uint8_t)(1u << i);
 
@@ -726,6 +807,18 @@ struct session *act_forget(struct lsoe_node *n, struct session *s, const struct 
 
 /* ---- from the node ---- */
 
+bool session_encaps_room(struct lsoe_node *n, struct port *p, unsigned types)
+{
+	for (struct session *s = p->sessions; s; s = s->next)
+		if ((s->state == SS_ESTABLISHED || (s->state == SS_OPENING && s->side)) &&
+		    !session_side_room(n, s, types << SLOT_IPV4)) {
+			for (struct session *t = p->sessions; t; t = t->next)
+				session_side_trim(n, t, false);
+			return false;
+		}
+	return true;
+}
+
 void session_encaps_changed(struct lsoe_node *n, struct port *p, unsigned type)
 {
 	unsigned i = encap_index(type);
@@ -745,8 +838,10 @@ enum lsoe_err session_queue_vendor(struct lsoe_node *n, struct session *s, struc
 	if (s->state != SS_ESTABLISHED)
 		return LSOE_E_INVALID;
 	/* Unlike encapsulations, VENDOR PDUs do not replace each other: never overwrite one that waits. */
-	if (s->rtx[SLOT_VENDOR].pdu)
+	if (session_slot(s, SLOT_VENDOR))
 		return LSOE_E_BUSY;
+	if (!session_side_room(n, s, 1u << SLOT_VENDOR))
+		return LSOE_E_NOMEM;
 	queue_slot(n, s, SLOT_VENDOR, b);
 	return LSOE_OK;
 }
@@ -774,9 +869,9 @@ void session_reconfigured(struct lsoe_node *n, struct session *s)
 	 * first); a longer wait applies from its next send.
 	 */
 	for (unsigned i = 0; i < SLOTS; i++) {
-		struct rtx_slot *r = &s->rtx[i];
-		if (r->pdu && r->deadline > n->now + rtx_interval(n, s->rtx_sends[i]))
-			r->deadline = n->now + rtx_interval(n, s->rtx_sends[i]);
+		struct rtx_slot *r = session_slot(s, i);
+		if (r && r->deadline > n->now + rtx_interval(n, s->side->sends[i]))
+			r->deadline = n->now + rtx_interval(n, s->side->sends[i]);
 	}
 	arm_rtx(n, s);
 	/* The receive timer, from the later of the peer's last PDU and the change (session_arm_recv). */
