@@ -332,7 +332,7 @@ const struct link_view *links_view(struct lsoe_node *n, struct session *s)
 	if (!total)
 		return NULL;
 	size_t size = sizeof(struct link_view) + (size_t)total * sizeof(struct lsoe_link) + label_octets;
-	struct link_view *v = session_side_room(n, s, 0) ? node_alloc(n, size) : NULL;
+	struct link_view *v = session_side_room(n, s, 0, 0) ? node_alloc(n, size) : NULL;
 	if (!v) {
 		session_side_trim(n, s, false);
 		char mac[18];

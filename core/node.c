@@ -738,6 +738,7 @@ void lsoe_node_destroy(struct lsoe_node *n)
 	node_free(n, n->vendors, (size_t)n->nvendors * sizeof(*n->vendors));
 	node_free(n, n->timers.v, (size_t)n->timers.cap * sizeof(*n->timers.v));
 	node_cfg_free(n, &n->cfg);
+	pdubuf_unref(n, n->open_pdu);
 	if (n->reasm)
 		lsoe_reasm_destroy(n->reasm);
 	n->pf.free(n->pf.ctx, n, sizeof(*n));
@@ -768,6 +769,9 @@ enum lsoe_err lsoe_node_reconfigure(struct lsoe_node *n, const struct lsoe_confi
 		timer_arm(&n->timers, &n->t_reasm, n->now);
 	node_cfg_replace(n, &n->cfg, &next);
 	n->log_level = n->cfg.log_level;
+	/* The next fresh OPEN says the new local ID, attributes and auth; those out still resend as they were. */
+	pdubuf_unref(n, n->open_pdu);
+	n->open_pdu = NULL;
 	if (n->reasm)
 		lsoe_reasm_set_timeout(n->reasm, cfg->reassembly_timeout);
 	for (uint32_t i = 0; i < n->nports; i++) {

@@ -250,9 +250,9 @@ struct rtx_slot {
  * What a session holds only while PDUs of it wait for their ACKs, or while its link
  * view is shown (session.c, side_*): at 10k nodes every session has one while the
  * fabric converges and none after, so that a session is three lines instead of six.
- * Made with room for the slots the session will need before its encapsulations are
- * ACKed (its OPEN and the port's types), so that entering ESTABLISHED never needs
- * memory; a list set or a VENDOR PDU makes room first, or is refused. Gone once it
+ * Made with room for the slots the session holds at once before its encapsulations
+ * are ACKed (its OPEN, then one per type of the port: established, the OPEN was
+ * ACKed), so that entering ESTABLISHED never needs memory; a list set or a VENDOR PDU makes room first, or is refused. Gone once it
  * holds nothing and the session is established (or torn down).
  */
 struct session_side {
@@ -322,8 +322,11 @@ static inline struct rtx_slot *session_slot(const struct session *s, unsigned i)
 	return (struct rtx_slot *)&d->rtx[ctr_popcount(d->held & ((1u << i) - 1u))];
 }
 
-/* The side, if s has none or it has no room for the slots in mask, made (or grown) so that it has. False: no memory (nothing changed). */
-bool session_side_room(struct lsoe_node *n, struct session *s, unsigned mask);
+/*
+ * The side, if s has none or it has no room for the slots in mask (and at least at_least
+ * of them), made (or grown) so that it has. False: no memory (nothing changed).
+ */
+bool session_side_room(struct lsoe_node *n, struct session *s, unsigned mask, unsigned at_least);
 /* The side goes if it holds nothing and the session is established, or always is: torn down. */
 void session_side_trim(struct lsoe_node *n, struct session *s, bool always);
 
@@ -437,6 +440,7 @@ struct lsoe_node {
 	uint32_t nvendors;
 	struct lsoe_timer t_reasm;
 	struct vendor_handler *vendors;
+	struct pdubuf *open_pdu;     /* our OPEN with nonce 0, shared by the OPEN slots (session.c open_template); NULL: not made since the last configuration */
 	size_t mem_bytes, mem_peak;
 	struct lsoe_counters ctr;    /* but for the hot ones (hot_ctr) */
 };

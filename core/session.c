@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "bytes.h"
 #include "node_internal.h"
 #include "text.h"
 
@@ -96,10 +97,12 @@ static size_t side_size(unsigned cap)
 	return sizeof(struct session_side) + (size_t)cap * sizeof(struct rtx_slot);
 }
 
-bool session_side_room(struct lsoe_node *n, struct session *s, unsigned mask)
+bool session_side_room(struct lsoe_node *n, struct session *s, unsigned mask, unsigned at_least)
 {
 	struct session_side *d = s->side;
 	unsigned need = ctr_popcount((d ? d->held : 0u) | mask);
+	if (need < at_least)
+		need = at_least;
 	if (d && need <= d->cap)
 		return true;
 	struct session_side *e = node_alloc(n, side_size(need));
@@ -148,10 +151,11 @@ static void slot_release(struct lsoe_node *n, struct session *s, unsigned i)
 	d->sends[i] = 0;
 }
 
-/* The slots s needs before its encapsulations are ACKed: its OPEN, and one per type of the port. */
-static unsigned opening_mask(const struct lsoe_node *n, const struct session *s)
+/* The slots s holds at once before its encapsulations are ACKed: its OPEN, then (ACKed by then) one per type of the port. */
+static unsigned opening_slots(const struct lsoe_node *n, const struct session *s)
 {
-	return 1u << SLOT_OPEN | (unsigned)session_port(n, s)->encap_set << SLOT_IPV4;
+	unsigned types = ctr_popcount(session_port(n, s)->encap_set);
+	return types ? types : 1u;
 }
 
 static void arm_rtx(struct lsoe_node *n, struct session *s)
@@ -167,10 +171,23 @@ static void arm_rtx(struct lsoe_node *n, struct session *s)
 		timer_arm(&n->timers, &s->t_rtx, first);
 }
 
+/* A held slot's PDU onto the wire. An OPEN's is the node's (open_template): this session's nonce goes in. */
+static void send_slot_pdu(struct lsoe_node *n, struct session *s, const struct pdubuf *b)
+{
+	if (b->type != LSOE_PDU_OPEN) {
+		node_send_pdu(n, session_port(n, s), s->mac, b->bytes, b->len);
+		return;
+	}
+	uint8_t buf[LSOE_OPEN_MIN_LEN + 255 + LSOE_CFG_AUTH_MAX];
+	memcpy(buf, b->bytes, b->len);
+	lsoe_put32(buf + LSOE_PDU_HDR_LEN, s->our_nonce); /* the nonce opens the OPEN's body (pdu.c) */
+	node_send_pdu(n, session_port(n, s), s->mac, buf, b->len);
+}
+
 static void transmit_slot(struct lsoe_node *n, struct session *s, unsigned slot)
 {
 	struct rtx_slot *r = session_slot(s, slot);
-	node_send_pdu(n, session_port(n, s), s->mac, r->pdu->bytes, r->pdu->len);
+	send_slot_pdu(n, s, r->pdu);
 	s->side->sends[slot]++;
 	r->deadline = n->now + rtx_interval(n, s->side->sends[slot]);
 }
@@ -186,6 +203,12 @@ static void queue_slot(struct lsoe_node *n, struct session *s, unsigned slot, st
 		/* Full replacement makes any older pending version irrelevant (digest 5.4). */
 		pdubuf_unref(n, r->pend);
 		r->pend = pdubuf_ref(b);
+		return;
+	}
+	if (!session_side_room(n, s, 1u << slot, 0)) {
+		/* Cannot happen: room is made before (session_side_room's callers). Said, not corrupted. */
+		node_log(n, LSOE_LOG_ERROR, "session", "%s %s: no room for %s: not sent", session_port(n, s)->name,
+		    lsoe_text_mac((char[18]){ 0 }, s->mac), lsoe_pdu_type_name(slot_type[slot]));
 		return;
 	}
 	r = slot_hold(s, slot);
@@ -216,16 +239,14 @@ static void complete_slot(struct lsoe_node *n, struct session *s, unsigned slot)
 }
 
 /*
- * Send our OPEN. A fresh nonce marks a new incarnation of our side of the session
- * (a start, or our own restart); retransmissions resend the PDU unchanged.
+ * Our OPEN but for its nonce, made once for every session (a fabric's 180k OPENs were
+ * 32 octets each while it converged): a slot holds it, the nonce is the session's.
  */
-static void send_open(struct lsoe_node *n, struct session *s, bool fresh)
+static struct pdubuf *open_template(struct lsoe_node *n)
 {
-	uint32_t nonce = s->our_nonce;
-	if (fresh)
-		n->pf.random(n->pf.ctx, &nonce, sizeof(nonce));
+	if (n->open_pdu)
+		return n->open_pdu;
 	struct lsoe_pdu open = { .type = LSOE_PDU_OPEN };
-	open.u.open.nonce = nonce;
 	memcpy(open.u.open.local_id, n->cfg.local_id, LSOE_LOCAL_ID_LEN);
 	open.u.open.attr_count = n->cfg.attr_count;
 	open.u.open.attrs = n->cfg.attrs;
@@ -234,20 +255,28 @@ static void send_open(struct lsoe_node *n, struct session *s, bool fresh)
 	uint8_t buf[LSOE_OPEN_MIN_LEN + 255 + LSOE_CFG_AUTH_MAX];
 	size_t len;
 	if (lsoe_pdu_encode(&open, buf, sizeof(buf), &len) != LSOE_OK)
-		return;
-	struct pdubuf *b = pdubuf_new(n, buf, len, LSOE_PDU_OPEN);
-	if (!b)
-		return; /* counted; the peer's HELLOs or our restart will try again */
-	if (!session_side_room(n, s, opening_mask(n, s))) {
-		pdubuf_unref(n, b); /* the same */
-		return;
-	}
+		return NULL;
+	n->open_pdu = pdubuf_new(n, buf, len, LSOE_PDU_OPEN);
+	return n->open_pdu;
+}
+
+/*
+ * Send our OPEN. A fresh nonce marks a new incarnation of our side of the session
+ * (a start, or our own restart); retransmissions resend the PDU unchanged.
+ */
+static void send_open(struct lsoe_node *n, struct session *s, bool fresh)
+{
+	uint32_t nonce = s->our_nonce;
+	if (fresh)
+		n->pf.random(n->pf.ctx, &nonce, sizeof(nonce));
+	struct pdubuf *b = open_template(n);
+	if (!b || !session_side_room(n, s, 1u << SLOT_OPEN, opening_slots(n, s)))
+		return; /* counted; the peer's next HELLO (act_nudge_open) or our restart will try again */
 	clear_slot(n, s, SLOT_OPEN);
 	s->our_nonce = nonce;
 	s->last_open = n->now;
 	s->flags = (uint8_t)((s->flags & ~SF_OPEN_DELAYED) | SF_OPEN_SENT);
 	queue_slot(n, s, SLOT_OPEN, b);
-	pdubuf_unref(n, b);
 }
 
 static void send_fresh_open(struct lsoe_node *n, struct session *s)
@@ -693,7 +722,7 @@ struct session *act_nudge_open(struct lsoe_node *n, struct session *s, const str
 	if (!due)
 		return keepalive ? act_drop(n, s, in) : s;
 	s->last_nudge = n->now;
-	node_send_pdu(n, session_port(n, s), s->mac, r->pdu->bytes, r->pdu->len);
+	send_slot_pdu(n, s, r->pdu);
 	s->retransmits++;
 	COUNT(n, session_port(n, s), retransmits);
 	return s;
@@ -809,9 +838,11 @@ struct session *act_forget(struct lsoe_node *n, struct session *s, const struct 
 
 bool session_encaps_room(struct lsoe_node *n, struct port *p, unsigned types)
 {
+	/* Opening, the side is to hold every type of the port at once when the session is established (opening_slots). */
+	unsigned all = ctr_popcount((unsigned)p->encap_set | types);
 	for (struct session *s = p->sessions; s; s = s->next)
 		if ((s->state == SS_ESTABLISHED || (s->state == SS_OPENING && s->side)) &&
-		    !session_side_room(n, s, types << SLOT_IPV4)) {
+		    !session_side_room(n, s, types << SLOT_IPV4, s->state == SS_OPENING ? all : 0)) {
 			for (struct session *t = p->sessions; t; t = t->next)
 				session_side_trim(n, t, false);
 			return false;
@@ -840,7 +871,7 @@ enum lsoe_err session_queue_vendor(struct lsoe_node *n, struct session *s, struc
 	/* Unlike encapsulations, VENDOR PDUs do not replace each other: never overwrite one that waits. */
 	if (session_slot(s, SLOT_VENDOR))
 		return LSOE_E_BUSY;
-	if (!session_side_room(n, s, 1u << SLOT_VENDOR))
+	if (!session_side_room(n, s, 1u << SLOT_VENDOR, 0))
 		return LSOE_E_NOMEM;
 	queue_slot(n, s, SLOT_VENDOR, b);
 	return LSOE_OK;

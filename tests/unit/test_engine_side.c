@@ -172,6 +172,34 @@ static void test_open_without_room_retried(void **state)
 	h_world_free(&w);
 }
 
+/* Types set on the port while the session opens: the side, made for the OPEN, grows to send them all once established. */
+static void test_types_set_while_opening(void **state)
+{
+	(void)state;
+	struct h_world w;
+	h_world_init(&w, T0);
+	struct h_node *a = h_node_add(&w, "A", 1, NULL), *b = h_node_add(&w, "B", 2, NULL);
+	const struct lsoe_encap a4 = h_ipv4(192, 0, 2, 1, 31, 0);
+	const uint16_t g[8] = { 0x2001, 0xdb8, 0, 0, 0, 0, 0, 1 };
+	const struct lsoe_encap a6 = h_ipv6(g, 127, 0);
+	h_link(&w, a, P, b, P, D);
+	assert_int_equal(lsoe_node_set_encaps(a->node, P, LSOE_PDU_IPV4_ENCAP, &a4, 1), LSOE_OK);
+	h_run_until(&w, T0 + D + 1 * MS); /* A's OPEN is out, the session not yet up */
+	struct lsoe_session_view v;
+	assert_true(h_session(a, b->mac[P], &v));
+	assert_int_equal(v.state, LSOE_STATE_OPENING);
+	assert_int_equal(lsoe_node_set_encaps(a->node, P, LSOE_PDU_IPV6_ENCAP, &a6, 1), LSOE_OK);
+	assert_int_equal(lsoe_node_set_encaps(a->node, P, LSOE_PDU_MPLS_IPV4_ENCAP, NULL, 0), LSOE_OK);
+	h_run_until(&w, T0 + 1 * SEC);
+	assert_true(h_session(b, a->mac[P], &v));
+	assert_int_equal(v.state, LSOE_STATE_ESTABLISHED);
+	assert_int_equal(v.encap_count[0], 1);
+	assert_int_equal(v.encap_count[1], 1);
+	assert_true(v.encaps_received[0] && v.encaps_received[1] && v.encaps_received[2]); /* the empty MPLS IPv4 list too */
+	assert_int_equal(lsoe_node_unacked(a->node), 0);
+	h_world_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_mtu_refused_without_room),
 		cmocka_unit_test(test_vendor_refused_without_room),
 		cmocka_unit_test(test_open_without_room_retried),
+		cmocka_unit_test(test_types_set_while_opening),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
