@@ -34,7 +34,6 @@ static struct port_list *list_after(struct pdubuf *b)
 	return (struct port_list *)(void *)((char *)b + pdubuf_head(b->len));
 }
 
-static struct encap_block *list_entries(struct port_list *l) { return (struct encap_block *)(void *)(l + 1); }
 
 void pdubuf_unref(struct lsoe_node *n, struct pdubuf *b)
 {
@@ -42,7 +41,7 @@ void pdubuf_unref(struct lsoe_node *n, struct pdubuf *b)
 		return;
 	size_t size = sizeof(*b) + b->len;
 	if (b->list)
-		size = pdubuf_head(b->len) + sizeof(struct port_list) + list_entries(list_after(b))->size;
+		size = pdubuf_head(b->len) + sizeof(struct port_list) + port_list_entries(list_after(b))->size;
 	node_free(n, b, size);
 }
 
@@ -126,7 +125,7 @@ static struct encap_block *port_list_new(struct lsoe_node *n, unsigned type, con
 	struct port_list *l = list_after(b);
 	memset(l, 0, sizeof(*l));
 	l->pdu_len = (uint16_t)plen;
-	struct encap_block *blk = list_entries(l);
+	struct encap_block *blk = port_list_entries(l);
 	blk->count = count;
 	blk->size = (uint32_t)bsize;
 	encap_block_fill(blk, type, v, idx);
@@ -340,27 +339,29 @@ static void encap_plan_apply(struct lsoe_node *n, struct port *p, unsigned type,
 	unsigned i = encap_index(type);
 	struct port_list *l = port_list_of(pl->local);
 	l->cut = pl->cut;
-	if (p->local[i]) {
+	struct encap_block *old = port_local(p, i);
+	if (old) {
 		/* The list last set stays the same (lsoe_node_set_encaps then records a new one). */
-		const struct port_list *old = port_list_of(p->local[i]);
-		l->given = old->given;
-		l->given_hash = old->given_hash;
-		port_list_release(n, p->local[i]);
+		l->given = port_list_of(old)->given;
+		l->given_hash = port_list_of(old)->given_hash;
 	}
-	p->local[i] = pl->local;
+	port_local_set(p, i, pl->local);
+	port_list_release(n, old); /* after: it may go with its PDU */
 	memset(pl, 0, sizeof(*pl));
 }
 
 static bool encap_is_cut(const struct port *p, unsigned i)
 {
-	return (p->encap_set & (1u << i)) && p->local[i] && p->local[i]->count < port_list_of(p->local[i])->given;
+	const struct encap_block *b = port_local(p, i);
+	return (p->encap_set & (1u << i)) && b && b->count < port_list_of(b)->given;
 }
 
 /* Say what a new list, or an old one at a new MTU, announces: a cut is news (counted, warned). */
 static void encap_report(struct lsoe_node *n, struct port *p, unsigned type, bool was_cut, bool news)
 {
 	unsigned i = encap_index(type);
-	uint32_t sent = p->local[i]->count, given = port_list_of(p->local[i])->given;
+	const struct encap_block *b = port_local(p, i);
+	uint32_t sent = b->count, given = port_list_of(b)->given;
 	if (sent < given && news) {
 		COUNT(n, p, encaps_truncated);
 		node_log(n, LSOE_LOG_WARNING, "port",
@@ -420,12 +421,13 @@ enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t 
 	struct encap_plan pl[ENCAP_TYPES] = { 0 };
 	enum lsoe_err e = LSOE_OK;
 	for (unsigned i = 0; i < ENCAP_TYPES && e == LSOE_OK; i++) {
-		if (!(p->encap_set & (1u << i)) || !p->local[i])
+		const struct encap_block *b = port_local(p, i);
+		if (!(p->encap_set & (1u << i)) || !b)
 			continue;
-		const struct port_list *l = port_list_of(p->local[i]);
+		const struct port_list *l = port_list_of(b);
 		if (!l->cut && l->pdu_len <= lsoe_encap_room(mtu))
 			continue; /* announced whole, or cut only by the 65535-octet PDU: nothing to gain or lose */
-		const struct encap_block *src = l->cut ? l->cut : p->local[i];
+		const struct encap_block *src = l->cut ? l->cut : b;
 		e = encap_plan_make(n, LSOE_PDU_IPV4_ENCAP + i, src->entries, src->count, mtu, &pl[i]);
 	}
 	unsigned changing = 0;
@@ -444,7 +446,7 @@ enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t 
 		unsigned type = LSOE_PDU_IPV4_ENCAP + i;
 		if (!pl[i].local)
 			continue;
-		if (pl[i].local->count == p->local[i]->count) {
+		if (pl[i].local->count == port_local(p, i)->count) {
 			/* The same head of the same order (and the same cut): nothing changes on the wire. */
 			encap_plan_free(n, &pl[i]);
 			continue;
@@ -461,10 +463,26 @@ enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t 
 
 void port_encaps_free(struct lsoe_node *n, struct port *p)
 {
-	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
-		port_list_release(n, p->local[i]);
-		p->local[i] = NULL;
+	while (p->lists) {
+		struct encap_block *b = port_list_entries(p->lists);
+		p->lists = p->lists->next;
+		port_list_release(n, b);
 	}
+}
+
+void port_local_set(struct port *p, unsigned i, struct encap_block *b)
+{
+	struct port_list **pp = &p->lists;
+	while (*pp && (*pp)->index < i)
+		pp = &(*pp)->next;
+	struct port_list *rest = *pp && (*pp)->index == i ? (*pp)->next : *pp;
+	if (b) {
+		struct port_list *l = port_list_of(b);
+		l->index = (uint8_t)i;
+		l->next = rest;
+		*pp = l;
+	} else
+		*pp = rest;
 }
 
 enum lsoe_err lsoe_node_set_encaps(struct lsoe_node *n, uint32_t id, unsigned type, const struct lsoe_encap *entries,
@@ -496,10 +514,11 @@ enum lsoe_err lsoe_node_set_encaps(struct lsoe_node *n, uint32_t id, unsigned ty
 	uint64_t hash = encap_hash(type, entries, count);
 	bool was_cut = encap_is_cut(p, i);
 	/* News: a cut of another list than the one already cut, or to another length. */
-	bool news = !was_cut || port_list_of(p->local[i])->given_hash != hash ||
-	    port_list_of(p->local[i])->given != count || p->local[i]->count != pl.local->count;
+	const struct encap_block *cur = port_local(p, i);
+	bool news = !was_cut || port_list_of(cur)->given_hash != hash ||
+	    port_list_of(cur)->given != count || cur->count != pl.local->count;
 	encap_plan_apply(n, p, type, &pl);
-	struct port_list *l = port_list_of(p->local[i]);
+	struct port_list *l = port_list_of(port_local(p, i));
 	l->given = (uint32_t)count;
 	l->given_hash = hash;
 	p->encap_set |= (uint8_t)(1u << i);

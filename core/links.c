@@ -234,7 +234,7 @@ static void free_block(struct lsoe_node *n, struct link_block *b)
 static unsigned current(const struct lsoe_node *n, const struct session *s, unsigned i, struct lists *l, struct cand *c, bool *cut)
 {
 	unsigned type = LSOE_PDU_IPV4_ENCAP + i;
-	*l = (struct lists){ type, lsoe_encap_addr_len(type), session_port(n, s)->local[i], s->peer[i] };
+	*l = (struct lists){ type, lsoe_encap_addr_len(type), port_local(session_port(n, s), i), s->peer[i] };
 	*cut = false;
 	/* A type counts once both ends have announced it; until then there is no link of that type. */
 	return s->state == SS_ESTABLISHED && l->mine && l->theirs ? collect(l, c, cut) : 0;

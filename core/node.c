@@ -879,12 +879,14 @@ void lsoe_node_foreach_port(struct lsoe_node *n, lsoe_port_visit_fn fn, void *ct
 			.sessions = p->nsessions, .encap_types = p->encap_set, .counters = &ctr,
 		};
 		memcpy(v.mac, p->mac, 6);
-		for (unsigned t = 0; t < ENCAP_TYPES; t++)
-			if (p->local[t]) {
-				v.encaps[t] = p->local[t]->entries;
-				v.encap_count[t] = p->local[t]->count;
-				v.encap_left_out[t] = port_list_of(p->local[t])->given - p->local[t]->count;
+		for (unsigned t = 0; t < ENCAP_TYPES; t++) {
+			const struct encap_block *b = port_local(p, t);
+			if (b) {
+				v.encaps[t] = b->entries;
+				v.encap_count[t] = b->count;
+				v.encap_left_out[t] = port_list_of(b)->given - b->count;
 			}
+		}
 		fn(ctx, &v);
 	}
 }

@@ -72,7 +72,7 @@ struct link_view {
 #define CTR_SLOTS (sizeof(struct lsoe_counters) / sizeof(uint64_t))
 #define CTR_INDEX(field) ((unsigned)(offsetof(struct lsoe_counters, field) / sizeof(uint64_t)))
 #define CTR_HOT 21u
-#define PORT_CTR_INLINE 23u
+#define PORT_CTR_INLINE 21u
 _Static_assert(sizeof(struct lsoe_counters) % sizeof(uint64_t) == 0, "counters are uint64_t only");
 _Static_assert(CTR_HOT + sizeof(struct lsoe_counters) / sizeof(uint64_t) <= 128, "the presence bitmap has 128 bits");
 _Static_assert(CTR_HOT <= PORT_CTR_INLINE, "the hot counters are inside the port");
@@ -198,8 +198,9 @@ struct port {
 	uint8_t encap_set;           /* bit i: type 4+i has been configured */
 	char name[LSOE_PORT_NAME_MAX + 1];
 	struct lsoe_timer hello;
-	struct encap_block *local[ENCAP_TYPES]; /* what it announces of type 4+i, in a port_list; NULL: never set */
+	struct port_list *lists;     /* what it announces, a list per type set, by type (port_local) */
 };
+_Static_assert(sizeof(struct port) <= 192, "a port in three lines");
 _Static_assert(offsetof(struct port, ctr) + offsetof(struct port_ctr, v) + 7 * sizeof(uint32_t) <= 64,
     "the keepalive counters are in the port's first line");
 
@@ -217,6 +218,8 @@ struct port_list {
 	uint64_t given_hash;
 	uint32_t given;
 	uint16_t pdu_len;            /* the PDU's, which sits pdubuf_head(pdu_len) octets before this */
+	uint8_t index;               /* its type is 4+index */
+	struct port_list *next;      /* the port's list of the next type set */
 };
 
 /* Octets from a pdubuf to what follows its PDU in the same allocation (8-aligned). */
@@ -231,10 +234,23 @@ static inline struct pdubuf *port_list_pdu(const struct port_list *l)
 {
 	return (struct pdubuf *)(void *)((const char *)l - pdubuf_head(l->pdu_len));
 }
+static inline struct encap_block *port_list_entries(const struct port_list *l)
+{
+	return (struct encap_block *)(void *)(uintptr_t)(l + 1);
+}
+/* What the port announces of type 4+i (in a port_list), or NULL: never set. */
+static inline struct encap_block *port_local(const struct port *p, unsigned i)
+{
+	for (const struct port_list *l = p->lists; l && l->index <= i; l = l->next)
+		if (l->index == i)
+			return port_list_entries(l);
+	return NULL;
+}
 /* The PDU announcing the port's list of type 4+i, or NULL. */
 static inline struct pdubuf *port_pdu(const struct port *p, unsigned i)
 {
-	return p->local[i] ? port_list_pdu(port_list_of(p->local[i])) : NULL;
+	struct encap_block *b = port_local(p, i);
+	return b ? port_list_pdu(port_list_of(b)) : NULL;
 }
 
 /* The ACKed types, one retransmission slot each. */
@@ -529,6 +545,8 @@ void pdubuf_unref(struct lsoe_node *n, struct pdubuf *b);
 
 /* Free what a port announces (the port goes). */
 void port_encaps_free(struct lsoe_node *n, struct port *p);
+/* The port's list of type 4+i becomes b's (NULL: none); the one it replaces is the caller's to release. */
+void port_local_set(struct port *p, unsigned i, struct encap_block *b);
 /* A peer's list from a decoded encapsulation PDU, its link hash 0 (peer_link_hash). */
 struct encap_block *peer_list_from_pdu(struct lsoe_node *n, const struct lsoe_pdu *pdu);
 void peer_list_free(struct lsoe_node *n, struct encap_block *b);

@@ -762,7 +762,7 @@ struct session *act_hold(struct lsoe_node *n, struct session *s, const struct fs
 /* Index of the first peer entry that claims one of our own non-loopback addresses of that type, or -1. */
 static int find_conflict(const struct port *p, unsigned type, const struct encap_block *peer)
 {
-	const struct encap_block *mine = p->local[encap_index(type)];
+	const struct encap_block *mine = port_local(p, encap_index(type));
 	if (!mine || !peer)
 		return -1;
 	unsigned alen = lsoe_encap_addr_len(type);
