@@ -145,12 +145,14 @@ for _ in $(seq 1 50); do
   a=$(ip netns exec ${NS}a /usr/bin/lsoectl -s $T.a.sock show neighbors --json 2>/dev/null)
   b=$(ip netns exec ${NS}b /usr/bin/lsoectl -s $T.b.sock show neighbors --json 2>/dev/null)
   if printf '%s' "$a" | grep -q "\"established\"" && printf "%s" "$b" | grep -q "\"established\""; then
-    ok=1; break
+    ok=1
+    # The addresses follow the session up by a round trip: wait for them too, not just the state.
+    printf '%s' "$a" | grep -q '192.0.2.0' && break
   fi
   sleep 0.1
 done
 [ -n "$ok" ] || fail "the installed lsoed pair did not establish within 5 s: a: $a b: $b"
-printf '%s' "$a" | grep -q '192.0.2.0' || fail "a does not see b's address 192.0.2.0: $a"
+printf '%s' "$a" | grep -q '192.0.2.0' || fail "a does not see b's address 192.0.2.0 within 5 s: $a"
 say "installed lsoed pair established (lsoectl show neighbors --json)"
 for p in $(cat $T.pids); do kill "$p" 2>/dev/null; done
 for p in $(cat $T.pids); do wait "$p" 2>/dev/null; done
