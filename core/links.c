@@ -243,6 +243,7 @@ static unsigned current(const struct lsoe_node *n, const struct session *s, unsi
 void links_update(struct lsoe_node *n, struct session *s, unsigned type)
 {
 	unsigned i = encap_index(type);
+	struct port *p = session_port(n, s);
 	struct lists l;
 	struct cand c[LSOE_LINKS_MAX];
 	bool cut;
@@ -254,15 +255,15 @@ void links_update(struct lsoe_node *n, struct session *s, unsigned type)
 	uint8_t bit = (uint8_t)(1u << i);
 	if (incompat && !(s->link_incompat & bit)) {
 		/* Counted and logged when it becomes so, not again while it stays so. */
-		COUNT(n, session_port(n, s), links_incompatible);
+		COUNT(n, p, links_incompatible);
 		node_log(n, LSOE_LOG_WARNING, "links", "%s %s: %s: both ends announce addresses, none in a common subnet: "
-		    "no link", session_port(n, s)->name, lsoe_text_mac(mac, s->mac), tname);
+		    "no link", p->name, lsoe_text_mac(mac, s->mac), tname);
 	}
 	s->link_incompat = (uint8_t)(incompat ? s->link_incompat | bit : s->link_incompat & ~bit);
 	if (cut) {
-		COUNT(n, session_port(n, s), links_truncated);
+		COUNT(n, p, links_truncated);
 		node_log(n, LSOE_LOG_WARNING, "links", "%s %s: %s: more than %u address pairs; the first %u kept",
-		    session_port(n, s)->name, lsoe_text_mac(mac, s->mac), tname, LSOE_LINKS_MAX, LSOE_LINKS_MAX);
+		    p->name, lsoe_text_mac(mac, s->mac), tname, LSOE_LINKS_MAX, LSOE_LINKS_MAX);
 	}
 
 	uint64_t hash = view_hash(n, &l, c, k);
@@ -271,18 +272,18 @@ void links_update(struct lsoe_node *n, struct session *s, unsigned type)
 	struct link_block *b = NULL;
 	if (k && !(b = build(n, &l, c, k))) {
 		/* Better no link than a stale one: report it gone, and say why. */
-		node_log(n, LSOE_LOG_ERROR, "links", "%s %s: %s: out of memory for the link view", session_port(n, s)->name,
+		node_log(n, LSOE_LOG_ERROR, "links", "%s %s: %s: out of memory for the link view", p->name,
 		    lsoe_text_mac(mac, s->mac), tname);
 		struct lsoe_event ev = { .type = LSOE_EV_ERROR, .error = LSOE_ERRK_NOMEM,
 			.text = "out of memory: the link view of this type is empty until its lists change" };
-		node_event(n, &ev, session_port(n, s), s);
+		node_event(n, &ev, p, s);
 		if (!session_link_hash(s, i))
 			return;
 	}
 	drop_view(n, s);
 	if (s->peer[i]) /* without it, no pair, and the hash is 0 */
 		*peer_link_hash(s->peer[i]) = b ? hash : 0;
-	node_log(n, LSOE_LOG_INFO, "links", "%s %s: %s link: %u address pair%s", session_port(n, s)->name,
+	node_log(n, LSOE_LOG_INFO, "links", "%s %s: %s link: %u address pair%s", p->name,
 	    lsoe_text_mac(mac, s->mac), tname, k, k == 1 ? "" : "s");
 	report(n, s, type, b);
 	free_block(n, b);

@@ -477,16 +477,8 @@ void session_destroy(struct lsoe_node *n, struct session *s)
 	timer_cancel(&n->timers, &s->t_send);
 	timer_cancel(&n->timers, &s->t_recv);
 	timer_cancel(&n->timers, &s->t_rtx);
-	for (unsigned i = 0; i < SLOTS; i++) {
-		struct rtx_slot *r = session_slot(s, i);
-		if (r) {
-			pdubuf_unref(n, r->pdu);
-			pdubuf_unref(n, r->pend);
-		}
-	}
 	links_free(n, s);
-	if (s->side)
-		node_free(n, s->side, sizeof(*s->side) + (size_t)s->side->cap * sizeof(s->side->rtx[0]));
+	session_side_free(n, s);
 	for (unsigned i = 0; i < ENCAP_TYPES; i++)
 		peer_list_free(n, s->peer[i]);
 	node_free(n, s->peer_attrs, s->attr_count);
@@ -495,10 +487,11 @@ void session_destroy(struct lsoe_node *n, struct session *s)
 	while (*pp != s)
 		pp = &(*pp)->hnext;
 	*pp = s->hnext;
-	for (pp = &session_port(n, s)->sessions; *pp != s; pp = &(*pp)->next)
+	struct port *p = session_port(n, s);
+	for (pp = &p->sessions; *pp != s; pp = &(*pp)->next)
 		;
 	*pp = s->next;
-	session_port(n, s)->nsessions--;
+	p->nsessions--;
 	n->nsessions--;
 	node_free(n, s, sizeof(*s));
 }

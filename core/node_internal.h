@@ -329,13 +329,19 @@ struct session {
 _Static_assert(offsetof(struct session, t_send) + sizeof(struct lsoe_timer) <= 64, "the keepalive fields in one line");
 _Static_assert(sizeof(struct session) <= 192, "a session in three lines");
 
+/* Where slot i is (or would go) in d->rtx: the held slots below it. */
+static inline unsigned side_rank(const struct session_side *d, unsigned i)
+{
+	return ctr_popcount(d->held & ((1u << i) - 1u));
+}
+
 /* Slot i of s, or NULL when it is not held. */
 static inline struct rtx_slot *session_slot(const struct session *s, unsigned i)
 {
 	const struct session_side *d = s->side;
 	if (!d || !((d->held >> i) & 1u))
 		return NULL;
-	return (struct rtx_slot *)&d->rtx[ctr_popcount(d->held & ((1u << i) - 1u))];
+	return (struct rtx_slot *)&d->rtx[side_rank(d, i)];
 }
 
 /*
@@ -345,6 +351,8 @@ static inline struct rtx_slot *session_slot(const struct session *s, unsigned i)
 bool session_side_room(struct lsoe_node *n, struct session *s, unsigned mask, unsigned at_least);
 /* The side goes if it holds nothing and the session is established, or always is: torn down. */
 void session_side_trim(struct lsoe_node *n, struct session *s, bool always);
+/* Every slot let go, and the side with them unless a link view is shown (teardown; destroy, after links_free). */
+void session_side_free(struct lsoe_node *n, struct session *s);
 
 /*
  * A peer's list of one type (session.peer[i]) is a struct encap_block after the hash

@@ -131,7 +131,7 @@ void session_side_trim(struct lsoe_node *n, struct session *s, bool always)
 static struct rtx_slot *slot_hold(struct session *s, unsigned i)
 {
 	struct session_side *d = s->side;
-	unsigned at = ctr_popcount(d->held & ((1u << i) - 1u)), k = ctr_popcount(d->held);
+	unsigned at = side_rank(d, i), k = ctr_popcount(d->held);
 	memmove(&d->rtx[at + 1], &d->rtx[at], (size_t)(k - at) * sizeof(d->rtx[0]));
 	memset(&d->rtx[at], 0, sizeof(d->rtx[0]));
 	d->held |= (uint8_t)(1u << i);
@@ -143,7 +143,7 @@ static struct rtx_slot *slot_hold(struct session *s, unsigned i)
 static void slot_release(struct lsoe_node *n, struct session *s, unsigned i)
 {
 	struct session_side *d = s->side;
-	unsigned at = ctr_popcount(d->held & ((1u << i) - 1u)), k = ctr_popcount(d->held);
+	unsigned at = side_rank(d, i), k = ctr_popcount(d->held);
 	pdubuf_unref(n, d->rtx[at].pdu);
 	pdubuf_unref(n, d->rtx[at].pend);
 	memmove(&d->rtx[at], &d->rtx[at + 1], (size_t)(k - at - 1) * sizeof(d->rtx[0]));
@@ -207,8 +207,9 @@ static void queue_slot(struct lsoe_node *n, struct session *s, unsigned slot, st
 	}
 	if (!session_side_room(n, s, 1u << slot, 0)) {
 		/* Cannot happen: room is made before (session_side_room's callers). Said, not corrupted. */
+		char mac[18];
 		node_log(n, LSOE_LOG_ERROR, "session", "%s %s: no room for %s: not sent", session_port(n, s)->name,
-		    lsoe_text_mac((char[18]){ 0 }, s->mac), lsoe_pdu_type_name(slot_type[slot]));
+		    peer_text(s, mac), lsoe_pdu_type_name(slot_type[slot]));
 		return;
 	}
 	r = slot_hold(s, slot);
@@ -221,6 +222,13 @@ static void clear_slot(struct lsoe_node *n, struct session *s, unsigned slot)
 {
 	if (session_slot(s, slot))
 		slot_release(n, s, slot);
+}
+
+void session_side_free(struct lsoe_node *n, struct session *s)
+{
+	for (unsigned i = 0; i < SLOTS; i++)
+		clear_slot(n, s, i);
+	session_side_trim(n, s, true);
 }
 
 /* The outstanding PDU of slot was ACKed: send what waited behind it. */
@@ -314,27 +322,26 @@ static void report_encaps(struct lsoe_node *n, struct session *s, unsigned type,
 static void teardown_text(struct lsoe_node *n, struct session *s, enum lsoe_down_reason why, const char *text)
 {
 	if (s->flags & SF_WAS_UP) {
+		struct port *p = session_port(n, s);
 		struct lsoe_event ev = { .type = LSOE_EV_SESSION_DOWN, .reason = why, .text = text };
-		node_event(n, &ev, session_port(n, s), s);
+		node_event(n, &ev, p, s);
 		/* The withdrawal: an empty list for every type, whatever the peer had sent (as py-lsoed). */
 		for (unsigned i = 0; i < ENCAP_TYPES; i++)
 			report_encaps(n, s, LSOE_PDU_IPV4_ENCAP + i, NULL);
 		links_withdraw(n, s);
-		COUNT(n, session_port(n, s), sessions_closed);
-		COUNT_ARR(n, session_port(n, s), sessions_down, why);
+		COUNT(n, p, sessions_closed);
+		COUNT_ARR(n, p, sessions_down, why);
 		s->flags &= (uint8_t)~SF_WAS_UP;
 		char mac[18];
 		node_log(n, text ? LSOE_LOG_WARNING : LSOE_LOG_INFO, "session", "%s %s: session down (%s%s%s)",
-		    session_port(n, s)->name, peer_text(s, mac), lsoe_down_reason_name(why), text ? ": " : "", text ? text : "");
+		    p->name, peer_text(s, mac), lsoe_down_reason_name(why), text ? ": " : "", text ? text : "");
 	}
 	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
 		peer_list_free(n, s->peer[i]);
 		s->peer[i] = NULL;
 	}
 	s->peer_encap_mask = 0;
-	for (unsigned i = 0; i < SLOTS; i++)
-		clear_slot(n, s, i);
-	session_side_trim(n, s, true);
+	session_side_free(n, s);
 	s->flags &= (uint8_t)~SF_OPEN_DELAYED;
 	timer_cancel(&n->timers, &s->t_rtx);
 	timer_cancel(&n->timers, &s->t_send);
@@ -420,21 +427,22 @@ static uint64_t next_beat(const struct lsoe_node *n, uint64_t now)
 
 void session_enter_established(struct lsoe_node *n, struct session *s)
 {
+	struct port *p = session_port(n, s);
 	s->flags |= SF_WAS_UP;
-	COUNT(n, session_port(n, s), sessions_established);
+	COUNT(n, p, sessions_established);
 	char mac[18], id[LSOE_LOCAL_ID_LEN * 3];
-	node_log(n, LSOE_LOG_INFO, "session", "%s %s: session up, peer id %s", session_port(n, s)->name, peer_text(s, mac),
+	node_log(n, LSOE_LOG_INFO, "session", "%s %s: session up, peer id %s", p->name, peer_text(s, mac),
 	    lsoe_text_hexcolon(id, sizeof(id), s->peer_id, LSOE_LOCAL_ID_LEN));
 	struct lsoe_event ev = { .type = LSOE_EV_SESSION_UP, .attrs = s->peer_attrs, .attr_count = s->attr_count };
-	node_event(n, &ev, session_port(n, s), s);
+	node_event(n, &ev, p, s);
 	/* Keepalives start at once (digest 5.5), then every keepalive-send-interval. */
 	send_keepalive(n, s);
 	timer_arm_lane(&n->timers, &s->t_send, next_beat(n, n->now));
 	timer_cancel(&n->timers, &s->t_recv); /* re-armed for the established timeout by fsm_run */
 	/* One PDU per encapsulation type configured on the port, empty lists included (digest 12.21). */
 	for (unsigned i = 0; i < ENCAP_TYPES; i++)
-		if (port_pdu(session_port(n, s), i))
-			queue_slot(n, s, SLOT_IPV4 + i, port_pdu(session_port(n, s), i));
+		if (port_pdu(p, i))
+			queue_slot(n, s, SLOT_IPV4 + i, port_pdu(p, i));
 	session_side_trim(n, s, false);
 }
 
@@ -456,7 +464,7 @@ void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
 			return; /* heard from the peer since (or the timeout is now "never") */
 		in.reason = LSOE_DOWN_KEEPALIVE_TIMEOUT;
 		if (s->state != SS_ESTABLISHED)
-			COUNT(n, session_port(n, s), sessions_expired);
+			COUNT(n, in.port, sessions_expired);
 		/*
 		 * A timeout shorter than the spacing the peer keeps is a misconfiguration, not a
 		 * lost peer: say so (its last two KEEPALIVEs in a row are the evidence).
@@ -480,9 +488,9 @@ void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
 			continue;
 		if (s->side->sends[i] >= n->cfg.retransmit_max_drop) {
 			/* retransmit-max-drop counts the first transmission (digest 5.4, 12.10). */
-			COUNT(n, session_port(n, s), retransmit_failures);
+			COUNT(n, in.port, retransmit_failures);
 			char mac[18];
-			node_log(n, LSOE_LOG_INFO, "session", "%s %s: %s not acknowledged after %u sends", session_port(n, s)->name,
+			node_log(n, LSOE_LOG_INFO, "session", "%s %s: %s not acknowledged after %u sends", in.port->name,
 			    peer_text(s, mac), lsoe_pdu_type_name(slot_type[i]), s->side->sends[i]);
 			in.slot = i;
 			in.reason = LSOE_DOWN_RETRANSMIT_LIMIT;
@@ -491,7 +499,7 @@ void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
 		}
 		transmit_slot(n, s, i);
 		s->retransmits++;
-		COUNT(n, session_port(n, s), retransmits);
+		COUNT(n, in.port, retransmits);
 	}
 	arm_rtx(n, s);
 }
@@ -914,7 +922,7 @@ void session_fill_view(struct lsoe_node *n, struct session *s, struct lsoe_sessi
 {
 	const struct link_view *lv = links_view(n, s);
 	memset(v, 0, sizeof(*v));
-	v->port = session_port(n, s)->id;
+	v->port = s->port_id;
 	v->port_name = session_port(n, s)->name;
 	memcpy(v->peer_mac, s->mac, 6);
 	v->state = s->state == SS_ESTABLISHED ? LSOE_STATE_ESTABLISHED
