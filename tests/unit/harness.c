@@ -260,6 +260,15 @@ void h_link(struct h_world *w, struct h_node *a, uint32_t pa, struct h_node *b, 
 		abort();
 }
 
+void h_pair_init(struct h_pair *p, uint64_t t0, uint32_t port, uint64_t delay)
+{
+	memset(p, 0, sizeof(*p));
+	h_world_init(&p->w, t0);
+	p->a = h_node_add(&p->w, "A", 1, NULL);
+	p->b = h_node_add(&p->w, "B", 2, NULL);
+	h_link(&p->w, p->a, port, p->b, port, delay);
+}
+
 void h_link_set_up(struct h_world *w, int link, bool up)
 {
 	w->links[link].up = up;

@@ -130,6 +130,13 @@ extern void (*h_prefetch_send)(void *ctx, uint32_t port);
 void h_link(struct h_world *w, struct h_node *a, uint32_t pa, struct h_node *b, uint32_t pb, uint64_t delay);
 void h_link_set_up(struct h_world *w, int link, bool up);
 
+/* The world most engine tests start from: A (local ID octet 1) and B (2), linked on their ports `port`; nothing run yet. */
+struct h_pair {
+	struct h_world w;
+	struct h_node *a, *b;
+};
+void h_pair_init(struct h_pair *p, uint64_t t0, uint32_t port, uint64_t delay);
+
 /* Advance the world until time t (absolute), delivering frames and running timers. */
 void h_run_until(struct h_world *w, uint64_t t);
 static inline void h_run_for(struct h_world *w, uint64_t d) { h_run_until(w, w->now + d); }

@@ -23,19 +23,10 @@
 #define D (10 * MS)
 #define P 1u
 
-struct pair {
-	struct h_world w;
-	struct h_node *a, *b;
-};
-
 /* A and B linked, both announcing an IPv4 and an IPv6 address: a port of a fabric link. */
-static void pair_init(struct pair *p)
+static void pair_init(struct h_pair *p)
 {
-	memset(p, 0, sizeof(*p));
-	h_world_init(&p->w, T0);
-	p->a = h_node_add(&p->w, "A", 1, NULL);
-	p->b = h_node_add(&p->w, "B", 2, NULL);
-	h_link(&p->w, p->a, P, p->b, P, D);
+	h_pair_init(p, T0, P, D);
 	const uint16_t ga[8] = { 0x2001, 0xdb8, 0, 0, 0, 0, 0, 0 }, gb[8] = { 0x2001, 0xdb8, 0, 0, 0, 0, 0, 1 };
 	struct lsoe_encap a4 = h_ipv4(192, 0, 2, 0, 31, 0), b4 = h_ipv4(192, 0, 2, 1, 31, 0);
 	struct lsoe_encap a6 = h_ipv6(ga, 127, 0), b6 = h_ipv6(gb, 127, 0);
@@ -82,7 +73,7 @@ static size_t sealed(uint8_t *out, uint8_t number, bool last, const uint8_t *pdu
 }
 
 /* Frames A drops, each for another reason (and one A sees as its own). */
-static void inject_bad(struct pair *p)
+static void inject_bad(struct h_pair *p)
 {
 	struct h_node *a = p->a;
 	const uint8_t *mb = p->b->mac[P], *ma = a->mac[P];
@@ -128,7 +119,7 @@ static void assert_port_is_node(struct h_node *n)
 static void test_port_equals_node(void **state)
 {
 	(void)state;
-	struct pair p;
+	struct h_pair p;
 	pair_init(&p);
 	struct lsoe_counters c = port_counters(p.a);
 	/* A fabric port: frames and PDUs, HELLO OPEN KEEPALIVE ACK IPv4 IPv6 each way, created, established. */
@@ -163,7 +154,7 @@ static void test_port_equals_node(void **state)
 static void test_no_memory_loses_port_counts_only(void **state)
 {
 	(void)state;
-	struct pair p;
+	struct h_pair p;
 	pair_init(&p);
 	p.a->fail_allocs_after = 0;
 	inject_bad(&p);

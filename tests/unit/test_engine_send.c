@@ -22,18 +22,9 @@
 #define P 1u
 #define N4 300u /* 300 IPv4 entries: a PDU of 1,805 octets, two datagrams at MTU 1500 */
 
-struct pair {
-	struct h_world w;
-	struct h_node *a, *b;
-};
-
-static void pair_init(struct pair *p)
+static void pair_init(struct h_pair *p)
 {
-	memset(p, 0, sizeof(*p));
-	h_world_init(&p->w, T0);
-	p->a = h_node_add(&p->w, "A", 1, NULL);
-	p->b = h_node_add(&p->w, "B", 2, NULL);
-	h_link(&p->w, p->a, P, p->b, P, D);
+	h_pair_init(p, T0, P, D);
 	h_run_until(&p->w, T0 + 1 * SEC);
 }
 
@@ -45,7 +36,7 @@ static void make_list4(void)
 		list4[i] = h_ipv4(10, 0, (uint8_t)(i >> 6), (uint8_t)(4 * (i & 63)), 30, 0);
 }
 
-static uint16_t at_b(struct pair *p)
+static uint16_t at_b(struct h_pair *p)
 {
 	struct lsoe_session_view v;
 	assert_true(h_session(p->b, p->a->mac[P], &v));
@@ -55,7 +46,7 @@ static uint16_t at_b(struct pair *p)
 static void test_large_pdu_buffer_for_the_call(void **state)
 {
 	(void)state;
-	struct pair p;
+	struct h_pair p;
 	pair_init(&p);
 	make_list4();
 	const uint64_t dgrams = p.a->dgrams_sent;
@@ -74,7 +65,7 @@ static void test_large_pdu_buffer_for_the_call(void **state)
 static void test_large_pdu_no_memory_retransmitted(void **state)
 {
 	(void)state;
-	struct pair p;
+	struct h_pair p;
 	pair_init(&p);
 	make_list4();
 	const uint64_t dgrams = p.a->dgrams_sent;

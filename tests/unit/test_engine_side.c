@@ -23,22 +23,13 @@
 #define D (10 * MS)
 #define P 1u
 
-struct pair {
-	struct h_world w;
-	struct h_node *a, *b;
-};
-
-static void pair_init(struct pair *p)
+static void pair_init(struct h_pair *p)
 {
-	memset(p, 0, sizeof(*p));
-	h_world_init(&p->w, T0);
-	p->a = h_node_add(&p->w, "A", 1, NULL);
-	p->b = h_node_add(&p->w, "B", 2, NULL);
-	h_link(&p->w, p->a, P, p->b, P, D);
+	h_pair_init(p, T0, P, D);
 	h_run_until(&p->w, T0 + 1 * SEC);
 }
 
-static uint16_t at_b(struct pair *p, unsigned type)
+static uint16_t at_b(struct h_pair *p, unsigned type)
 {
 	struct lsoe_session_view v;
 	assert_true(h_session(p->b, p->a->mac[P], &v));
@@ -52,7 +43,7 @@ static uint64_t alloc_failures(const struct h_node *n) { return lsoe_node_counte
 static void test_held_only_while_unacked(void **state)
 {
 	(void)state;
-	struct pair p;
+	struct h_pair p;
 	pair_init(&p);
 	const struct lsoe_encap a4 = h_ipv4(192, 0, 2, 1, 31, 0);
 	assert_int_equal(lsoe_node_set_encaps(p.a->node, P, LSOE_PDU_IPV4_ENCAP, &a4, 1), LSOE_OK);
@@ -73,7 +64,7 @@ static void test_held_only_while_unacked(void **state)
 static void test_list_refused_without_room(void **state)
 {
 	(void)state;
-	struct pair p;
+	struct h_pair p;
 	pair_init(&p);
 	const struct lsoe_encap a4 = h_ipv4(192, 0, 2, 1, 31, 0);
 	const struct lsoe_encap a4n[2] = { h_ipv4(192, 0, 2, 1, 31, 0), h_ipv4(198, 51, 100, 1, 31, 0) };
@@ -101,7 +92,7 @@ static void test_list_refused_without_room(void **state)
 static void test_mtu_refused_without_room(void **state)
 {
 	(void)state;
-	struct pair p;
+	struct h_pair p;
 	pair_init(&p);
 	static struct lsoe_encap v4[300]; /* 1,805 octets: whole at MTU 1500, cut at 128 */
 	for (unsigned i = 0; i < 300; i++)
@@ -128,7 +119,7 @@ static void test_mtu_refused_without_room(void **state)
 static void test_vendor_refused_without_room(void **state)
 {
 	(void)state;
-	struct pair p;
+	struct h_pair p;
 	pair_init(&p);
 	h_run_for(&p.w, 1 * SEC);
 	const size_t idle = p.a->live_bytes;
@@ -151,53 +142,53 @@ static void test_vendor_refused_without_room(void **state)
 static void test_open_without_room_retried(void **state)
 {
 	(void)state;
-	struct h_world w;
-	h_world_init(&w, T0);
-	struct h_node *a = h_node_add(&w, "A", 1, NULL), *b = h_node_add(&w, "B", 2, NULL);
-	h_link(&w, a, P, b, P, D);
+	struct h_pair p;
+	h_pair_init(&p, T0, P, D);
+	struct h_world *w = &p.w;
+	struct h_node *a = p.a, *b = p.b;
 	/* B's first HELLO reaches A after D: A makes the session and its OPEN, and no room for it. */
 	a->fail_allocs_after = 2;
-	h_run_until(&w, T0 + D + 1 * MS);
+	h_run_until(w, T0 + D + 1 * MS);
 	a->fail_allocs_after = -1;
 	struct lsoe_session_view v;
 	assert_true(h_session(a, b->mac[P], &v));
 	assert_int_equal(v.state, LSOE_STATE_OPENING);
 	assert_int_equal(alloc_failures(a), 1);
 	assert_int_equal(lsoe_node_unacked(a->node), 0);
-	h_run_until(&w, T0 + 61 * SEC); /* B's next HELLO (hello-interval 60 s) */
+	h_run_until(w, T0 + 61 * SEC); /* B's next HELLO (hello-interval 60 s) */
 	assert_true(h_session(a, b->mac[P], &v));
 	assert_int_equal(v.state, LSOE_STATE_ESTABLISHED);
 	assert_true(h_session(b, a->mac[P], &v));
 	assert_int_equal(v.state, LSOE_STATE_ESTABLISHED);
-	h_world_free(&w);
+	h_world_free(w);
 }
 
 /* Types set on the port while the session opens: the side, made for the OPEN, grows to send them all once established. */
 static void test_types_set_while_opening(void **state)
 {
 	(void)state;
-	struct h_world w;
-	h_world_init(&w, T0);
-	struct h_node *a = h_node_add(&w, "A", 1, NULL), *b = h_node_add(&w, "B", 2, NULL);
+	struct h_pair p;
+	h_pair_init(&p, T0, P, D);
+	struct h_world *w = &p.w;
+	struct h_node *a = p.a, *b = p.b;
 	const struct lsoe_encap a4 = h_ipv4(192, 0, 2, 1, 31, 0);
 	const uint16_t g[8] = { 0x2001, 0xdb8, 0, 0, 0, 0, 0, 1 };
 	const struct lsoe_encap a6 = h_ipv6(g, 127, 0);
-	h_link(&w, a, P, b, P, D);
 	assert_int_equal(lsoe_node_set_encaps(a->node, P, LSOE_PDU_IPV4_ENCAP, &a4, 1), LSOE_OK);
-	h_run_until(&w, T0 + D + 1 * MS); /* A's OPEN is out, the session not yet up */
+	h_run_until(w, T0 + D + 1 * MS); /* A's OPEN is out, the session not yet up */
 	struct lsoe_session_view v;
 	assert_true(h_session(a, b->mac[P], &v));
 	assert_int_equal(v.state, LSOE_STATE_OPENING);
 	assert_int_equal(lsoe_node_set_encaps(a->node, P, LSOE_PDU_IPV6_ENCAP, &a6, 1), LSOE_OK);
 	assert_int_equal(lsoe_node_set_encaps(a->node, P, LSOE_PDU_MPLS_IPV4_ENCAP, NULL, 0), LSOE_OK);
-	h_run_until(&w, T0 + 1 * SEC);
+	h_run_until(w, T0 + 1 * SEC);
 	assert_true(h_session(b, a->mac[P], &v));
 	assert_int_equal(v.state, LSOE_STATE_ESTABLISHED);
 	assert_int_equal(v.encap_count[0], 1);
 	assert_int_equal(v.encap_count[1], 1);
 	assert_true(v.encaps_received[0] && v.encaps_received[1] && v.encaps_received[2]); /* the empty MPLS IPv4 list too */
 	assert_int_equal(lsoe_node_unacked(a->node), 0);
-	h_world_free(&w);
+	h_world_free(w);
 }
 
 int main(void)
