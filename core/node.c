@@ -274,7 +274,14 @@ enum lsoe_err lsoe_node_port_add(struct lsoe_node *n, uint32_t id, const char *n
 	n->now = n->pf_now_ns(n->pf_ctx);
 	if (port_find(n, id, &pos))
 		return LSOE_E_EXISTS;
-	if (!timers_reserve(n, timers_needed(n->nports + 1, n->nsessions)))
+	/*
+	 * Room for a session on the new port too (see session_create): ports are added one
+	 * after another at start, so the steps the heap grows by are taken there, where the
+	 * next node's first arrays reuse what they leave, and not at the first session, when
+	 * every node's leftover array would stay on the free lists for good.
+	 */
+	uint32_t expect = n->nsessions > n->nports + 1 ? n->nsessions : n->nports + 1;
+	if (!timers_reserve(n, timers_needed(n->nports + 1, expect)))
 		return LSOE_E_NOMEM;
 	if (n->nports == n->ports_cap) {
 		uint32_t cap = n->ports_cap ? n->ports_cap * 2 : 8;
