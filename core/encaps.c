@@ -26,23 +26,17 @@ struct pdubuf *pdubuf_new(struct lsoe_node *n, const uint8_t *bytes, size_t len,
 
 /*
  * A port's list of one type and its PDU are one allocation (port_list_new):
- *     struct pdubuf | PDU octets | padding | struct port_list | struct encap_block | entries | labels
+ *     struct port_list | struct pdubuf | PDU octets
  * It goes with the last reference to the PDU, which sessions hold until it is ACKed.
  */
-static struct port_list *list_after(struct pdubuf *b)
-{
-	return (struct port_list *)(void *)((char *)b + pdubuf_head(b->len));
-}
-
-
 void pdubuf_unref(struct lsoe_node *n, struct pdubuf *b)
 {
 	if (!b || --b->refs)
 		return;
-	size_t size = sizeof(*b) + b->len;
 	if (b->list)
-		size = pdubuf_head(b->len) + sizeof(struct port_list) + port_list_entries(list_after(b))->size;
-	node_free(n, b, size);
+		node_free(n, (struct port_list *)(void *)b - 1, sizeof(struct port_list) + sizeof(*b) + b->len);
+	else
+		node_free(n, b, sizeof(*b) + b->len);
 }
 
 static size_t encap_block_size(uint16_t count, size_t label_octets)
@@ -68,22 +62,22 @@ static struct encap_block *encap_block_alloc(struct lsoe_node *n, uint16_t count
 	return encap_block_alloc_at(n, count, label_octets, 0);
 }
 
-static size_t pick_label_octets(unsigned type, const struct lsoe_encap *v, const size_t *idx, uint16_t count)
+static size_t pick_label_octets(unsigned type, const struct lsoe_encap *v, uint16_t count)
 {
 	size_t label_octets = 0;
 	for (unsigned i = 0; lsoe_encap_is_mpls(type) && i < count; i++)
-		label_octets += (size_t)v[idx ? idx[i] : i].nlabels * LSOE_LABEL_LEN;
+		label_octets += (size_t)v[i].nlabels * LSOE_LABEL_LEN;
 	return label_octets;
 }
 
-/* Fill b (count and size set) with the entries v[idx[0..count-1]] (idx NULL: v[0..count-1]), their labels moved in. */
-static void encap_block_fill(struct encap_block *b, unsigned type, const struct lsoe_encap *v, const size_t *idx)
+/* Fill b (count and size set) with the entries v[0..count-1], their labels moved in. */
+static void encap_block_fill(struct encap_block *b, unsigned type, const struct lsoe_encap *v)
 {
 	bool mpls = lsoe_encap_is_mpls(type);
 	uint16_t count = b->count;
 	uint8_t *labels = (uint8_t *)&b->entries[count];
 	for (unsigned i = 0; i < count; i++) {
-		const struct lsoe_encap *e = &v[idx ? idx[i] : i];
+		const struct lsoe_encap *e = &v[i];
 		b->entries[i] = *e;
 		if (!mpls)
 			b->entries[i].nlabels = 0;
@@ -96,42 +90,33 @@ static void encap_block_fill(struct encap_block *b, unsigned type, const struct 
 }
 
 static struct encap_block *encap_block_pick(struct lsoe_node *n, unsigned type, const struct lsoe_encap *v,
-    const size_t *idx, uint16_t count)
+    uint16_t count)
 {
-	struct encap_block *b = encap_block_alloc(n, count, pick_label_octets(type, v, idx, count));
+	struct encap_block *b = encap_block_alloc(n, count, pick_label_octets(type, v, count));
 	if (b)
-		encap_block_fill(b, type, v, idx);
+		encap_block_fill(b, type, v);
 	return b;
 }
 
-/*
- * The list to announce (picked as encap_block_pick does) with its PDU of plen octets,
- * encoded: the entries in the port's list (the PDU, port_list_pdu(), holds one reference).
- */
-static struct encap_block *port_list_new(struct lsoe_node *n, unsigned type, const struct lsoe_encap *v,
-    const size_t *idx, uint16_t count, size_t plen, enum lsoe_err *err)
+/* The list to announce, v[0..count-1], in a port list with its PDU of plen octets, encoded. */
+static struct port_list *port_list_new(struct lsoe_node *n, unsigned type, const struct lsoe_encap *v,
+    uint16_t count, size_t plen, enum lsoe_err *err)
 {
-	size_t bsize = encap_block_size(count, pick_label_octets(type, v, idx, count));
-	size_t head = pdubuf_head(plen);
-	struct pdubuf *b = node_alloc(n, head + sizeof(struct port_list) + bsize);
-	if (!b) {
+	struct port_list *l = node_alloc(n, sizeof(*l) + sizeof(struct pdubuf) + plen);
+	if (!l) {
 		*err = LSOE_E_NOMEM;
 		return NULL;
 	}
+	memset(l, 0, sizeof(*l));
+	l->count = count;
+	struct pdubuf *b = port_list_pdu(l);
 	b->refs = 1;
 	b->len = (uint16_t)plen;
 	b->type = (uint8_t)type;
 	b->list = 1;
-	struct port_list *l = list_after(b);
-	memset(l, 0, sizeof(*l));
-	l->pdu_len = (uint16_t)plen;
-	struct encap_block *blk = port_list_entries(l);
-	blk->count = count;
-	blk->size = (uint32_t)bsize;
-	encap_block_fill(blk, type, v, idx);
 	struct lsoe_pdu pdu = { .type = (uint8_t)type };
 	pdu.u.encap.count = count;
-	pdu.u.encap.entries = blk->entries;
+	pdu.u.encap.entries = v;
 	size_t out = 0;
 	*err = lsoe_pdu_encode(&pdu, b->bytes, plen, &out);
 	if (*err == LSOE_OK && out != plen)
@@ -140,7 +125,45 @@ static struct encap_block *port_list_new(struct lsoe_node *n, unsigned type, con
 		pdubuf_unref(n, b);
 		return NULL;
 	}
-	return blk;
+	return l;
+}
+
+const struct lsoe_encap *port_list_decode(struct lsoe_node *n, const struct port_list *l, size_t at)
+{
+	const struct pdubuf *b = port_list_pdu(l);
+	struct lsoe_pdu pdu = { .type = b->type };
+	pdu.u.encap.count = l->count;
+	pdu.u.encap.wire = b->bytes + LSOE_ENCAP_HDR_LEN;
+	pdu.u.encap.wire_len = (size_t)b->len - LSOE_ENCAP_HDR_LEN;
+	struct lsoe_encap *v = &n->dec->entries[at];
+	struct lsoe_encap_iter it;
+	lsoe_encap_iter_init(&it, &pdu);
+	for (unsigned i = 0; i < l->count && lsoe_encap_iter_next(&it, &v[i]); i++)
+		if (!v[i].nlabels)
+			v[i].labels = NULL; /* as the entries were given */
+	return v;
+}
+
+/* The entries n->dec has room for (its size says: its count is not used). */
+static size_t dec_cap(const struct encap_block *d)
+{
+	return d ? (d->size - sizeof(*d)) / sizeof(struct lsoe_encap) : 0;
+}
+
+/* Room in n->dec for need entries at once: false, no memory (nothing changed). */
+static bool node_dec_room(struct lsoe_node *n, size_t need)
+{
+	if (need <= dec_cap(n->dec))
+		return true;
+	size_t size = sizeof(struct encap_block) + need * sizeof(struct lsoe_encap);
+	struct encap_block *d = node_alloc(n, size);
+	if (!d)
+		return false;
+	d->size = (uint32_t)size; /* at most four lists of 65535 entries: 8 MiB */
+	d->count = 0;
+	encap_block_free(n, n->dec);
+	n->dec = d;
+	return true;
 }
 
 struct encap_block *peer_list_from_pdu(struct lsoe_node *n, const struct lsoe_pdu *pdu)
@@ -247,15 +270,15 @@ static void cut_sort(const struct lsoe_encap *v, unsigned alen, size_t *idx, siz
 
 /* What a port announces of one type: built whole before it replaces anything. */
 struct encap_plan {
-	struct encap_block *local, *cut; /* local: in a port list (port_list_new) */
+	struct port_list *local;
+	struct encap_block *cut;
 };
 
 /* Give up the port's reference to a list: its cut goes, the rest with the PDU's last reference. */
-static void port_list_release(struct lsoe_node *n, struct encap_block *local)
+static void port_list_release(struct lsoe_node *n, struct port_list *l)
 {
-	if (!local)
+	if (!l)
 		return;
-	struct port_list *l = port_list_of(local);
 	encap_block_free(n, l->cut);
 	l->cut = NULL;
 	pdubuf_unref(n, port_list_pdu(l));
@@ -296,7 +319,7 @@ static enum lsoe_err encap_plan_make(struct lsoe_node *n, unsigned type, const s
 	for (size_t i = 0; i < count && total <= LSOE_PDU_MAX_LEN; i++)
 		total += entry_len(type, &v[i]);
 	if (total <= room) {
-		pl->local = port_list_new(n, type, v, NULL, (uint16_t)count, total, &e);
+		pl->local = port_list_new(n, type, v, (uint16_t)count, total, &e);
 	} else {
 		size_t *idx = node_alloc(n, count * sizeof(*idx));
 		if (!idx)
@@ -313,9 +336,16 @@ static enum lsoe_err encap_plan_make(struct lsoe_node *n, unsigned type, const s
 				fit_len = len;
 			}
 		}
-		pl->local = port_list_new(n, type, v, idx, (uint16_t)fit, fit_len, &e);
-		if (whole > fit && pl->local)
-			pl->cut = encap_block_pick(n, type, v, idx, (uint16_t)whole);
+		/* The head in the rule's order, made contiguous for the encoder and the cut. */
+		struct lsoe_encap *ord = node_alloc(n, (whole ? whole : 1) * sizeof(*ord));
+		if (ord) {
+			for (size_t k = 0; k < whole; k++)
+				ord[k] = v[idx[k]];
+			pl->local = port_list_new(n, type, ord, (uint16_t)fit, fit_len, &e);
+			if (whole > fit && pl->local)
+				pl->cut = encap_block_pick(n, type, ord, (uint16_t)whole);
+			node_free(n, ord, (whole ? whole : 1) * sizeof(*ord));
+		}
 		node_free(n, idx, count * sizeof(*idx));
 		if (whole > fit && !pl->cut) {
 			encap_plan_free(n, pl);
@@ -326,7 +356,7 @@ static enum lsoe_err encap_plan_make(struct lsoe_node *n, unsigned type, const s
 		return e;
 	/* Cannot fail: the list was measured against the room, and the entries checked. */
 	struct lsoe_frag f;
-	const struct pdubuf *b = port_list_pdu(port_list_of(pl->local));
+	const struct pdubuf *b = port_list_pdu(pl->local);
 	e = lsoe_frag_init(&f, b->bytes, b->len, mtu);
 	if (e != LSOE_OK)
 		encap_plan_free(n, pl);
@@ -337,13 +367,13 @@ static enum lsoe_err encap_plan_make(struct lsoe_node *n, unsigned type, const s
 static void encap_plan_apply(struct lsoe_node *n, struct port *p, unsigned type, struct encap_plan *pl)
 {
 	unsigned i = encap_index(type);
-	struct port_list *l = port_list_of(pl->local);
+	struct port_list *l = pl->local;
 	l->cut = pl->cut;
-	struct encap_block *old = port_local(p, i);
+	struct port_list *old = port_local(p, i);
 	if (old) {
 		/* The list last set stays the same (lsoe_node_set_encaps then records a new one). */
-		l->given = port_list_of(old)->given;
-		l->given_hash = port_list_of(old)->given_hash;
+		l->given = old->given;
+		l->given_hash = old->given_hash;
 	}
 	port_local_set(p, i, pl->local);
 	port_list_release(n, old); /* after: it may go with its PDU */
@@ -352,16 +382,16 @@ static void encap_plan_apply(struct lsoe_node *n, struct port *p, unsigned type,
 
 static bool encap_is_cut(const struct port *p, unsigned i)
 {
-	const struct encap_block *b = port_local(p, i);
-	return (p->encap_set & (1u << i)) && b && b->count < port_list_of(b)->given;
+	const struct port_list *l = port_local(p, i);
+	return (p->encap_set & (1u << i)) && l && l->count < l->given;
 }
 
 /* Say what a new list, or an old one at a new MTU, announces: a cut is news (counted, warned). */
 static void encap_report(struct lsoe_node *n, struct port *p, unsigned type, bool was_cut, bool news)
 {
 	unsigned i = encap_index(type);
-	const struct encap_block *b = port_local(p, i);
-	uint32_t sent = b->count, given = port_list_of(b)->given;
+	const struct port_list *l = port_local(p, i);
+	uint32_t sent = l->count, given = l->given;
 	if (sent < given && news) {
 		COUNT(n, p, encaps_truncated);
 		node_log(n, LSOE_LOG_WARNING, "port",
@@ -421,19 +451,23 @@ enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t 
 	struct encap_plan pl[ENCAP_TYPES] = { 0 };
 	enum lsoe_err e = LSOE_OK;
 	for (unsigned i = 0; i < ENCAP_TYPES && e == LSOE_OK; i++) {
-		const struct encap_block *b = port_local(p, i);
-		if (!(p->encap_set & (1u << i)) || !b)
+		const struct port_list *l = port_local(p, i);
+		if (!(p->encap_set & (1u << i)) || !l)
 			continue;
-		const struct port_list *l = port_list_of(b);
-		if (!l->cut && l->pdu_len <= lsoe_encap_room(mtu))
+		if (!l->cut && port_list_pdu(l)->len <= lsoe_encap_room(mtu))
 			continue; /* announced whole, or cut only by the 65535-octet PDU: nothing to gain or lose */
-		const struct encap_block *src = l->cut ? l->cut : b;
-		e = encap_plan_make(n, LSOE_PDU_IPV4_ENCAP + i, src->entries, src->count, mtu, &pl[i]);
+		/* Decoded entries are read by the plan only, before anything else decodes. */
+		const struct lsoe_encap *src = l->cut ? l->cut->entries : port_list_decode(n, l, 0);
+		e = encap_plan_make(n, LSOE_PDU_IPV4_ENCAP + i, src, l->cut ? l->cut->count : l->count, mtu, &pl[i]);
 	}
 	unsigned changing = 0;
-	for (unsigned i = 0; i < ENCAP_TYPES; i++)
+	size_t dec_need = 0;
+	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
 		changing |= pl[i].local ? 1u << i : 0u;
-	if (e == LSOE_OK && changing && !session_encaps_room(n, p, changing))
+		const struct port_list *l = pl[i].local ? pl[i].local : port_local(p, i);
+		dec_need += l ? l->count : 0;
+	}
+	if (e == LSOE_OK && changing && (!session_encaps_room(n, p, changing) || !node_dec_room(n, dec_need)))
 		e = LSOE_E_NOMEM;
 	if (e != LSOE_OK) {
 		for (unsigned i = 0; i < ENCAP_TYPES; i++)
@@ -464,20 +498,19 @@ enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t 
 void port_encaps_free(struct lsoe_node *n, struct port *p)
 {
 	while (p->lists) {
-		struct encap_block *b = port_list_entries(p->lists);
-		p->lists = p->lists->next;
-		port_list_release(n, b);
+		struct port_list *l = p->lists;
+		p->lists = l->next;
+		port_list_release(n, l);
 	}
 }
 
-void port_local_set(struct port *p, unsigned i, struct encap_block *b)
+void port_local_set(struct port *p, unsigned i, struct port_list *l)
 {
 	struct port_list **pp = &p->lists;
 	while (*pp && (*pp)->index < i)
 		pp = &(*pp)->next;
 	struct port_list *rest = *pp && (*pp)->index == i ? (*pp)->next : *pp;
-	if (b) {
-		struct port_list *l = port_list_of(b);
+	if (l) {
 		l->index = (uint8_t)i;
 		l->next = rest;
 		*pp = l;
@@ -507,18 +540,22 @@ enum lsoe_err lsoe_node_set_encaps(struct lsoe_node *n, uint32_t id, unsigned ty
 	if (e != LSOE_OK)
 		return e;
 	unsigned i = encap_index(type);
-	if (!session_encaps_room(n, p, 1u << i)) {
+	size_t dec_need = pl.local->count;
+	for (unsigned k = 0; k < ENCAP_TYPES; k++) {
+		const struct port_list *o = k == i ? NULL : port_local(p, k);
+		dec_need += o ? o->count : 0;
+	}
+	if (!session_encaps_room(n, p, 1u << i) || !node_dec_room(n, dec_need)) {
 		encap_plan_free(n, &pl);
 		return LSOE_E_NOMEM;
 	}
 	uint64_t hash = encap_hash(type, entries, count);
 	bool was_cut = encap_is_cut(p, i);
 	/* News: a cut of another list than the one already cut, or to another length. */
-	const struct encap_block *cur = port_local(p, i);
-	bool news = !was_cut || port_list_of(cur)->given_hash != hash ||
-	    port_list_of(cur)->given != count || cur->count != pl.local->count;
+	const struct port_list *cur = port_local(p, i);
+	bool news = !was_cut || cur->given_hash != hash || cur->given != count || cur->count != pl.local->count;
 	encap_plan_apply(n, p, type, &pl);
-	struct port_list *l = port_list_of(port_local(p, i));
+	struct port_list *l = port_local(p, i);
 	l->given = (uint32_t)count;
 	l->given_hash = hash;
 	p->encap_set |= (uint8_t)(1u << i);

@@ -57,14 +57,15 @@ struct cand {
 
 struct lists {
 	unsigned type, alen;
-	const struct encap_block *mine, *theirs;
+	const struct lsoe_encap *mine, *theirs; /* NULL: that end announced no list of the type */
+	uint16_t nmine, ntheirs;
 };
 
 /* The view's order: our address, our prefix length, the peer's address, its prefix length. */
 static int cand_cmp(const struct lists *l, struct cand a, struct cand b)
 {
-	const struct lsoe_encap *am = &l->mine->entries[a.mine], *bm = &l->mine->entries[b.mine];
-	const struct lsoe_encap *at = &l->theirs->entries[a.theirs], *bt = &l->theirs->entries[b.theirs];
+	const struct lsoe_encap *am = &l->mine[a.mine], *bm = &l->mine[b.mine];
+	const struct lsoe_encap *at = &l->theirs[a.theirs], *bt = &l->theirs[b.theirs];
 	int c = memcmp(am->addr, bm->addr, l->alen);
 	if (c)
 		return c;
@@ -88,9 +89,9 @@ static unsigned collect(const struct lists *l, struct cand *out, bool *cut)
 {
 	unsigned k = 0;
 	*cut = false;
-	for (uint16_t i = 0; i < l->mine->count; i++) {
-		for (uint16_t j = 0; j < l->theirs->count; j++) {
-			if (!lsoe_link_addresses_agree(l->type, &l->mine->entries[i], &l->theirs->entries[j]))
+	for (uint16_t i = 0; i < l->nmine; i++) {
+		for (uint16_t j = 0; j < l->ntheirs; j++) {
+			if (!lsoe_link_addresses_agree(l->type, &l->mine[i], &l->theirs[j]))
 				continue;
 			struct cand c = { i, j };
 			/* Binary search for the first kept pair greater than c. */
@@ -145,8 +146,8 @@ static uint64_t view_hash(const struct lsoe_node *n, const struct lists *l, cons
 	const uint8_t count[2] = { (uint8_t)(k >> 8), (uint8_t)k };
 	siphash_bytes(&h, count, sizeof(count));
 	for (unsigned i = 0; i < k; i++) {
-		hash_entry(&h, l->alen, &l->mine->entries[c[i].mine]);
-		hash_entry(&h, l->alen, &l->theirs->entries[c[i].theirs]);
+		hash_entry(&h, l->alen, &l->mine[c[i].mine]);
+		hash_entry(&h, l->alen, &l->theirs[c[i].theirs]);
 	}
 	uint64_t v = siphash_final(&h);
 	return v ? v : 1;
@@ -169,7 +170,7 @@ static size_t pair_label_octets(const struct lists *l, const struct cand *c, uns
 {
 	size_t label_octets = 0;
 	for (unsigned i = 0; i < k; i++)
-		label_octets += ((size_t)l->mine->entries[c[i].mine].nlabels + l->theirs->entries[c[i].theirs].nlabels) *
+		label_octets += ((size_t)l->mine[c[i].mine].nlabels + l->theirs[c[i].theirs].nlabels) *
 		    LSOE_LABEL_LEN;
 	return label_octets;
 }
@@ -178,8 +179,8 @@ static size_t pair_label_octets(const struct lists *l, const struct cand *c, uns
 static void put_pairs(struct lsoe_link *out, const struct lists *l, const struct cand *c, unsigned k, uint8_t **labels)
 {
 	for (unsigned i = 0; i < k; i++) {
-		put_entry(&out[i].local, &l->mine->entries[c[i].mine], l->alen, labels);
-		put_entry(&out[i].peer, &l->theirs->entries[c[i].theirs], l->alen, labels);
+		put_entry(&out[i].local, &l->mine[c[i].mine], l->alen, labels);
+		put_entry(&out[i].peer, &l->theirs[c[i].theirs], l->alen, labels);
 	}
 }
 
@@ -197,10 +198,10 @@ static struct link_block *build(struct lsoe_node *n, const struct lists *l, cons
 	return b;
 }
 
-static bool has_link_address(const struct encap_block *b)
+static bool has_link_address(const struct lsoe_encap *v, uint16_t count)
 {
-	for (unsigned i = 0; b && i < b->count; i++)
-		if (!(b->entries[i].flags & LSOE_ENCAP_LOOPBACK))
+	for (unsigned i = 0; v && i < count; i++)
+		if (!(v[i].flags & LSOE_ENCAP_LOOPBACK))
 			return true;
 	return false;
 }
@@ -230,11 +231,19 @@ static void free_block(struct lsoe_node *n, struct link_block *b)
 		node_free(n, b, b->size);
 }
 
-/* The lists of one type and their pairs as they are now (*cut: some were left out). */
-static unsigned current(const struct lsoe_node *n, const struct session *s, unsigned i, struct lists *l, struct cand *c, bool *cut)
+/*
+ * The lists of one type and their pairs as they are now (*cut: some were left out). Our
+ * list is decoded into the node's buffer from entry at on: several types held at once
+ * (links_view) each take their own stretch.
+ */
+static unsigned current(struct lsoe_node *n, const struct session *s, unsigned i, size_t at, struct lists *l,
+    struct cand *c, bool *cut)
 {
 	unsigned type = LSOE_PDU_IPV4_ENCAP + i;
-	*l = (struct lists){ type, lsoe_encap_addr_len(type), port_local(session_port(n, s), i), s->peer[i] };
+	const struct port_list *mine = port_local(session_port(n, s), i);
+	const struct encap_block *theirs = s->peer[i];
+	*l = (struct lists){ type, lsoe_encap_addr_len(type), mine ? port_list_decode(n, mine, at) : NULL,
+		theirs ? theirs->entries : NULL, mine ? mine->count : 0, theirs ? theirs->count : 0 };
 	*cut = false;
 	/* A type counts once both ends have announced it; until then there is no link of that type. */
 	return s->state == SS_ESTABLISHED && l->mine && l->theirs ? collect(l, c, cut) : 0;
@@ -247,11 +256,11 @@ void links_update(struct lsoe_node *n, struct session *s, unsigned type)
 	struct lists l;
 	struct cand c[LSOE_LINKS_MAX];
 	bool cut;
-	unsigned k = current(n, s, i, &l, c, &cut);
+	unsigned k = current(n, s, i, 0, &l, c, &cut);
 	char mac[18];
 	const char *tname = lsoe_pdu_type_name(type);
 
-	bool incompat = k == 0 && has_link_address(l.mine) && has_link_address(l.theirs) && s->state == SS_ESTABLISHED;
+	bool incompat = k == 0 && has_link_address(l.mine, l.nmine) && has_link_address(l.theirs, l.ntheirs) && s->state == SS_ESTABLISHED;
 	uint8_t bit = (uint8_t)(1u << i);
 	if (incompat && !(s->link_incompat & bit)) {
 		/* Counted and logged when it becomes so, not again while it stays so. */
@@ -316,12 +325,13 @@ const struct link_view *links_view(struct lsoe_node *n, struct session *s)
 	struct lists l[ENCAP_TYPES];
 	struct cand c[ENCAP_TYPES][LSOE_LINKS_MAX];
 	unsigned k[ENCAP_TYPES] = { 0 }, total = 0;
-	size_t label_octets = 0;
+	size_t label_octets = 0, dec_at = 0;
 	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
 		if (!session_link_hash(s, i))
 			continue;
 		bool cut;
-		k[i] = current(n, s, i, &l[i], c[i], &cut);
+		k[i] = current(n, s, i, dec_at, &l[i], c[i], &cut);
+		dec_at += l[i].nmine;
 		/* The lists are those the view was made from: anything else would show what was never reported. */
 		if (view_hash(n, &l[i], c[i], k[i]) != session_link_hash(s, i)) {
 			k[i] = 0;

@@ -743,6 +743,7 @@ void lsoe_node_destroy(struct lsoe_node *n)
 	node_free(n, n->buckets, (size_t)n->nbuckets * sizeof(*n->buckets));
 	node_free(n, n->vendors, (size_t)n->nvendors * sizeof(*n->vendors));
 	node_free(n, n->timers.v, (size_t)n->timers.cap * sizeof(*n->timers.v));
+	encap_block_free(n, n->dec);
 	node_cfg_free(n, &n->cfg);
 	pdubuf_unref(n, n->open_pdu);
 	if (n->reasm)
@@ -879,12 +880,14 @@ void lsoe_node_foreach_port(struct lsoe_node *n, lsoe_port_visit_fn fn, void *ct
 			.sessions = p->nsessions, .encap_types = p->encap_set, .counters = &ctr,
 		};
 		memcpy(v.mac, p->mac, 6);
+		size_t at = 0; /* every list of the port decoded side by side */
 		for (unsigned t = 0; t < ENCAP_TYPES; t++) {
-			const struct encap_block *b = port_local(p, t);
-			if (b) {
-				v.encaps[t] = b->entries;
-				v.encap_count[t] = b->count;
-				v.encap_left_out[t] = port_list_of(b)->given - b->count;
+			const struct port_list *l = port_local(p, t);
+			if (l) {
+				v.encaps[t] = port_list_decode(n, l, at);
+				v.encap_count[t] = l->count;
+				v.encap_left_out[t] = l->given - l->count;
+				at += l->count;
 			}
 		}
 		fn(ctx, &v);

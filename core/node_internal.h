@@ -205,8 +205,10 @@ _Static_assert(offsetof(struct port, ctr) + offsetof(struct port_ctr, v) + 7 * s
     "the keepalive counters are in the port's first line");
 
 /*
- * A port's list of one type: the entries announced (a struct encap_block right after
- * this one) and the PDU that carries them, one allocation with the PDU first (encaps.c).
+ * A port's list of one type: the PDU that announces it, right after this struct in
+ * one allocation (encaps.c). The entries are kept only as the PDU carries them, and
+ * decoded when they are read (port_list_decode): a list held a second time as struct
+ * lsoe_encap (32 octets an entry) was 40 % of a fabric port's memory.
  * A list too long for one PDU at this MTU is cut (lsoe_node_set_encaps): the entries
  * are then the head that fits, in the order of the rule. cut keeps the longer head a
  * 65535-octet PDU would hold, so that a larger MTU announces more; NULL when the entries
@@ -216,41 +218,30 @@ _Static_assert(offsetof(struct port, ctr) + offsetof(struct port_ctr, v) + 7 * s
 struct port_list {
 	struct encap_block *cut;
 	uint64_t given_hash;
-	uint32_t given;
-	uint16_t pdu_len;            /* the PDU's, which sits pdubuf_head(pdu_len) octets before this */
-	uint8_t index;               /* its type is 4+index */
 	struct port_list *next;      /* the port's list of the next type set */
+	uint32_t given;
+	uint16_t count;              /* entries in the PDU */
+	uint8_t index;               /* its type is 4+index */
 };
 
-/* Octets from a pdubuf to what follows its PDU in the same allocation (8-aligned). */
-static inline size_t pdubuf_head(size_t len) { return (sizeof(struct pdubuf) + len + 7u) & ~(size_t)7u; }
-
-static inline struct port_list *port_list_of(const struct encap_block *local)
-{
-	return (struct port_list *)(void *)((const char *)local - sizeof(struct port_list));
-}
 /* The PDU of a port list: shared with the sessions that send it. */
 static inline struct pdubuf *port_list_pdu(const struct port_list *l)
 {
-	return (struct pdubuf *)(void *)((const char *)l - pdubuf_head(l->pdu_len));
+	return (struct pdubuf *)(void *)(uintptr_t)(l + 1);
 }
-static inline struct encap_block *port_list_entries(const struct port_list *l)
+/* What the port announces of type 4+i, or NULL: never set. */
+static inline struct port_list *port_local(const struct port *p, unsigned i)
 {
-	return (struct encap_block *)(void *)(uintptr_t)(l + 1);
-}
-/* What the port announces of type 4+i (in a port_list), or NULL: never set. */
-static inline struct encap_block *port_local(const struct port *p, unsigned i)
-{
-	for (const struct port_list *l = p->lists; l && l->index <= i; l = l->next)
+	for (struct port_list *l = p->lists; l && l->index <= i; l = l->next)
 		if (l->index == i)
-			return port_list_entries(l);
+			return l;
 	return NULL;
 }
 /* The PDU announcing the port's list of type 4+i, or NULL. */
 static inline struct pdubuf *port_pdu(const struct port *p, unsigned i)
 {
-	struct encap_block *b = port_local(p, i);
-	return b ? port_list_pdu(port_list_of(b)) : NULL;
+	struct port_list *l = port_local(p, i);
+	return l ? port_list_pdu(l) : NULL;
 }
 
 /* The ACKed types, one retransmission slot each. */
@@ -464,6 +455,7 @@ struct lsoe_node {
 	uint32_t nvendors;
 	struct lsoe_timer t_reasm;
 	struct vendor_handler *vendors;
+	struct encap_block *dec;     /* room to decode a port's lists (port_list_decode); NULL: none yet */
 	struct pdubuf *open_pdu;     /* our OPEN with nonce 0, shared by the OPEN slots (session.c open_template); NULL: not made since the last configuration */
 	size_t mem_bytes, mem_peak;
 	struct lsoe_counters ctr;    /* but for the hot ones (hot_ctr) */
@@ -553,8 +545,14 @@ void pdubuf_unref(struct lsoe_node *n, struct pdubuf *b);
 
 /* Free what a port announces (the port goes). */
 void port_encaps_free(struct lsoe_node *n, struct port *p);
-/* The port's list of type 4+i becomes b's (NULL: none); the one it replaces is the caller's to release. */
-void port_local_set(struct port *p, unsigned i, struct encap_block *b);
+/* The port's list of type 4+i becomes l (NULL: none); the one it replaces is the caller's to release. */
+void port_local_set(struct port *p, unsigned i, struct port_list *l);
+/*
+ * l's entries, decoded from its PDU into the node's buffer from entry at on (labels point
+ * into the PDU): valid until the next decode or list change. The buffer has room for
+ * every list of any one port at once (port lists are made only once it has, node_dec_room).
+ */
+const struct lsoe_encap *port_list_decode(struct lsoe_node *n, const struct port_list *l, size_t at);
 /* A peer's list from a decoded encapsulation PDU, its link hash 0 (peer_link_hash). */
 struct encap_block *peer_list_from_pdu(struct lsoe_node *n, const struct lsoe_pdu *pdu);
 void peer_list_free(struct lsoe_node *n, struct encap_block *b);

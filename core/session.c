@@ -768,18 +768,18 @@ struct session *act_hold(struct lsoe_node *n, struct session *s, const struct fs
 }
 
 /* Index of the first peer entry that claims one of our own non-loopback addresses of that type, or -1. */
-static int find_conflict(const struct port *p, unsigned type, const struct encap_block *peer)
+static int find_conflict(struct lsoe_node *n, const struct port *p, unsigned type, const struct encap_block *peer)
 {
-	const struct encap_block *mine = port_local(p, encap_index(type));
-	if (!mine || !peer)
+	const struct port_list *l = port_local(p, encap_index(type));
+	if (!l || !peer)
 		return -1;
+	const struct lsoe_encap *mine = port_list_decode(n, l, 0);
 	unsigned alen = lsoe_encap_addr_len(type);
 	for (unsigned i = 0; i < peer->count; i++) {
 		if (peer->entries[i].flags & LSOE_ENCAP_LOOPBACK)
 			continue;
-		for (unsigned j = 0; j < mine->count; j++)
-			if (!(mine->entries[j].flags & LSOE_ENCAP_LOOPBACK) &&
-			    memcmp(mine->entries[j].addr, peer->entries[i].addr, alen) == 0)
+		for (unsigned j = 0; j < l->count; j++)
+			if (!(mine[j].flags & LSOE_ENCAP_LOOPBACK) && memcmp(mine[j].addr, peer->entries[i].addr, alen) == 0)
 				return (int)i;
 	}
 	return -1;
@@ -801,7 +801,7 @@ struct session *act_encap(struct lsoe_node *n, struct session *s, const struct f
 	s->peer[i] = b;
 	s->peer_encap_mask |= (uint8_t)(1u << i);
 
-	int conflict = find_conflict(in->port, pdu->type, b);
+	int conflict = find_conflict(n, in->port, pdu->type, b);
 	if (conflict >= 0) {
 		/* Log and continue, EType 1 (digest 3.6, 12.8); the hint names the entry. */
 		COUNT(n, in->port, encap_conflicts);

@@ -381,6 +381,52 @@ static void test_mpls_labels(void **state)
 }
 
 /*
+ * A port's lists are kept as their PDUs carry them and decoded for the view, every type
+ * side by side in one buffer: each type shows its own entries, labels included, and a
+ * list set later (longer than the buffer was) moves none of the others.
+ */
+static void test_port_view_every_type(void **state)
+{
+	(void)state;
+	struct pair p;
+	pair_init(&p);
+	static const uint16_t g6[8] = { 0x2001, 0xdb8, 6, 0, 0, 0, 0, 1 }, g7[8] = { 0x2001, 0xdb8, 7, 0, 0, 0, 0, 1 };
+	uint8_t labels[4 * 3];
+	for (unsigned k = 0; k < 4; k++)
+		lsoe_label_put(labels, k, 100 + k, 0, k == 3);
+	struct lsoe_encap v4[2] = { h_ipv4(192, 0, 2, 1, 31, LSOE_ENCAP_PRIMARY), h_ipv4(198, 51, 100, 1, 24, 0) };
+	struct lsoe_encap v6[1] = { h_ipv6(g6, 127, 0) };
+	struct lsoe_encap m4[1] = { h_ipv4(192, 0, 2, 5, 32, LSOE_ENCAP_LOOPBACK) };
+	struct lsoe_encap m6[3] = { h_ipv6(g7, 64, 0), h_ipv6(g6, 128, 0), h_ipv6(g7, 127, 0) };
+	m4[0].nlabels = 1;
+	m4[0].labels = labels + 9;
+	m6[0].nlabels = 4;
+	m6[0].labels = labels;
+	m6[2].nlabels = 2;
+	m6[2].labels = labels + 3;
+	const struct { unsigned type; const struct lsoe_encap *v; size_t n; } set[4] = {
+		{ LSOE_PDU_IPV6_ENCAP, v6, 1 }, { LSOE_PDU_MPLS_IPV4_ENCAP, m4, 1 },
+		{ LSOE_PDU_IPV4_ENCAP, v4, 2 }, { LSOE_PDU_MPLS_IPV6_ENCAP, m6, 3 },
+	};
+	for (unsigned k = 0; k < 4; k++) {
+		assert_int_equal(lsoe_node_set_encaps(p.a->node, P, set[k].type, set[k].v, set[k].n), LSOE_OK);
+		struct lsoe_port_view pv = port_view(p.a, P);
+		for (unsigned j = 0; j <= k; j++) {
+			assert_int_equal(pv.encap_count[set[j].type - 4], set[j].n);
+			assert_same_entries(set[j].type, pv.encaps[set[j].type - 4], set[j].v, set[j].n);
+		}
+	}
+	h_run_until(&p.w, TEST);
+	/* And the peer holds the same lists: the PDUs were made from the entries as given. */
+	for (unsigned k = 0; k < 4; k++) {
+		const struct lsoe_encap *e;
+		assert_int_equal(at_b(&p, set[k].type, &e), set[k].n);
+		assert_same_entries(set[k].type, e, set[k].v, set[k].n);
+	}
+	h_world_free(&p.w);
+}
+
+/*
  * Big entries (255 labels: 784 octets each) make MTUs that keep the same head: 47 at
  * MTU 300 (37376 octets) and at 301 (37504). Such a change is no news: nothing is sent,
  * counted or said.
@@ -451,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_warning_once_per_change),
 		cmocka_unit_test(test_mtu_change),
 		cmocka_unit_test(test_mpls_labels),
+		cmocka_unit_test(test_port_view_every_type),
 		cmocka_unit_test(test_mtu_same_head),
 		cmocka_unit_test(test_bad_entry_refused),
 	};

@@ -491,7 +491,8 @@ static void test_no_memory(void **state)
 	h_run_until(&p.w, UP + SEC);
 	/* A's own list changes, and the allocation of its new view (the only one) fails. */
 	size_t errors = h_count_errors(p.a, LSOE_ERRK_NOMEM);
-	p.a->fail_allocs_after = 2; /* the list (one block with its PDU) and room in the session succeed; the view does not */
+	/* The list (one block with its PDU), room in the session and room to decode two entries succeed; the view does not. */
+	p.a->fail_allocs_after = 3;
 	assert_int_equal(lsoe_node_set_encaps(p.a->node, P, LSOE_PDU_IPV4_ENCAP, a4n, 2), LSOE_OK);
 	p.a->fail_allocs_after = -1;
 	assert_int_equal(h_count_errors(p.a, LSOE_ERRK_NOMEM), errors + 1);

@@ -70,8 +70,11 @@ static void test_large_pdu_no_memory_retransmitted(void **state)
 	make_list4();
 	const uint64_t dgrams = p.a->dgrams_sent;
 	const uint64_t t = p.w.now;
-	/* The list is made (one block with its PDU), and room for it in the session; the datagram buffer is refused. */
-	p.a->fail_allocs_after = 2;
+	/*
+	 * The list is made (one block with its PDU), room for it in the session and room to
+	 * decode it in the node; the datagram buffer is refused.
+	 */
+	p.a->fail_allocs_after = 3;
 	assert_int_equal(lsoe_node_set_encaps(p.a->node, P, LSOE_PDU_IPV4_ENCAP, list4, N4), LSOE_OK);
 	p.a->fail_allocs_after = -1;
 	assert_int_equal(p.a->dgrams_sent, dgrams);

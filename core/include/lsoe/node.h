@@ -237,7 +237,8 @@ struct lsoe_port_view {
 	/*
 	 * What the port announces, index type - 4: the entries as sent (a cut list in
 	 * the order of the rule, see lsoe_node_set_encaps), and how many entries of the
-	 * list last set were left out to fit one PDU (0: all of it is announced).
+	 * list last set were left out to fit one PDU (0: all of it is announced). Valid
+	 * during the callback only, and not once it changes the node.
 	 */
 	const struct lsoe_encap *encaps[4];
 	uint16_t encap_count[4];
