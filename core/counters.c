@@ -1,8 +1,9 @@
 /*
  * Counters: the names of the public set, and the per-port ones stored sparsely.
  *
- * A node has one struct lsoe_counters (744 octets); each port had another, and in
- * a fabric a port is a session end, so that was most of the memory of a session.
+ * A node keeps its counters in 32 bits (struct node_ctr, half of struct lsoe_counters'
+ * 744 octets). Each port had a struct lsoe_counters too, and in a fabric a port is a
+ * session end, so that was most of the memory of a session.
  * A port increments a score of the 93 counters in its life: it stores those only,
  * found by a presence bitmap (node_internal.h says in which order, and why the hot
  * path needs no population count). The first 23 are inside struct port; beyond
@@ -53,27 +54,57 @@ static bool more_room(struct lsoe_node *n, struct port_ctr *c)
 	return true;
 }
 
-void port_count_carry(struct lsoe_node *n, struct port_ctr *c, unsigned bit, uint32_t *lo)
+/* The counter of this key wrapped to 0 in *lo: one more in its high word in *wide (grown by two). */
+static void wide_carry(struct lsoe_node *n, struct ctr_wide **wide, uint8_t *nwide, uint8_t *cap, unsigned key,
+    uint32_t *lo)
 {
-	for (unsigned k = 0; k < c->nwide; k++)
-		if (c->wide[k].bit == bit) {
-			c->wide[k].hi++;
+	for (unsigned k = 0; k < *nwide; k++)
+		if ((*wide)[k].bit == key) {
+			(*wide)[k].hi++;
 			return;
 		}
-	if (c->nwide == c->wide_cap) {
-		unsigned cap = c->wide_cap + 2u;
-		struct ctr_wide *w = node_alloc(n, cap * sizeof(*w));
+	if (*nwide == *cap) {
+		unsigned ncap = *cap + 2u;
+		struct ctr_wide *w = node_alloc(n, ncap * sizeof(*w));
 		if (!w) {
 			*lo = UINT32_MAX; /* stuck at 2^32 - 1 rather than back to a small count */
 			return;
 		}
-		if (c->nwide)
-			memcpy(w, c->wide, c->nwide * sizeof(*w));
-		node_free(n, c->wide, c->wide_cap * sizeof(*w));
-		c->wide = w;
-		c->wide_cap = (uint8_t)cap;
+		if (*nwide)
+			memcpy(w, *wide, *nwide * sizeof(*w));
+		node_free(n, *wide, *cap * sizeof(*w));
+		*wide = w;
+		*cap = (uint8_t)ncap;
 	}
-	c->wide[c->nwide++] = (struct ctr_wide){ bit, 1 };
+	(*wide)[(*nwide)++] = (struct ctr_wide){ key, 1 };
+}
+
+void port_count_carry(struct lsoe_node *n, struct port_ctr *c, unsigned bit, uint32_t *lo)
+{
+	wide_carry(n, &c->wide, &c->nwide, &c->wide_cap, bit, lo);
+}
+
+void node_count_carry(struct lsoe_node *n, unsigned i)
+{
+	wide_carry(n, &n->cold.wide, &n->cold.nwide, &n->cold.wide_cap, i, &n->cold.lo[i]);
+}
+
+void node_ctr_expand(const struct lsoe_node *n, struct lsoe_counters *out)
+{
+	uint64_t w[CTR_SLOTS];
+	for (unsigned i = 0; i < CTR_SLOTS; i++)
+		w[i] = node_hot_rank[i] ? n->hot_ctr[node_hot_rank[i] - 1] : n->cold.lo[i];
+	for (unsigned k = 0; k < n->cold.nwide; k++)
+		w[n->cold.wide[k].bit] += (uint64_t)n->cold.wide[k].hi << 32;
+	memcpy(out, w, sizeof(*out));
+	out->alloc_failures += n->alloc_failures;
+}
+
+void node_ctr_free(struct lsoe_node *n)
+{
+	node_free(n, n->cold.wide, n->cold.wide_cap * sizeof(*n->cold.wide));
+	n->cold.wide = NULL;
+	n->cold.nwide = n->cold.wide_cap = 0;
 }
 
 void port_count_slow(struct lsoe_node *n, struct port_ctr *c, unsigned i)

@@ -49,7 +49,7 @@ void *node_alloc(struct lsoe_node *n, size_t size)
 {
 	void *p = n->pf.alloc(n->pf.ctx, size);
 	if (!p) {
-		n->ctr.alloc_failures++;
+		n->alloc_failures++;
 		return NULL;
 	}
 	n->mem_bytes += size;
@@ -745,6 +745,8 @@ void lsoe_node_destroy(struct lsoe_node *n)
 	node_free(n, n->timers.v, (size_t)n->timers.cap * sizeof(*n->timers.v));
 	encap_block_free(n, n->dec);
 	node_cfg_free(n, &n->cfg);
+	node_ctr_free(n);
+	node_free(n, n->ctr_view, sizeof(*n->ctr_view));
 	pdubuf_unref(n, n->open_pdu);
 	if (n->reasm)
 		lsoe_reasm_destroy(n->reasm);
@@ -904,15 +906,19 @@ void lsoe_node_foreach_session(struct lsoe_node *n, lsoe_session_visit_fn fn, vo
 		}
 }
 
+void lsoe_node_counters_get(const struct lsoe_node *n, struct lsoe_counters *out)
+{
+	node_ctr_expand(n, out);
+}
+
 const struct lsoe_counters *lsoe_node_counters(const struct lsoe_node *n)
 {
-	/* The hot counters live apart (node_hot_rank): folded into ctr here, the node being ours to write. */
+	/* The copy is made on demand, the node being ours to write: most nodes are never asked (744 octets each). */
 	struct lsoe_node *m = (struct lsoe_node *)(uintptr_t)n;
-	uint64_t *w = (uint64_t *)(void *)&m->ctr;
-	for (unsigned i = 0; i < CTR_SLOTS; i++)
-		if (node_hot_rank[i])
-			w[i] = m->hot_ctr[node_hot_rank[i] - 1];
-	return &m->ctr;
+	if (!m->ctr_view && !(m->ctr_view = node_alloc(m, sizeof(*m->ctr_view))))
+		return NULL;
+	lsoe_node_counters_get(m, m->ctr_view);
+	return m->ctr_view;
 }
 
 void lsoe_node_memory(const struct lsoe_node *n, struct lsoe_node_memory *m)

@@ -399,10 +399,22 @@ void node_cfg_replace(struct lsoe_node *n, struct node_cfg *cur, const struct no
 void node_cfg_free(struct lsoe_node *n, struct node_cfg *c);
 
 /*
- * The node's counters on the keepalive paths, kept in its hot lines instead of ctr
- * (whose 744 octets put them on four lines); lsoe_node_counters folds them in.
- * Index: node_hot_rank - 1.
+ * The node's counters on the keepalive paths, kept whole in its hot lines; the others
+ * in 32 bits (struct node_ctr), with a high word aside for those that pass 2^32 - 1, as
+ * a port's are: 372 octets where struct lsoe_counters is 744, and never an allocation
+ * to count (a port's may be lost without memory, a node's are not: test_engine_counters).
+ * lsoe_node_counters_get puts them together. Index: node_hot_rank - 1.
  */
+struct node_ctr {
+	uint32_t lo[CTR_SLOTS];      /* by index; the hot ones' unused */
+	uint8_t nwide, wide_cap;
+	struct ctr_wide *wide;       /* keyed by index; NULL: none passed 2^32 - 1 */
+};
+/* Counter i of the node wrapped to 0: carry into its high word (or, without memory, stay at 2^32 - 1). */
+void node_count_carry(struct lsoe_node *n, unsigned i);
+/* The node's counters, whole. */
+void node_ctr_expand(const struct lsoe_node *n, struct lsoe_counters *out);
+void node_ctr_free(struct lsoe_node *n);
 #define NODE_CTR_HOT 7u
 static const uint8_t node_hot_rank[CTR_SLOTS] = {
 	[CTR_INDEX(rx_frames)] = 1,
@@ -458,7 +470,9 @@ struct lsoe_node {
 	struct encap_block *dec;     /* room to decode a port's lists (port_list_decode); NULL: none yet */
 	struct pdubuf *open_pdu;     /* our OPEN with nonce 0, shared by the OPEN slots (session.c open_template); NULL: not made since the last configuration */
 	size_t mem_bytes, mem_peak;
-	struct lsoe_counters ctr;    /* but for the hot ones (hot_ctr) */
+	uint64_t alloc_failures;     /* apart: counting it must not allocate */
+	struct lsoe_counters *ctr_view; /* what lsoe_node_counters returns, made at its first call; NULL: not yet */
+	struct node_ctr cold;        /* the others */
 };
 _Static_assert(offsetof(struct lsoe_node, cfg) + offsetof(struct node_cfg, keepalive_receive_timeout) + 8 <= 64 &&
     offsetof(struct lsoe_node, log_level) < 64,
@@ -523,8 +537,8 @@ static inline __attribute__((always_inline)) void node_count(struct lsoe_node *n
 {
 	if (node_hot_rank[i])
 		n->hot_ctr[node_hot_rank[i] - 1]++;
-	else
-		((uint64_t *)(void *)&n->ctr)[i]++;
+	else if (!++n->cold.lo[i])
+		node_count_carry(n, i);
 }
 #define COUNT(n, p, field) do { \
 		node_count((n), CTR_INDEX(field)); \

@@ -392,8 +392,10 @@ static bool ctl_show(void *ctx, const char *what, yajl_gen g, char *err, size_t 
 		struct lsoe_node_memory m;
 		lsoe_node_memory(d->node, &m);
 		lsoe_json_kstr(g, "node", d->cfg.name);
+		struct lsoe_counters ctr;
+		lsoe_node_counters_get(d->node, &ctr);
 		lsoe_json_key(g, "counters");
-		lsoe_json_counters(g, lsoe_node_counters(d->node));
+		lsoe_json_counters(g, &ctr);
 		lsoe_json_key(g, "memory");
 		lsoe_json_node_memory(g, &m);
 		lsoe_json_key(g, "daemon");

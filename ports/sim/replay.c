@@ -342,9 +342,11 @@ int sim_replay_main(int argc, char **argv)
 			lsoe_node_foreach_session(node, replay_session_json, &sv);
 		yajl_gen_array_close(g);
 		lsoe_json_key(g, "counters");
-		if (node)
-			lsoe_json_counters(g, lsoe_node_counters(node));
-		else
+		struct lsoe_counters ctr;
+		if (node) {
+			lsoe_node_counters_get(node, &ctr);
+			lsoe_json_counters(g, &ctr);
+		} else
 			yajl_gen_null(g);
 		yajl_gen_map_close(g);
 		lsoe_json_print_line(g, stdout);

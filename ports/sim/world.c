@@ -419,9 +419,10 @@ void sim_node_counters(const struct sim_node *n, struct lsoe_counters *out)
 		memset(out, 0, sizeof(*out));
 	if (!n->node)
 		return;
-	const struct lsoe_counters *c = lsoe_node_counters(n->node);
+	struct lsoe_counters c;
+	lsoe_node_counters_get(n->node, &c);
 	uint64_t *o = (uint64_t *)out;
-	const uint64_t *i = (const uint64_t *)c;
+	const uint64_t *i = (const uint64_t *)&c;
 	for (size_t k = 0; k < sizeof(*out) / sizeof(uint64_t); k++)
 		o[k] += i[k];
 }

@@ -570,6 +570,15 @@ size_t h_count_down(const struct h_node *n, int reason)
 	return c;
 }
 
+const struct lsoe_counters *h_counters(const struct lsoe_node *node)
+{
+	static struct lsoe_counters ring[8];
+	static unsigned next;
+	struct lsoe_counters *c = &ring[next++ % 8];
+	lsoe_node_counters_get(node, c);
+	return c;
+}
+
 size_t h_count_errors(const struct h_node *n, enum lsoe_error_kind kind)
 {
 	size_t c = 0;

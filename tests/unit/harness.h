@@ -147,6 +147,12 @@ void h_inject(struct h_world *w, struct h_node *n, uint32_t port, const uint8_t 
 
 /* Queries on recorded events and sends. */
 size_t h_count_events(const struct h_node *n, enum lsoe_event_type type);
+/*
+ * A node's counters as they are now, copied (lsoe_node_counters_get) into one of eight
+ * buffers taken in turn: no allocation, so the tests that count bytes are not moved by
+ * it. Read them again after the world has run.
+ */
+const struct lsoe_counters *h_counters(const struct lsoe_node *node);
 const struct h_event *h_last_event(const struct h_node *n, enum lsoe_event_type type);
 const struct h_event *h_nth_event(const struct h_node *n, enum lsoe_event_type type, size_t i);
 /*

@@ -108,7 +108,7 @@ static void inject_bad(struct h_pair *p)
 /* On a node with one port, every counter but alloc_failures is counted on both. */
 static void assert_port_is_node(struct h_node *n)
 {
-	struct lsoe_counters pc = port_counters(n), nc = *lsoe_node_counters(n->node);
+	struct lsoe_counters pc = port_counters(n), nc = *h_counters(n->node);
 	assert_int_equal(pc.alloc_failures, 0);
 	nc.alloc_failures = 0;
 	for (size_t i = 0; i < lsoe_counter_count(); i++)
@@ -159,7 +159,7 @@ static void test_no_memory_loses_port_counts_only(void **state)
 	p.a->fail_allocs_after = 0;
 	inject_bad(&p);
 	p.a->fail_allocs_after = -1;
-	struct lsoe_counters pc = port_counters(p.a), nc = *lsoe_node_counters(p.a->node);
+	struct lsoe_counters pc = port_counters(p.a), nc = *h_counters(p.a->node);
 	/*
 	 * The inline room (21) takes two more counters; the array beyond it could not be made.
 	 * Two more show: the KEEPALIVEs sent (tx_keepalives, tx_by_type), counted in the session
@@ -174,7 +174,7 @@ static void test_no_memory_loses_port_counts_only(void **state)
 	inject_bad(&p);
 	h_run_for(&p.w, 3 * SEC);
 	pc = port_counters(p.a);
-	nc = *lsoe_node_counters(p.a->node);
+	nc = *h_counters(p.a->node);
 	assert_int_equal(nonzero(&pc), 21 + 2 + 10);
 	assert_int_equal(nc.rx_dropped, 20);
 	assert_int_equal(nc.rx_errors[LSOE_E_HELLO_LENGTH], 2);

@@ -50,7 +50,7 @@ static void pair_init(struct pair *p)
 	p->mb = p->b->mac[P];
 }
 
-static const struct lsoe_counters *ctr(const struct h_node *n) { return lsoe_node_counters(n->node); }
+static const struct lsoe_counters *ctr(const struct h_node *n) { return h_counters(n->node); }
 
 struct port_ctx {
 	uint32_t port;

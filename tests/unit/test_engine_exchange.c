@@ -57,7 +57,7 @@ static enum lsoe_session_state state_of(struct h_node *n, const uint8_t peer[6])
 	return s;
 }
 
-static const struct lsoe_counters *ctr(const struct h_node *n) { return lsoe_node_counters(n->node); }
+static const struct lsoe_counters *ctr(const struct h_node *n) { return h_counters(n->node); }
 
 static void assert_entries_equal(const struct lsoe_encap *got, const struct lsoe_encap *want, size_t n, unsigned alen)
 {

@@ -46,7 +46,7 @@ static void make(struct world *x, bool debug)
 /* What A received, as it would show it. */
 static void same_node(struct h_node *x, struct h_node *y, const uint8_t *const peers[], size_t npeers)
 {
-	assert_memory_equal(lsoe_node_counters(x->node), lsoe_node_counters(y->node), sizeof(struct lsoe_counters));
+	assert_memory_equal(h_counters(x->node), h_counters(y->node), sizeof(struct lsoe_counters));
 	assert_int_equal(lsoe_node_next_deadline(x->node), lsoe_node_next_deadline(y->node));
 	assert_int_equal(x->nevents, y->nevents);
 	for (size_t e = 0; e < x->nevents; e++) {
@@ -117,7 +117,7 @@ static void test_shortcut_is_the_general_way(void **state)
 		h_run_until(&w->w, T0 + 12 * SEC);
 	}
 	same_node(x[0].a, x[1].a, peers, 3);
-	const struct lsoe_counters *c = lsoe_node_counters(x[1].a->node);
+	const struct lsoe_counters *c = h_counters(x[1].a->node);
 	assert_true(c->rx_by_type[LSOE_PDU_KEEPALIVE] > 20);
 	assert_true(c->rx_errors[LSOE_E_DGRAM_CHECKSUM] == 5);
 	assert_int_equal(c->sessions_created, 3); /* the unknown peer got one too, as the table says */

@@ -111,7 +111,7 @@ static void set(struct h_node *n, unsigned type, const struct lsoe_encap *e, uin
 	assert_int_equal(lsoe_node_set_encaps(n->node, P, type, e, count), LSOE_OK);
 }
 
-static const struct lsoe_counters *ctr(const struct h_node *n) { return lsoe_node_counters(n->node); }
+static const struct lsoe_counters *ctr(const struct h_node *n) { return h_counters(n->node); }
 
 static size_t links_events(const struct h_node *n, unsigned type)
 {

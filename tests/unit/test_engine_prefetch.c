@@ -29,7 +29,7 @@ struct snap {
 static void take(const struct h_node *h, struct snap *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->c = *lsoe_node_counters(h->node);
+	s->c = *h_counters(h->node);
 	s->deadline = lsoe_node_next_deadline(h->node);
 	s->live = h->live_bytes;
 	s->nevents = h->nevents;
@@ -107,7 +107,7 @@ static void test_hinted_run_is_the_same_run(void **state)
 			assert_int_equal(n[0][i]->events[e].time, n[1][i]->events[e].time);
 			assert_int_equal(n[0][i]->events[e].type, n[1][i]->events[e].type);
 		}
-		assert_memory_equal(lsoe_node_counters(n[0][i]->node), lsoe_node_counters(n[1][i]->node),
+		assert_memory_equal(h_counters(n[0][i]->node), h_counters(n[1][i]->node),
 		    sizeof(struct lsoe_counters));
 	}
 	assert_true(n[0][0]->nevents > 0);
@@ -154,7 +154,7 @@ static void test_send_hints(void **state)
 			assert_int_equal(n[0][i]->sent[e].time, n[1][i]->sent[e].time);
 			assert_int_equal(n[0][i]->sent[e].port, n[1][i]->sent[e].port);
 		}
-		assert_memory_equal(lsoe_node_counters(n[0][i]->node), lsoe_node_counters(n[1][i]->node),
+		assert_memory_equal(h_counters(n[0][i]->node), h_counters(n[1][i]->node),
 		    sizeof(struct lsoe_counters));
 	}
 	assert_true(nhints > 4 * 15); /* 4 sessions a node, a KEEPALIVE a second each */

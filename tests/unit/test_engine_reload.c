@@ -266,7 +266,7 @@ static void test_misconfigured_timeout_says_why(void **state)
 	assert_int_equal(dn->reason, LSOE_DOWN_KEEPALIVE_TIMEOUT);
 	assert_string_equal(dn->text,
 	    "keepalive-receive-timeout (1 s) is shorter than the peer's keepalive spacing observed (2 s)");
-	assert_int_equal(lsoe_node_counters(p.a->node)->sessions_down[LSOE_DOWN_KEEPALIVE_TIMEOUT], 1);
+	assert_int_equal(h_counters(p.a->node)->sessions_down[LSOE_DOWN_KEEPALIVE_TIMEOUT], 1);
 	h_world_free(&p.w);
 }
 

@@ -293,7 +293,7 @@ static void replay(const char *file, bool big, bool restart)
 	for (unsigned k = 0; k < 4; k++)
 		assert_false(v.link_incompatible[k]);
 
-	const struct lsoe_counters *ct = lsoe_node_counters(a->node);
+	const struct lsoe_counters *ct = h_counters(a->node);
 	assert_int_equal(ct->rx_frames, fed);
 	assert_int_equal(ct->rx_dropped, 0);
 	assert_int_equal(ct->rx_unexpected, 0);

@@ -78,7 +78,7 @@ static void test_large_pdu_no_memory_retransmitted(void **state)
 	assert_int_equal(lsoe_node_set_encaps(p.a->node, P, LSOE_PDU_IPV4_ENCAP, list4, N4), LSOE_OK);
 	p.a->fail_allocs_after = -1;
 	assert_int_equal(p.a->dgrams_sent, dgrams);
-	assert_int_equal(lsoe_node_counters(p.a->node)->alloc_failures, 1);
+	assert_int_equal(h_counters(p.a->node)->alloc_failures, 1);
 	/* Sent at the retransmission, one retransmit-initial-interval (1 s) later. */
 	h_run_until(&p.w, t + 1 * SEC + 2 * D);
 	uint64_t times[4];

@@ -131,10 +131,10 @@ static void check_open(struct h_node *a, struct h_node *b, uint64_t t_up_a, uint
 	assert_int_equal(h_sent_times(b, LSOE_PDU_OPEN, 0, t, 4), 1);
 	assert_int_equal(h_sent_times(a, LSOE_PDU_ACK, LSOE_PDU_OPEN, t, 4), 1);
 	assert_int_equal(h_sent_times(b, LSOE_PDU_ACK, LSOE_PDU_OPEN, t, 4), 1);
-	assert_int_equal(lsoe_node_counters(a->node)->retransmits, 0);
-	assert_int_equal(lsoe_node_counters(b->node)->retransmits, 0);
-	assert_int_equal(lsoe_node_counters(a->node)->sessions_established, 1);
-	assert_int_equal(lsoe_node_counters(b->node)->sessions_established, 1);
+	assert_int_equal(h_counters(a->node)->retransmits, 0);
+	assert_int_equal(h_counters(b->node)->retransmits, 0);
+	assert_int_equal(h_counters(a->node)->sessions_established, 1);
+	assert_int_equal(h_counters(b->node)->sessions_established, 1);
 }
 
 static struct h_node *node_a_with_attrs(struct h_world *w)
@@ -156,7 +156,7 @@ static void test_open_a_first(void **state)
 	h_wire(&w, a, P, b, P, D);
 	h_port_add(a, P); /* A beacons into the void: B has no port yet */
 	h_run_until(&w, T0 + 5 * SEC);
-	assert_int_equal(lsoe_node_counters(b->node)->rx_errors[LSOE_E_NO_PORT], 1);
+	assert_int_equal(h_counters(b->node)->rx_errors[LSOE_E_NO_PORT], 1);
 	assert_false(exists(a, mac_of(b, P)));
 
 	const uint64_t T1 = w.now;
@@ -269,13 +269,13 @@ static void run_unacked_open(bool backoff, const uint64_t *offsets, size_t nsend
 		/* A retransmission is the identical OPEN: same nonce. */
 		assert_int_equal(h_nth_sent(p.a, LSOE_PDU_OPEN, 0, i)->nonce, h_nth_sent(p.a, LSOE_PDU_OPEN, 0, 0)->nonce);
 	}
-	assert_int_equal(lsoe_node_counters(p.a->node)->retransmits, nsends - 1);
-	assert_int_equal(lsoe_node_counters(p.a->node)->retransmit_failures, 0);
+	assert_int_equal(h_counters(p.a->node)->retransmits, nsends - 1);
+	assert_int_equal(h_counters(p.a->node)->retransmit_failures, 0);
 
 	h_run_until(&p.w, t1 + fail_at);
 	assert_false(exists(p.a, mb));
-	assert_int_equal(lsoe_node_counters(p.a->node)->retransmit_failures, 1);
-	assert_int_equal(lsoe_node_counters(p.a->node)->sessions_closed, 0); /* it was never up */
+	assert_int_equal(h_counters(p.a->node)->retransmit_failures, 1);
+	assert_int_equal(h_counters(p.a->node)->sessions_closed, 0); /* it was never up */
 	assert_int_equal(h_count_events(p.a, LSOE_EV_SESSION_UP), 0);
 	assert_int_equal(h_count_events(p.a, LSOE_EV_SESSION_DOWN), 0);
 	struct lsoe_node_memory m;
@@ -341,7 +341,7 @@ static void test_retransmit_lost_ack(void **state)
 	struct lsoe_node_memory m;
 	lsoe_node_memory(p.b->node, &m);
 	assert_int_equal(m.sessions, 1);
-	assert_int_equal(lsoe_node_counters(p.b->node)->sessions_created, 1);
+	assert_int_equal(h_counters(p.b->node)->sessions_created, 1);
 	assert_int_equal(h_count_events(p.b, LSOE_EV_SESSION_UP), 1);
 	assert_int_equal(h_count_events(p.b, LSOE_EV_SESSION_DOWN), 0);
 	struct lsoe_session_view vb;
@@ -350,7 +350,7 @@ static void test_retransmit_lost_ack(void **state)
 	assert_int_equal(vb.since_ns, T0 + 3 * D);
 	assert_true(h_session(p.a, mb, &va));
 	assert_int_equal(vb.peer_nonce, va.our_nonce);
-	assert_int_equal(lsoe_node_counters(p.a->node)->retransmits, 1);
+	assert_int_equal(h_counters(p.a->node)->retransmits, 1);
 	h_world_free(&p.w);
 }
 
@@ -390,8 +390,8 @@ static void test_drop_limit_established(void **state)
 	assert_int_equal(dn->reason, LSOE_DOWN_RETRANSMIT_LIMIT);
 	assert_memory_equal(dn->peer_mac, mb, 6);
 	assert_withdrawals_after(p.a, index_of(p.a, dn), TC + 7 * SEC);
-	assert_int_equal(lsoe_node_counters(p.a->node)->sessions_down[LSOE_DOWN_RETRANSMIT_LIMIT], 1);
-	assert_int_equal(lsoe_node_counters(p.a->node)->retransmit_failures, 1);
+	assert_int_equal(h_counters(p.a->node)->sessions_down[LSOE_DOWN_RETRANSMIT_LIMIT], 1);
+	assert_int_equal(h_counters(p.a->node)->retransmit_failures, 1);
 
 	/* The OPEN exchange restarts at once: a new OPEN with a new nonce, which the view shows. */
 	assert_int_equal(h_sent_times(p.a, LSOE_PDU_OPEN, 0, t, 8), 2);
@@ -508,7 +508,7 @@ static void test_keepalive_timeout_never(void **state)
 	assert_int_equal(state_of(p.a, mb), LSOE_STATE_ESTABLISHED);
 	assert_int_equal(state_of(p.b, ma), LSOE_STATE_ESTABLISHED);
 	/* A kept beaconing into the cut link: at T0+3D, then at T0+k s for k = 1..602. */
-	assert_int_equal(lsoe_node_counters(p.a->node)->tx_keepalives, 603);
+	assert_int_equal(h_counters(p.a->node)->tx_keepalives, 603);
 	struct lsoe_session_view va;
 	assert_true(h_session(p.a, mb, &va));
 	assert_int_equal(va.last_rx_ns, T0 + 2 * SEC + D);
@@ -661,10 +661,10 @@ static void test_opening_acked_but_no_peer_open(void **state)
 	/* Our OPEN is ACKed, the peer's never comes: forgotten keepalive-receive-timeout after its last PDU. */
 	h_run_until(&w, TA + 60 * SEC - NS);
 	assert_int_equal(state_of(a, f), LSOE_STATE_OPENING);
-	assert_int_equal(lsoe_node_counters(a->node)->retransmits, 0);
+	assert_int_equal(h_counters(a->node)->retransmits, 0);
 	h_run_until(&w, TA + 60 * SEC);
 	assert_false(exists(a, f));
-	assert_int_equal(lsoe_node_counters(a->node)->sessions_expired, 1);
+	assert_int_equal(h_counters(a->node)->sessions_expired, 1);
 	assert_int_equal(a->nevents, 0);
 	h_world_free(&w);
 }
@@ -740,7 +740,7 @@ static void test_nomem_accepting_open(void **state)
 	p.a->fail_allocs_after = 0; /* B's OPEN arrives at T0+2D */
 	h_run_until(&p.w, T0 + 2 * D);
 	p.a->fail_allocs_after = -1;
-	assert_int_equal(lsoe_node_counters(p.a->node)->alloc_failures, 1);
+	assert_int_equal(h_counters(p.a->node)->alloc_failures, 1);
 	assert_int_equal(h_sent_between(p.a, LSOE_PDU_ACK, LSOE_PDU_OPEN, T0 + 2 * D, T0 + 2 * D), 0);
 	h_run_until(&p.w, T0 + 30 * SEC);
 	assert_int_equal(h_count_events(p.a, LSOE_EV_SESSION_DOWN), 0);
@@ -778,7 +778,7 @@ static void test_port_down_up(void **state)
 
 	/* While down, B's KEEPALIVEs (arriving at T0+3s+D and T0+4s+D) are dropped and counted. */
 	h_run_until(&p.w, TU);
-	assert_int_equal(lsoe_node_counters(p.a->node)->rx_errors[LSOE_E_PORT_DOWN], 2);
+	assert_int_equal(h_counters(p.a->node)->rx_errors[LSOE_E_PORT_DOWN], 2);
 	assert_int_equal(h_sent_times(p.a, LSOE_PDU_HELLO, 0, NULL, 0), hellos);
 	assert_int_equal(lsoe_node_port_set_up(p.a->node, P, true), LSOE_OK);
 	/* Up: a HELLO at once. */
@@ -824,7 +824,7 @@ static void test_port_remove(void **state)
 	assert_int_equal(lsoe_node_port_remove(p.a->node, P), LSOE_E_NO_PORT);
 	/* B's next KEEPALIVE (sent at T0+3D+2s) finds no port. */
 	h_run_until(&p.w, T0 + 3 * SEC);
-	assert_int_equal(lsoe_node_counters(p.a->node)->rx_errors[LSOE_E_NO_PORT], 1);
+	assert_int_equal(h_counters(p.a->node)->rx_errors[LSOE_E_NO_PORT], 1);
 	struct lsoe_node_memory m;
 	lsoe_node_memory(p.a->node, &m);
 	assert_int_equal(m.ports, 0);
@@ -858,7 +858,7 @@ static void test_shutdown(void **state)
 	struct lsoe_node_memory m;
 	lsoe_node_memory(a->node, &m);
 	assert_int_equal(m.sessions, 0);
-	assert_int_equal(lsoe_node_counters(a->node)->sessions_down[LSOE_DOWN_SHUTDOWN], 2);
+	assert_int_equal(h_counters(a->node)->sessions_down[LSOE_DOWN_SHUTDOWN], 2);
 	h_world_free(&w);
 }
 

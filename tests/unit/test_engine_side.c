@@ -37,7 +37,7 @@ static uint16_t at_b(struct h_pair *p, unsigned type)
 	return v.encap_count[type - LSOE_PDU_IPV4_ENCAP];
 }
 
-static uint64_t alloc_failures(const struct h_node *n) { return lsoe_node_counters(n->node)->alloc_failures; }
+static uint64_t alloc_failures(const struct h_node *n) { return h_counters(n->node)->alloc_failures; }
 
 /* Memory is held while the list waits for its ACK, and no more after: the same as before it. */
 static void test_held_only_while_unacked(void **state)

@@ -2,7 +2,8 @@
  * The per-port counter store itself (core/counters.c, white box): values of 32 bits
  * that carry into a high word past 2^32 - 1, on the hot path (a hot counter at its
  * bit), the population-count path and beyond the inline positions; a carry without
- * memory sticks at 2^32 - 1 instead of wrapping to a small count.
+ * memory sticks at 2^32 - 1 instead of wrapping to a small count. And the node's own
+ * store: 32 bits each, carried the same way, and the copy lsoe_node_counters keeps.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -158,6 +159,69 @@ static void test_carry_without_memory_sticks(void **state)
 	assert_int_equal(live, 0);
 }
 
+/* The node's counters that are not hot: 32 bits, carried past 2^32 - 1, stuck there without memory. */
+static void test_node_counters_carry(void **state)
+{
+	(void)state;
+	struct lsoe_node *n = node();
+	struct lsoe_counters v;
+	node_count(n, CTR_INDEX(rx_dropped));
+	n->cold.lo[CTR_INDEX(rx_dropped)] = UINT32_MAX;
+	node_count(n, CTR_INDEX(rx_dropped));
+	node_count(n, CTR_INDEX(rx_dropped));
+	lsoe_node_counters_get(n, &v);
+	assert_int_equal(v.rx_dropped, TWO32 + 1);
+	assert_int_equal(n->cold.nwide, 1);
+	/* A hot one is 64 bits where it is: no carry. */
+	for (int i = 0; i < 3; i++)
+		node_count(n, CTR_INDEX(rx_frames));
+	lsoe_node_counters_get(n, &v);
+	assert_int_equal(v.rx_frames, 3);
+	/* Without memory for a high word: stuck at 2^32 - 1, and the failure counted. */
+	n->cold.lo[CTR_INDEX(retransmits)] = UINT32_MAX - 1;
+	node_count(n, CTR_INDEX(retransmits));
+	assert_int_equal(n->cold.wide_cap, 2);
+	n->cold.wide[1] = (struct ctr_wide){ CTR_INDEX(rx_pdus), 0 };
+	n->cold.nwide = 2; /* the array is full: the next carry must grow it */
+	refuse = true;
+	node_count(n, CTR_INDEX(retransmits));
+	refuse = false;
+	n->cold.nwide = 1;
+	lsoe_node_counters_get(n, &v);
+	assert_int_equal(v.retransmits, UINT32_MAX);
+	assert_int_equal(v.alloc_failures, 1);
+	assert_int_equal(v.rx_dropped, TWO32 + 1);
+	lsoe_node_destroy(n);
+	assert_int_equal(live, 0);
+}
+
+/* lsoe_node_counters: a copy made at the first call only, brought up to date at each; NULL without memory. */
+static void test_node_counters_copy(void **state)
+{
+	(void)state;
+	struct lsoe_node *n = node();
+	const size_t before = live;
+	refuse = true;
+	assert_null(lsoe_node_counters(n));
+	refuse = false;
+	assert_int_equal(live, before);
+	node_count(n, CTR_INDEX(rx_dropped));
+	const struct lsoe_counters *c = lsoe_node_counters(n);
+	assert_non_null(c);
+	assert_int_equal(live, before + sizeof(struct lsoe_counters));
+	assert_int_equal(c->rx_dropped, 1);
+	assert_int_equal(c->alloc_failures, 1);
+	node_count(n, CTR_INDEX(rx_dropped));
+	assert_ptr_equal(lsoe_node_counters(n), c);
+	assert_int_equal(live, before + sizeof(struct lsoe_counters));
+	assert_int_equal(c->rx_dropped, 2);
+	struct lsoe_counters v;
+	lsoe_node_counters_get(n, &v);
+	assert_memory_equal(&v, c, sizeof(v));
+	lsoe_node_destroy(n);
+	assert_int_equal(live, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +229,8 @@ int main(void)
 		cmocka_unit_test(test_other_counters_carry),
 		cmocka_unit_test(test_add_is_k_increments),
 		cmocka_unit_test(test_carry_without_memory_sticks),
+		cmocka_unit_test(test_node_counters_carry),
+		cmocka_unit_test(test_node_counters_copy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

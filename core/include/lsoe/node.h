@@ -281,6 +281,13 @@ bool lsoe_node_has_session(struct lsoe_node *n, uint32_t port, const uint8_t pee
 /* Visit in a stable order: ports by id; sessions by port id, then peer MAC. */
 void lsoe_node_foreach_port(struct lsoe_node *n, lsoe_port_visit_fn fn, void *ctx);
 void lsoe_node_foreach_session(struct lsoe_node *n, lsoe_session_visit_fn fn, void *ctx);
+/*
+ * The node's counters. lsoe_node_counters_get copies them into *out and needs no memory.
+ * lsoe_node_counters returns them in a copy the node keeps (made at the first call, so
+ * that a node never asked does not pay for it): valid until the next call into the
+ * node; NULL only if that copy could not be made (out of memory).
+ */
+void lsoe_node_counters_get(const struct lsoe_node *n, struct lsoe_counters *out);
 const struct lsoe_counters *lsoe_node_counters(const struct lsoe_node *n);
 
 struct lsoe_node_memory {
