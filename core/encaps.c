@@ -128,66 +128,76 @@ static struct port_list *port_list_new(struct lsoe_node *n, unsigned type, const
 	return l;
 }
 
+/* count validated entries of type from wire into v. */
+static void decode_wire(struct lsoe_encap *v, unsigned type, uint16_t count, const uint8_t *wire, size_t wire_len)
+{
+	struct lsoe_pdu pdu = { .type = (uint8_t)type };
+	pdu.u.encap.count = count;
+	pdu.u.encap.wire = wire;
+	pdu.u.encap.wire_len = wire_len;
+	struct lsoe_encap_iter it;
+	lsoe_encap_iter_init(&it, &pdu);
+	for (unsigned i = 0; i < count && lsoe_encap_iter_next(&it, &v[i]); i++)
+		if (!v[i].nlabels)
+			v[i].labels = NULL; /* as the entries were given */
+}
+
 const struct lsoe_encap *port_list_decode(struct lsoe_node *n, const struct port_list *l, size_t at)
 {
 	const struct pdubuf *b = port_list_pdu(l);
-	struct lsoe_pdu pdu = { .type = b->type };
-	pdu.u.encap.count = l->count;
-	pdu.u.encap.wire = b->bytes + LSOE_ENCAP_HDR_LEN;
-	pdu.u.encap.wire_len = (size_t)b->len - LSOE_ENCAP_HDR_LEN;
 	struct lsoe_encap *v = &n->dec->entries[at];
-	struct lsoe_encap_iter it;
-	lsoe_encap_iter_init(&it, &pdu);
-	for (unsigned i = 0; i < l->count && lsoe_encap_iter_next(&it, &v[i]); i++)
-		if (!v[i].nlabels)
-			v[i].labels = NULL; /* as the entries were given */
+	decode_wire(v, b->type, l->count, b->bytes + LSOE_ENCAP_HDR_LEN, (size_t)b->len - LSOE_ENCAP_HDR_LEN);
 	return v;
 }
 
-/* The entries n->dec has room for (its size says: its count is not used). */
+const struct lsoe_encap *peer_list_decode(struct lsoe_node *n, const struct peer_list *b, size_t at)
+{
+	struct lsoe_encap *v = &n->dec_peer->entries[at];
+	decode_wire(v, b->type, b->count, b->wire, b->wire_len);
+	return v;
+}
+
+/* The entries a decode buffer has room for (its size says: its count is not used). */
 static size_t dec_cap(const struct encap_block *d)
 {
 	return d ? (d->size - sizeof(*d)) / sizeof(struct lsoe_encap) : 0;
 }
 
-/* Room in n->dec for need entries at once: false, no memory (nothing changed). */
-static bool node_dec_room(struct lsoe_node *n, size_t need)
+/* Room in *d (n->dec or n->dec_peer) for need entries at once: false, no memory (nothing changed). */
+static bool dec_room(struct lsoe_node *n, struct encap_block **d, size_t need)
 {
-	if (need <= dec_cap(n->dec))
+	if (need <= dec_cap(*d))
 		return true;
 	size_t size = sizeof(struct encap_block) + need * sizeof(struct lsoe_encap);
-	struct encap_block *d = node_alloc(n, size);
-	if (!d)
+	struct encap_block *m = node_alloc(n, size);
+	if (!m)
 		return false;
-	d->size = (uint32_t)size; /* at most four lists of 65535 entries: 8 MiB */
-	d->count = 0;
-	encap_block_free(n, n->dec);
-	n->dec = d;
+	m->size = (uint32_t)size; /* at most four lists of 65535 entries: 8 MiB */
+	m->count = 0;
+	encap_block_free(n, *d);
+	*d = m;
 	return true;
 }
 
-struct encap_block *peer_list_from_pdu(struct lsoe_node *n, const struct lsoe_pdu *pdu)
+struct peer_list *peer_list_from_pdu(struct lsoe_node *n, const struct session *s, const struct lsoe_pdu *pdu)
 {
-	/* Sized from the validated wire form: labels are at most the PDU's own octets. */
-	uint16_t count = pdu->u.encap.count;
-	size_t label_octets = lsoe_encap_is_mpls(pdu->type) ? pdu->u.encap.wire_len : 0;
-	struct encap_block *b = encap_block_alloc_at(n, count, label_octets, sizeof(uint64_t));
+	/* Room to decode every list of the session at once, this one in place of its type's. */
+	unsigned i = encap_index(pdu->type);
+	size_t need = pdu->u.encap.count;
+	for (unsigned k = 0; k < ENCAP_TYPES; k++)
+		need += k != i && s->peer[k] ? s->peer[k]->count : 0;
+	if (!dec_room(n, &n->dec_peer, need))
+		return NULL;
+	/* The validated wire form, as it came: a PDU's body is under 65535 octets. */
+	struct peer_list *b = node_alloc(n, offsetof(struct peer_list, wire) + pdu->u.encap.wire_len);
 	if (!b)
 		return NULL;
-	*peer_link_hash(b) = 0;
-	uint8_t *labels = (uint8_t *)&b->entries[count];
-	struct lsoe_encap_iter it;
-	struct lsoe_encap e;
-	unsigned i = 0;
-	lsoe_encap_iter_init(&it, pdu);
-	while (i < count && lsoe_encap_iter_next(&it, &e)) {
-		size_t ln = (size_t)e.nlabels * LSOE_LABEL_LEN;
-		if (ln)
-			memcpy(labels, e.labels, ln);
-		e.labels = ln ? labels : NULL;
-		labels += ln;
-		b->entries[i++] = e;
-	}
+	b->link_hash = 0;
+	b->count = pdu->u.encap.count;
+	b->wire_len = (uint16_t)pdu->u.encap.wire_len;
+	b->type = pdu->type;
+	if (b->wire_len)
+		memcpy(b->wire, pdu->u.encap.wire, b->wire_len);
 	return b;
 }
 
@@ -197,10 +207,10 @@ void encap_block_free(struct lsoe_node *n, struct encap_block *b)
 		node_free(n, b, b->size);
 }
 
-void peer_list_free(struct lsoe_node *n, struct encap_block *b)
+void peer_list_free(struct lsoe_node *n, struct peer_list *b)
 {
 	if (b)
-		node_free(n, peer_link_hash(b), sizeof(uint64_t) + b->size);
+		node_free(n, b, offsetof(struct peer_list, wire) + b->wire_len);
 }
 
 /* ---- our encapsulation lists: what one PDU carries, and the rule that cuts a longer list ---- */
@@ -467,7 +477,7 @@ enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t 
 		const struct port_list *l = pl[i].local ? pl[i].local : port_local(p, i);
 		dec_need += l ? l->count : 0;
 	}
-	if (e == LSOE_OK && changing && (!session_encaps_room(n, p, changing) || !node_dec_room(n, dec_need)))
+	if (e == LSOE_OK && changing && (!session_encaps_room(n, p, changing) || !dec_room(n, &n->dec, dec_need)))
 		e = LSOE_E_NOMEM;
 	if (e != LSOE_OK) {
 		for (unsigned i = 0; i < ENCAP_TYPES; i++)
@@ -545,7 +555,7 @@ enum lsoe_err lsoe_node_set_encaps(struct lsoe_node *n, uint32_t id, unsigned ty
 		const struct port_list *o = k == i ? NULL : port_local(p, k);
 		dec_need += o ? o->count : 0;
 	}
-	if (!session_encaps_room(n, p, 1u << i) || !node_dec_room(n, dec_need)) {
+	if (!session_encaps_room(n, p, 1u << i) || !dec_room(n, &n->dec, dec_need)) {
 		encap_plan_free(n, &pl);
 		return LSOE_E_NOMEM;
 	}

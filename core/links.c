@@ -236,14 +236,14 @@ static void free_block(struct lsoe_node *n, struct link_block *b)
  * list is decoded into the node's buffer from entry at on: several types held at once
  * (links_view) each take their own stretch.
  */
-static unsigned current(struct lsoe_node *n, const struct session *s, unsigned i, size_t at, struct lists *l,
-    struct cand *c, bool *cut)
+static unsigned current(struct lsoe_node *n, const struct session *s, unsigned i, size_t at_mine, size_t at_theirs,
+    struct lists *l, struct cand *c, bool *cut)
 {
 	unsigned type = LSOE_PDU_IPV4_ENCAP + i;
 	const struct port_list *mine = port_local(session_port(n, s), i);
-	const struct encap_block *theirs = s->peer[i];
-	*l = (struct lists){ type, lsoe_encap_addr_len(type), mine ? port_list_decode(n, mine, at) : NULL,
-		theirs ? theirs->entries : NULL, mine ? mine->count : 0, theirs ? theirs->count : 0 };
+	const struct peer_list *theirs = s->peer[i];
+	*l = (struct lists){ type, lsoe_encap_addr_len(type), mine ? port_list_decode(n, mine, at_mine) : NULL,
+		theirs ? peer_list_decode(n, theirs, at_theirs) : NULL, mine ? mine->count : 0, theirs ? theirs->count : 0 };
 	*cut = false;
 	/* A type counts once both ends have announced it; until then there is no link of that type. */
 	return s->state == SS_ESTABLISHED && l->mine && l->theirs ? collect(l, c, cut) : 0;
@@ -256,7 +256,7 @@ void links_update(struct lsoe_node *n, struct session *s, unsigned type)
 	struct lists l;
 	struct cand c[LSOE_LINKS_MAX];
 	bool cut;
-	unsigned k = current(n, s, i, 0, &l, c, &cut);
+	unsigned k = current(n, s, i, 0, 0, &l, c, &cut);
 	char mac[18];
 	const char *tname = lsoe_pdu_type_name(type);
 
@@ -325,13 +325,14 @@ const struct link_view *links_view(struct lsoe_node *n, struct session *s)
 	struct lists l[ENCAP_TYPES];
 	struct cand c[ENCAP_TYPES][LSOE_LINKS_MAX];
 	unsigned k[ENCAP_TYPES] = { 0 }, total = 0;
-	size_t label_octets = 0, dec_at = 0;
+	size_t label_octets = 0, at_mine = 0, at_theirs = 0;
 	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
 		if (!session_link_hash(s, i))
 			continue;
 		bool cut;
-		k[i] = current(n, s, i, dec_at, &l[i], c[i], &cut);
-		dec_at += l[i].nmine;
+		k[i] = current(n, s, i, at_mine, at_theirs, &l[i], c[i], &cut);
+		at_mine += l[i].nmine;
+		at_theirs += l[i].ntheirs;
 		/* The lists are those the view was made from: anything else would show what was never reported. */
 		if (view_hash(n, &l[i], c[i], k[i]) != session_link_hash(s, i)) {
 			k[i] = 0;

@@ -744,6 +744,7 @@ void lsoe_node_destroy(struct lsoe_node *n)
 	node_free(n, n->vendors, (size_t)n->nvendors * sizeof(*n->vendors));
 	node_free(n, n->timers.v, (size_t)n->timers.cap * sizeof(*n->timers.v));
 	encap_block_free(n, n->dec);
+	encap_block_free(n, n->dec_peer);
 	node_cfg_free(n, &n->cfg);
 	node_ctr_free(n);
 	node_free(n, n->ctr_view, sizeof(*n->ctr_view));

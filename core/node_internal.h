@@ -315,7 +315,7 @@ struct session {
 	uint64_t last_nudge;         /* our last early OPEN resend (act_nudge_open) */
 	struct lsoe_timer t_rtx;     /* the earliest deadline of the side's slots */
 	struct session_side *side;   /* NULL: nothing outstanding, no link view shown */
-	struct encap_block *peer[ENCAP_TYPES]; /* the peer's lists, each after the hash of its link view (peer_link_hash) */
+	struct peer_list *peer[ENCAP_TYPES]; /* the peer's lists, as they came, with the hash of each link view */
 };
 _Static_assert(offsetof(struct session, t_send) + sizeof(struct lsoe_timer) <= 64, "the keepalive fields in one line");
 _Static_assert(sizeof(struct session) <= 192, "a session in three lines");
@@ -346,17 +346,23 @@ void session_side_trim(struct lsoe_node *n, struct session *s, bool always);
 void session_side_free(struct lsoe_node *n, struct session *s);
 
 /*
- * A peer's list of one type (session.peer[i]) is a struct encap_block after the hash
- * of the session's link view of that type (links.c; 0: no pair): a type whose peer
- * sent no list has no pair, and so no hash to keep.
+ * A peer's list of one type (session.peer[i]), kept as its PDU carried it (validated
+ * when received) and decoded when read (peer_list_decode): 24 octets for one IPv4
+ * entry where the entries as struct lsoe_encap took 48. With it, the hash of the
+ * session's link view of that type (links.c; 0: no pair): a type whose peer sent no
+ * list has no pair, and so no hash to keep.
  */
-static inline uint64_t *peer_link_hash(const struct encap_block *b)
-{
-	return (uint64_t *)(void *)((char *)(uintptr_t)b - sizeof(uint64_t));
-}
+struct peer_list {
+	uint64_t link_hash;
+	uint16_t count;
+	uint16_t wire_len;
+	uint8_t type;
+	uint8_t wire[];
+};
+static inline uint64_t *peer_link_hash(struct peer_list *b) { return &b->link_hash; }
 static inline uint64_t session_link_hash(const struct session *s, unsigned i)
 {
-	return s->peer[i] ? *peer_link_hash(s->peer[i]) : 0;
+	return s->peer[i] ? s->peer[i]->link_hash : 0;
 }
 
 struct vendor_handler {
@@ -468,6 +474,7 @@ struct lsoe_node {
 	struct lsoe_timer t_reasm;
 	struct vendor_handler *vendors;
 	struct encap_block *dec;     /* room to decode a port's lists (port_list_decode); NULL: none yet */
+	struct encap_block *dec_peer; /* and a session's peer lists (peer_list_decode) */
 	struct pdubuf *open_pdu;     /* our OPEN with nonce 0, shared by the OPEN slots (session.c open_template); NULL: not made since the last configuration */
 	size_t mem_bytes, mem_peak;
 	uint64_t alloc_failures;     /* apart: counting it must not allocate */
@@ -567,9 +574,14 @@ void port_local_set(struct port *p, unsigned i, struct port_list *l);
  * every list of any one port at once (port lists are made only once it has, node_dec_room).
  */
 const struct lsoe_encap *port_list_decode(struct lsoe_node *n, const struct port_list *l, size_t at);
-/* A peer's list from a decoded encapsulation PDU, its link hash 0 (peer_link_hash). */
-struct encap_block *peer_list_from_pdu(struct lsoe_node *n, const struct lsoe_pdu *pdu);
-void peer_list_free(struct lsoe_node *n, struct encap_block *b);
+/*
+ * A peer's list from a decoded encapsulation PDU for s, its link hash 0, with room made
+ * to decode all of s's lists with it in place of its type's; NULL: no memory.
+ */
+struct peer_list *peer_list_from_pdu(struct lsoe_node *n, const struct session *s, const struct lsoe_pdu *pdu);
+/* b's entries decoded into n->dec_peer from entry at on, as port_list_decode does. */
+const struct lsoe_encap *peer_list_decode(struct lsoe_node *n, const struct peer_list *b, size_t at);
+void peer_list_free(struct lsoe_node *n, struct peer_list *b);
 void encap_block_free(struct lsoe_node *n, struct encap_block *b);
 
 /* Session table */

@@ -306,10 +306,10 @@ static void restart_open(struct lsoe_node *n, struct session *s)
 
 /* ---- northbound ---- */
 
-static void report_encaps(struct lsoe_node *n, struct session *s, unsigned type, const struct encap_block *b)
+static void report_encaps(struct lsoe_node *n, struct session *s, unsigned type, const struct peer_list *b)
 {
 	struct lsoe_event ev = { .type = LSOE_EV_ENCAPS, .encap_type = (uint8_t)type };
-	ev.encaps = b ? b->entries : NULL;
+	ev.encaps = b ? peer_list_decode(n, b, 0) : NULL;
 	ev.encap_count = b ? b->count : 0;
 	node_event(n, &ev, session_port(n, s), s);
 }
@@ -768,18 +768,18 @@ struct session *act_hold(struct lsoe_node *n, struct session *s, const struct fs
 }
 
 /* Index of the first peer entry that claims one of our own non-loopback addresses of that type, or -1. */
-static int find_conflict(struct lsoe_node *n, const struct port *p, unsigned type, const struct encap_block *peer)
+static int find_conflict(struct lsoe_node *n, const struct port *p, unsigned type, const struct peer_list *b)
 {
 	const struct port_list *l = port_local(p, encap_index(type));
-	if (!l || !peer)
+	if (!l || !b)
 		return -1;
-	const struct lsoe_encap *mine = port_list_decode(n, l, 0);
+	const struct lsoe_encap *mine = port_list_decode(n, l, 0), *peer = peer_list_decode(n, b, 0);
 	unsigned alen = lsoe_encap_addr_len(type);
-	for (unsigned i = 0; i < peer->count; i++) {
-		if (peer->entries[i].flags & LSOE_ENCAP_LOOPBACK)
+	for (unsigned i = 0; i < b->count; i++) {
+		if (peer[i].flags & LSOE_ENCAP_LOOPBACK)
 			continue;
 		for (unsigned j = 0; j < l->count; j++)
-			if (!(mine[j].flags & LSOE_ENCAP_LOOPBACK) && memcmp(mine[j].addr, peer->entries[i].addr, alen) == 0)
+			if (!(mine[j].flags & LSOE_ENCAP_LOOPBACK) && memcmp(mine[j].addr, peer[i].addr, alen) == 0)
 				return (int)i;
 	}
 	return -1;
@@ -788,7 +788,7 @@ static int find_conflict(struct lsoe_node *n, const struct port *p, unsigned typ
 struct session *act_encap(struct lsoe_node *n, struct session *s, const struct fsm_input *in)
 {
 	const struct lsoe_pdu *pdu = in->pdu;
-	struct encap_block *b = peer_list_from_pdu(n, pdu);
+	struct peer_list *b = peer_list_from_pdu(n, s, pdu);
 	if (!b) {
 		COUNT(n, in->port, rx_dropped); /* no ACK: the peer retransmits, perhaps when memory is back */
 		n->fsm_abort = true;
@@ -796,7 +796,7 @@ struct session *act_encap(struct lsoe_node *n, struct session *s, const struct f
 	}
 	unsigned i = encap_index(pdu->type);
 	/* Full replacement: this list is everything of its type (digest 3.6). */
-	*peer_link_hash(b) = session_link_hash(s, i); /* what links_update compares with */
+	b->link_hash = session_link_hash(s, i); /* what links_update compares with */
 	peer_list_free(n, s->peer[i]);
 	s->peer[i] = b;
 	s->peer_encap_mask |= (uint8_t)(1u << i);
@@ -936,10 +936,12 @@ void session_fill_view(struct lsoe_node *n, struct session *s, struct lsoe_sessi
 	v->last_rx_ns = s->last_rx;
 	v->our_nonce = s->our_nonce;
 	v->peer_nonce = s->peer_nonce;
-	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
+	for (unsigned i = 0, at = 0; i < ENCAP_TYPES; i++) {
 		v->encaps_received[i] = (s->peer_encap_mask >> i) & 1u;
-		v->encaps[i] = s->peer[i] ? s->peer[i]->entries : NULL;
+		/* Decoded side by side, after links_view, which decodes into the same buffer. */
+		v->encaps[i] = s->peer[i] ? peer_list_decode(n, s->peer[i], at) : NULL;
 		v->encap_count[i] = s->peer[i] ? s->peer[i]->count : 0;
+		at += v->encap_count[i];
 		v->links[i] = lv && lv->count[i] ? &lv->pairs[lv->first[i]] : NULL;
 		v->link_count[i] = lv ? lv->count[i] : 0;
 		v->link_incompatible[i] = (s->link_incompat >> i) & 1u;

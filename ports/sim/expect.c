@@ -148,6 +148,7 @@ struct find {
 	uint32_t port;
 	struct lsoe_session_view v;
 	bool found;
+	struct lsoe_encap got[4][SIM_MAX_ENCAPS]; /* the view's entries, which are the engine's during the callback only */
 };
 
 static void find_visit(void *ctx, const struct lsoe_session_view *v)
@@ -156,6 +157,13 @@ static void find_visit(void *ctx, const struct lsoe_session_view *v)
 	if (!f->found && v->port == f->port && memcmp(v->peer_mac, f->mac, 6) == 0) {
 		f->v = *v;
 		f->found = true;
+		for (unsigned i = 0; i < 4; i++) {
+			/* More than a port of the scenario can announce fails the count check: the head will do. */
+			size_t k = v->encap_count[i] < SIM_MAX_ENCAPS ? v->encap_count[i] : SIM_MAX_ENCAPS;
+			if (k)
+				memcpy(f->got[i], v->encaps[i], k * sizeof(*v->encaps[i]));
+			f->v.encaps[i] = f->got[i];
+		}
 	}
 }
 

@@ -182,11 +182,25 @@ void h_world_init(struct h_world *w, uint64_t t0)
 	w->now = t0;
 }
 
+/*
+ * A view's entries are the engine's for the callback only (they are decoded for it):
+ * copied here, kept until the world goes, so that a test may hold several views.
+ */
+struct h_kept {
+	struct h_kept *next;
+	struct lsoe_encap v[];
+};
+
 void h_world_free(struct h_world *w)
 {
 	for (int i = 0; i < w->nnodes; i++) {
 		struct h_node *hn = w->nodes[i];
 		lsoe_node_destroy(hn->node);
+		while (hn->kept) {
+			struct h_kept *k = hn->kept;
+			hn->kept = k->next;
+			free(k);
+		}
 		if (hn->live_bytes != 0) {
 			fprintf(stderr, "harness: node %s leaked %zu bytes\n", hn->name, hn->live_bytes);
 			abort();
@@ -370,6 +384,7 @@ struct find_ctx {
 	const uint8_t *peer;
 	struct lsoe_session_view *v;
 	bool found;
+	struct h_node *n;
 };
 
 static void find_visit(void *ctx, const struct lsoe_session_view *v)
@@ -378,12 +393,23 @@ static void find_visit(void *ctx, const struct lsoe_session_view *v)
 	if (!f->found && memcmp(v->peer_mac, f->peer, 6) == 0) {
 		*f->v = *v;
 		f->found = true;
+		for (unsigned i = 0; i < 4; i++) {
+			if (!v->encaps[i])
+				continue;
+			struct h_kept *k = malloc(sizeof(*k) + (v->encap_count[i] + 1u) * sizeof(struct lsoe_encap));
+			if (!k)
+				abort();
+			memcpy(k->v, v->encaps[i], v->encap_count[i] * sizeof(struct lsoe_encap));
+			k->next = f->n->kept;
+			f->n->kept = k;
+			f->v->encaps[i] = k->v;
+		}
 	}
 }
 
 bool h_session(struct h_node *n, const uint8_t peer[6], struct lsoe_session_view *v)
 {
-	struct find_ctx f = { peer, v, false };
+	struct find_ctx f = { peer, v, false, n };
 	lsoe_node_foreach_session(n->node, find_visit, &f);
 	return f.found;
 }

@@ -82,6 +82,7 @@ struct h_node {
 	uint64_t dgrams_sent;         /* every datagram, fragments included */
 	size_t nwarnings;             /* log lines at LSOE_LOG_WARNING */
 	char last_warning[256];
+	struct h_kept *kept;          /* the entries of the session views h_session returned (freed with the world) */
 };
 
 /* A drop filter: return true to lose the datagram (from node, port, PDU type of the datagram's first octets). */

@@ -257,7 +257,10 @@ struct lsoe_session_view {
 	uint64_t since_ns;                      /* entered its current state */
 	uint64_t last_rx_ns;
 	uint32_t our_nonce, peer_nonce;
-	/* The peer's encapsulations, index type - 4; a type never received has count 0 and received false. */
+	/*
+	 * The peer's encapsulations, index type - 4; a type never received has count 0 and
+	 * received false. The entries are decoded for the callback: valid during it only.
+	 */
 	bool encaps_received[4];
 	const struct lsoe_encap *encaps[4];
 	uint16_t encap_count[4];
