@@ -26,15 +26,21 @@ struct pdubuf *pdubuf_new(struct lsoe_node *n, const uint8_t *bytes, size_t len,
 
 /*
  * A port's list of one type and its PDU are one allocation (port_list_new):
- *     struct port_list | struct pdubuf | PDU octets
- * It goes with the last reference to the PDU, which sessions hold until it is ACKed.
+ *     struct port_list | struct pdubuf | PDU octets [| padding | struct port_list_cut]
+ * the last only for a cut list. It goes with the last reference to the PDU, which
+ * sessions hold until it is ACKed.
  */
+static size_t port_list_size(size_t plen, bool cut)
+{
+	return sizeof(struct port_list) + (cut ? pdubuf_head(plen) + sizeof(struct port_list_cut) : sizeof(struct pdubuf) + plen);
+}
+
 void pdubuf_unref(struct lsoe_node *n, struct pdubuf *b)
 {
 	if (!b || --b->refs)
 		return;
 	if (b->list)
-		node_free(n, (struct port_list *)(void *)b - 1, sizeof(struct port_list) + sizeof(*b) + b->len);
+		node_free(n, (struct port_list *)(void *)b - 1, port_list_size(b->len, b->list == 2));
 	else
 		node_free(n, b, sizeof(*b) + b->len);
 }
@@ -98,11 +104,11 @@ static struct encap_block *encap_block_pick(struct lsoe_node *n, unsigned type, 
 	return b;
 }
 
-/* The list to announce, v[0..count-1], in a port list with its PDU of plen octets, encoded. */
+/* The list to announce, v[0..count-1], in a port list with its PDU of plen octets, encoded; cut: with a port_list_cut. */
 static struct port_list *port_list_new(struct lsoe_node *n, unsigned type, const struct lsoe_encap *v,
-    uint16_t count, size_t plen, enum lsoe_err *err)
+    uint16_t count, size_t plen, bool cut, enum lsoe_err *err)
 {
-	struct port_list *l = node_alloc(n, sizeof(*l) + sizeof(struct pdubuf) + plen);
+	struct port_list *l = node_alloc(n, port_list_size(plen, cut));
 	if (!l) {
 		*err = LSOE_E_NOMEM;
 		return NULL;
@@ -113,7 +119,9 @@ static struct port_list *port_list_new(struct lsoe_node *n, unsigned type, const
 	b->refs = 1;
 	b->len = (uint16_t)plen;
 	b->type = (uint8_t)type;
-	b->list = 1;
+	b->list = cut ? 2 : 1;
+	if (cut)
+		memset(port_list_cut(l), 0, sizeof(struct port_list_cut));
 	struct lsoe_pdu pdu = { .type = (uint8_t)type };
 	pdu.u.encap.count = count;
 	pdu.u.encap.entries = v;
@@ -281,16 +289,20 @@ static void cut_sort(const struct lsoe_encap *v, unsigned alen, size_t *idx, siz
 /* What a port announces of one type: built whole before it replaces anything. */
 struct encap_plan {
 	struct port_list *local;
-	struct encap_block *cut;
+	struct encap_block *cut;     /* its port_list_cut's longer */
+	uint64_t given_hash;         /* its port_list_cut's, if it has one (the caller's to set) */
 };
 
-/* Give up the port's reference to a list: its cut goes, the rest with the PDU's last reference. */
+/* Give up the port's reference to a list: its longer head goes, the rest with the PDU's last reference. */
 static void port_list_release(struct lsoe_node *n, struct port_list *l)
 {
 	if (!l)
 		return;
-	encap_block_free(n, l->cut);
-	l->cut = NULL;
+	struct port_list_cut *c = port_list_cut(l);
+	if (c) {
+		encap_block_free(n, c->longer);
+		c->longer = NULL;
+	}
 	pdubuf_unref(n, port_list_pdu(l));
 }
 
@@ -316,12 +328,12 @@ static enum lsoe_err encap_check(unsigned type, const struct lsoe_encap *v, size
 }
 
 /*
- * The list v (count entries) as the port of this MTU announces it: whole and as given
- * if it fits, else cut by the rule (and then, in pl->cut, the head one 65535-octet PDU
- * would hold, if that is longer).
+ * The list v (count entries, of a list of given entries as last set) as the port of
+ * this MTU announces it: whole and as given if it fits, else cut by the rule (and then,
+ * in pl->cut, the head one 65535-octet PDU would hold, if that is longer).
  */
 static enum lsoe_err encap_plan_make(struct lsoe_node *n, unsigned type, const struct lsoe_encap *v, size_t count,
-    uint32_t mtu, struct encap_plan *pl)
+    size_t given, uint32_t mtu, struct encap_plan *pl)
 {
 	memset(pl, 0, sizeof(*pl));
 	size_t room = lsoe_encap_room(mtu), total = LSOE_ENCAP_HDR_LEN;
@@ -329,7 +341,7 @@ static enum lsoe_err encap_plan_make(struct lsoe_node *n, unsigned type, const s
 	for (size_t i = 0; i < count && total <= LSOE_PDU_MAX_LEN; i++)
 		total += entry_len(type, &v[i]);
 	if (total <= room) {
-		pl->local = port_list_new(n, type, v, (uint16_t)count, total, &e);
+		pl->local = port_list_new(n, type, v, (uint16_t)count, total, count < given, &e);
 	} else {
 		size_t *idx = node_alloc(n, count * sizeof(*idx));
 		if (!idx)
@@ -351,7 +363,7 @@ static enum lsoe_err encap_plan_make(struct lsoe_node *n, unsigned type, const s
 		if (ord) {
 			for (size_t k = 0; k < whole; k++)
 				ord[k] = v[idx[k]];
-			pl->local = port_list_new(n, type, ord, (uint16_t)fit, fit_len, &e);
+			pl->local = port_list_new(n, type, ord, (uint16_t)fit, fit_len, true, &e);
 			if (whole > fit && pl->local)
 				pl->cut = encap_block_pick(n, type, ord, (uint16_t)whole);
 			node_free(n, ord, (whole ? whole : 1) * sizeof(*ord));
@@ -378,13 +390,14 @@ static void encap_plan_apply(struct lsoe_node *n, struct port *p, unsigned type,
 {
 	unsigned i = encap_index(type);
 	struct port_list *l = pl->local;
-	l->cut = pl->cut;
-	struct port_list *old = port_local(p, i);
-	if (old) {
-		/* The list last set stays the same (lsoe_node_set_encaps then records a new one). */
-		l->given = old->given;
-		l->given_hash = old->given_hash;
+	struct port_list_cut *c = port_list_cut(l);
+	if (c) {
+		c->longer = pl->cut;
+		c->given_hash = pl->given_hash;
 	}
+	struct port_list *old = port_local(p, i);
+	if (old) /* the list last set stays the same (lsoe_node_set_encaps then records a new one) */
+		l->given = old->given;
 	port_local_set(p, i, pl->local);
 	port_list_release(n, old); /* after: it may go with its PDU */
 	memset(pl, 0, sizeof(*pl));
@@ -464,11 +477,16 @@ enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t 
 		const struct port_list *l = port_local(p, i);
 		if (!(p->encap_set & (1u << i)) || !l)
 			continue;
-		if (!l->cut && port_list_pdu(l)->len <= lsoe_encap_room(mtu))
+		const struct port_list_cut *c = port_list_cut(l);
+		const struct encap_block *longer = c ? c->longer : NULL;
+		if (!longer && port_list_pdu(l)->len <= lsoe_encap_room(mtu))
 			continue; /* announced whole, or cut only by the 65535-octet PDU: nothing to gain or lose */
-		/* Decoded entries are read by the plan only, before anything else decodes. */
-		const struct lsoe_encap *src = l->cut ? l->cut->entries : port_list_decode(n, l, 0);
-		e = encap_plan_make(n, LSOE_PDU_IPV4_ENCAP + i, src, l->cut ? l->cut->count : l->count, mtu, &pl[i]);
+		/* Decoded entries are read here only, before anything else decodes. */
+		const struct lsoe_encap *src = longer ? longer->entries : port_list_decode(n, l, 0);
+		size_t count = longer ? longer->count : l->count;
+		e = encap_plan_make(n, LSOE_PDU_IPV4_ENCAP + i, src, count, l->given, mtu, &pl[i]);
+		/* A list whole until now is all its entries, in the PDU: its hash is theirs. */
+		pl[i].given_hash = c ? c->given_hash : encap_hash(LSOE_PDU_IPV4_ENCAP + i, src, count);
 	}
 	unsigned changing = 0;
 	size_t dec_need = 0;
@@ -546,7 +564,7 @@ enum lsoe_err lsoe_node_set_encaps(struct lsoe_node *n, uint32_t id, unsigned ty
 	 * the head that fits is announced, by the rule in node.h, and the cut is reported.
 	 */
 	struct encap_plan pl;
-	e = encap_plan_make(n, type, entries, count, p->mtu, &pl);
+	e = encap_plan_make(n, type, entries, count, count, p->mtu, &pl);
 	if (e != LSOE_OK)
 		return e;
 	unsigned i = encap_index(type);
@@ -563,11 +581,11 @@ enum lsoe_err lsoe_node_set_encaps(struct lsoe_node *n, uint32_t id, unsigned ty
 	bool was_cut = encap_is_cut(p, i);
 	/* News: a cut of another list than the one already cut, or to another length. */
 	const struct port_list *cur = port_local(p, i);
-	bool news = !was_cut || cur->given_hash != hash || cur->given != count || cur->count != pl.local->count;
+	bool news = !was_cut || port_list_cut(cur)->given_hash != hash || cur->given != count ||
+	    cur->count != pl.local->count;
+	pl.given_hash = hash;
 	encap_plan_apply(n, p, type, &pl);
-	struct port_list *l = port_local(p, i);
-	l->given = (uint32_t)count;
-	l->given_hash = hash;
+	port_local(p, i)->given = (uint32_t)count;
 	p->encap_set |= (uint8_t)(1u << i);
 	encap_report(n, p, type, was_cut, news);
 	session_encaps_changed(n, p, type);

@@ -31,7 +31,7 @@ struct pdubuf {
 	uint32_t refs;
 	uint16_t len;
 	uint8_t type;
-	uint8_t list;                /* 1: a port's list follows in the same allocation (encaps.c) */
+	uint8_t list;                /* 1: it is a port list's (encaps.c); 2: of a cut list (port_list_cut) */
 	uint8_t bytes[];
 };
 
@@ -208,26 +208,42 @@ _Static_assert(offsetof(struct port, ctr) + offsetof(struct port_ctr, v) + 7 * s
  * A port's list of one type: the PDU that announces it, right after this struct in
  * one allocation (encaps.c). The entries are kept only as the PDU carries them, and
  * decoded when they are read (port_list_decode): a list held a second time as struct
- * lsoe_encap (32 octets an entry) was 40 % of a fabric port's memory.
- * A list too long for one PDU at this MTU is cut (lsoe_node_set_encaps): the entries
- * are then the head that fits, in the order of the rule. cut keeps the longer head a
- * 65535-octet PDU would hold, so that a larger MTU announces more; NULL when the entries
- * already are all of it. given and given_hash describe the list last set (its entries,
- * a hash of them in any order): the same list again is no news.
+ * lsoe_encap (32 octets an entry) was 40 % of a fabric port's memory. given is the
+ * number of entries of the list last set.
  */
 struct port_list {
-	struct encap_block *cut;
-	uint64_t given_hash;
 	struct port_list *next;      /* the port's list of the next type set */
 	uint32_t given;
-	uint16_t count;              /* entries in the PDU */
+	uint16_t count;              /* entries in the PDU: fewer than given when the list is cut */
 	uint8_t index;               /* its type is 4+index */
 };
+
+/*
+ * A list too long for one PDU at this MTU is cut (lsoe_node_set_encaps): the entries
+ * are then the head that fits, in the order of the rule. A cut list keeps this after
+ * its PDU, in the same allocation (a whole one, nearly every list, does not pay for
+ * it). longer is the longer head a 65535-octet PDU would hold, so that a larger MTU
+ * announces more; NULL when the entries already are all of it. given_hash is a hash
+ * of the list last set, its entries in any order: the same list again is no news.
+ */
+struct port_list_cut {
+	struct encap_block *longer;
+	uint64_t given_hash;
+};
+
+/* Octets from a pdubuf to what follows its PDU in the same allocation (8-aligned). */
+static inline size_t pdubuf_head(size_t len) { return (sizeof(struct pdubuf) + len + 7u) & ~(size_t)7u; }
 
 /* The PDU of a port list: shared with the sessions that send it. */
 static inline struct pdubuf *port_list_pdu(const struct port_list *l)
 {
 	return (struct pdubuf *)(void *)(uintptr_t)(l + 1);
+}
+/* What a cut list keeps (count < given), or NULL: the list is whole. */
+static inline struct port_list_cut *port_list_cut(const struct port_list *l)
+{
+	struct pdubuf *b = port_list_pdu(l);
+	return b->list == 2 ? (struct port_list_cut *)(void *)((char *)b + pdubuf_head(b->len)) : NULL;
 }
 /* What the port announces of type 4+i, or NULL: never set. */
 static inline struct port_list *port_local(const struct port *p, unsigned i)
