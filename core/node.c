@@ -722,7 +722,7 @@ unsigned lsoe_node_unacked(const struct lsoe_node *n)
 		for (const struct session *s = n->ports[i]->sessions; s; s = s->next)
 			for (unsigned j = 0; j < SLOTS; j++) {
 				const struct rtx_slot *r = session_slot(s, j);
-				k += r ? 1u + (r->pend != NULL) : 0u;
+				k += r ? 1u + (session_slot_pending(n, s, j, r) != NULL) : 0u;
 			}
 	return k;
 }

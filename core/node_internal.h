@@ -263,9 +263,14 @@ static inline struct pdubuf *port_pdu(const struct port *p, unsigned i)
 /* The ACKed types, one retransmission slot each. */
 enum { SLOT_OPEN, SLOT_IPV4, SLOT_IPV6, SLOT_MPLS_IPV4, SLOT_MPLS_IPV6, SLOT_VENDOR, SLOTS };
 
+/*
+ * A held slot: its PDU is sent and waits for its ACK. What waits behind it is not kept:
+ * only an encapsulation list is ever replaced while one of its type is outstanding (an
+ * OPEN slot is cleared first, a second VENDOR PDU is refused), and the replacement is
+ * the port's list of that type as it is when the ACK comes (session_slot_pending).
+ */
 struct rtx_slot {
-	struct pdubuf *pdu;          /* outstanding: sent, waiting for its ACK (never NULL in a held slot) */
-	struct pdubuf *pend;         /* newest replacement, sent when pdu is ACKed */
+	struct pdubuf *pdu;          /* never NULL in a held slot */
 	uint64_t deadline;
 };
 
@@ -360,6 +365,9 @@ bool session_side_room(struct lsoe_node *n, struct session *s, unsigned mask, un
 void session_side_trim(struct lsoe_node *n, struct session *s, bool always);
 /* Every slot let go, and the side with them unless a link view is shown (teardown; destroy, after links_free). */
 void session_side_free(struct lsoe_node *n, struct session *s);
+/* The PDU to send once slot i's (held, r) is ACKed, or NULL: the port's newer list of that type. */
+const struct pdubuf *session_slot_pending(const struct lsoe_node *n, const struct session *s, unsigned i,
+    const struct rtx_slot *r);
 
 /*
  * A peer's list of one type (session.peer[i]), kept as its PDU carried it (validated

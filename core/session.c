@@ -145,7 +145,6 @@ static void slot_release(struct lsoe_node *n, struct session *s, unsigned i)
 	struct session_side *d = s->side;
 	unsigned at = side_rank(d, i), k = ctr_popcount(d->held);
 	pdubuf_unref(n, d->rtx[at].pdu);
-	pdubuf_unref(n, d->rtx[at].pend);
 	memmove(&d->rtx[at], &d->rtx[at + 1], (size_t)(k - at - 1) * sizeof(d->rtx[0]));
 	d->held &= (uint8_t)~(1u << i);
 	d->sends[i] = 0;
@@ -198,13 +197,8 @@ static void transmit_slot(struct lsoe_node *n, struct session *s, unsigned slot)
  */
 static void queue_slot(struct lsoe_node *n, struct session *s, unsigned slot, struct pdubuf *b)
 {
-	struct rtx_slot *r = session_slot(s, slot);
-	if (r) {
-		/* Full replacement makes any older pending version irrelevant (digest 5.4). */
-		pdubuf_unref(n, r->pend);
-		r->pend = pdubuf_ref(b);
-		return;
-	}
+	if (session_slot(s, slot))
+		return; /* a list, sent when the outstanding one is ACKed: the newest then replaces all before it (digest 5.4) */
 	if (!session_side_room(n, s, 1u << slot, 0)) {
 		/* Cannot happen: room is made before (session_side_room's callers). Said, not corrupted. */
 		char mac[18];
@@ -212,7 +206,7 @@ static void queue_slot(struct lsoe_node *n, struct session *s, unsigned slot, st
 		    peer_text(s, mac), lsoe_pdu_type_name(slot_type[slot]));
 		return;
 	}
-	r = slot_hold(s, slot);
+	struct rtx_slot *r = slot_hold(s, slot);
 	r->pdu = pdubuf_ref(b);
 	transmit_slot(n, s, slot);
 	arm_rtx(n, s);
@@ -231,17 +225,22 @@ void session_side_free(struct lsoe_node *n, struct session *s)
 	session_side_trim(n, s, true);
 }
 
+const struct pdubuf *session_slot_pending(const struct lsoe_node *n, const struct session *s, unsigned i,
+    const struct rtx_slot *r)
+{
+	if (i < SLOT_IPV4 || i >= SLOT_IPV4 + ENCAP_TYPES || s->state != SS_ESTABLISHED)
+		return NULL;
+	const struct pdubuf *b = port_pdu(session_port(n, s), i - SLOT_IPV4);
+	return b != r->pdu ? b : NULL;
+}
+
 /* The outstanding PDU of slot was ACKed: send what waited behind it. */
 static void complete_slot(struct lsoe_node *n, struct session *s, unsigned slot)
 {
-	struct rtx_slot *r = session_slot(s, slot);
-	struct pdubuf *next = r->pend;
-	r->pend = NULL;
+	struct pdubuf *next = (struct pdubuf *)(uintptr_t)session_slot_pending(n, s, slot, session_slot(s, slot));
 	slot_release(n, s, slot);
-	if (next) {
+	if (next)
 		queue_slot(n, s, slot, next);
-		pdubuf_unref(n, next);
-	}
 	arm_rtx(n, s);
 	session_side_trim(n, s, false);
 }
