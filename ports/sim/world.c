@@ -179,16 +179,26 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 		copies = 2;
 		w->st.frames_duplicated++;
 	}
+	/* A short frame to the other end or to the HELLO group can travel in the link (struct sim_link_frame). */
+	static const uint8_t group[6] = LSOE_MAC_NEAREST_BRIDGE;
+	uint8_t to_port[6];
+	bool short_dst = false, to_group = false;
+	if (len && len <= SIM_LINK_FRAME_MAX) {
+		to_group = memcmp(dst, group, 6) == 0;
+		if (!to_group)
+			sim_port_mac(l->end_node[!dir], l->end_port[!dir], to_port);
+		short_dst = to_group || memcmp(dst, to_port, 6) == 0;
+	}
 	for (int c = 0; c < copies; c++) {
 		/* A short frame travels in the link if its direction's slot is free, else in a frame of its own. */
 		struct sim_link_frame *s = &l->inflight[dir];
-		bool in_link = len && len <= SIM_LINK_FRAME_MAX && !s->len;
+		bool in_link = short_dst && !s->len;
 		struct sim_frame *f = NULL;
 		uint8_t *data;
 		if (in_link) {
 			s->len = (uint8_t)len;
+			s->flags = to_group ? SIM_LINK_TO_GROUP : 0;
 			s->ethertype = sn->ethertype;
-			memcpy(s->dst, dst, 6);
 			memcpy(s->data, dgram, len);
 			data = s->data;
 		} else {
@@ -203,7 +213,7 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 		}
 		bool corrupt = sim_rng_chance(&l->rng, d->corrupt);
 		if (in_link)
-			s->corrupted = corrupt;
+			s->flags |= corrupt ? SIM_LINK_CORRUPTED : 0;
 		else
 			f->corrupted = corrupt;
 		if (corrupt) {
@@ -549,12 +559,17 @@ static void deliver_from_link(struct sim_world *w, uint32_t link, unsigned dir)
 	struct sim_link_frame *s = &w->links[link].inflight[dir];
 	_Alignas(struct sim_frame) uint8_t buf[sizeof(struct sim_frame) + SIM_LINK_FRAME_MAX];
 	struct sim_frame *f = (struct sim_frame *)(void *)buf;
+	static const uint8_t group[6] = LSOE_MAC_NEAREST_BRIDGE;
+	const struct sim_link *l = &w->links[link];
 	f->link = link;
 	f->len = s->len;
 	f->ethertype = s->ethertype;
-	memcpy(f->dst, s->dst, 6);
+	if (s->flags & SIM_LINK_TO_GROUP)
+		memcpy(f->dst, group, 6);
+	else
+		sim_port_mac(l->end_node[!dir], l->end_port[!dir], f->dst);
 	f->dir = dir & 1;
-	f->corrupted = s->corrupted & 1;
+	f->corrupted = s->flags & SIM_LINK_CORRUPTED;
 	f->in_slab = 0;
 	memcpy(f->data, s->data, SIM_LINK_FRAME_MAX);
 	s->len = 0;

@@ -100,15 +100,19 @@ struct sim_node {
 
 /*
  * A short frame in flight kept in its link's delivery line instead of a frame of its own
- * (a KEEPALIVE or HELLO datagram is 11 octets): at 10k nodes the frame and the link spec
- * are two cache misses per delivery that this saves, and no frame is taken from the pool.
+ * (a KEEPALIVE or HELLO datagram is 11 octets, an ACK 16): at 10k nodes the frame and
+ * the link spec are two cache misses per delivery that this saves, and no frame is taken
+ * from the pool (a fabric's ACKs while it converges: 5 MB). Its destination is one of
+ * two, so it is a flag: the port at the link's other end, or the nearest-bridge group
+ * address HELLOs go to; a frame to any other goes in a frame of its own.
  */
-#define SIM_LINK_FRAME_MAX 12
+#define SIM_LINK_FRAME_MAX 16
+#define SIM_LINK_CORRUPTED 1u        /* flags */
+#define SIM_LINK_TO_GROUP  2u        /* to LSOE_MAC_NEAREST_BRIDGE, else to the receiving port */
 struct sim_link_frame {
 	uint8_t len;                 /* of data; 0: the slot is free */
-	uint8_t corrupted;
+	uint8_t flags;
 	uint16_t ethertype;          /* the sender's */
-	uint8_t dst[6];
 	uint8_t data[SIM_LINK_FRAME_MAX];
 };
 
