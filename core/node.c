@@ -617,7 +617,7 @@ void lsoe_node_input(struct lsoe_node *n, uint32_t port, const uint8_t src[6], c
 
 /* ---- time ---- */
 
-static void dispatch(struct lsoe_node *n, struct lsoe_timer *t)
+static void dispatch(struct lsoe_node *n, struct lsoe_timer *t, uint64_t when)
 {
 	switch (t->kind) {
 	case TK_NODE_REASM: {
@@ -635,13 +635,13 @@ static void dispatch(struct lsoe_node *n, struct lsoe_timer *t)
 		send_hello(n, container_of(t, struct port, hello));
 		break;
 	case TK_SESSION_SEND:
-		session_timer(n, container_of(t, struct session, t_send), t);
+		session_timer(n, container_of(t, struct session, t_send), t, when);
 		break;
 	case TK_SESSION_RECV:
-		session_timer(n, container_of(t, struct session, t_recv), t);
+		session_timer(n, container_of(t, struct session, t_recv), t, when);
 		break;
 	case TK_SESSION_RTX:
-		session_timer(n, container_of(t, struct session, t_rtx), t);
+		session_timer(n, container_of(t, struct session, t_rtx), t, when);
 		break;
 	}
 }
@@ -650,10 +650,11 @@ uint64_t lsoe_node_run(struct lsoe_node *n)
 {
 	n->now = n->pf_now_ns(n->pf_ctx);
 	struct lsoe_timer *t;
+	uint64_t when;
 	node_prefetch_lane_start(n);
-	while ((t = timer_pop_due(&n->timers, n->now))) {
+	while ((t = timer_pop_due(&n->timers, n->now, &when))) {
 		node_prefetch_lane(n);
-		dispatch(n, t);
+		dispatch(n, t, when);
 	}
 	return lsoe_node_next_deadline(n);
 }
@@ -791,7 +792,7 @@ enum lsoe_err lsoe_node_reconfigure(struct lsoe_node *n, const struct lsoe_confi
 		lsoe_reasm_set_timeout(n->reasm, cfg->reassembly_timeout);
 	for (uint32_t i = 0; i < n->nports; i++) {
 		struct port *p = n->ports[i];
-		if (timer_armed(&p->hello) && p->hello.when > n->now + cfg->hello_interval)
+		if (timer_armed(&p->hello) && timer_when(&n->timers, &p->hello) > n->now + cfg->hello_interval)
 			timer_arm(&n->timers, &p->hello, n->now + cfg->hello_interval);
 		for (struct session *s = p->sessions; s; s = s->next)
 			session_reconfigured(n, s);

@@ -620,7 +620,7 @@ void session_destroy(struct lsoe_node *n, struct session *s);
 /* A valid PDU from (p, src); s is NULL when no session exists. */
 void session_input(struct lsoe_node *n, struct port *p, const uint8_t src[6], struct session *s,
     const struct lsoe_pdu *pdu);
-void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t);
+void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t, uint64_t when);
 /*
  * Before lists of the port change (types: bit i for type 4+i): room in every session that
  * will send them (established, or opening with its OPEN out). False: no memory; nothing to undo.

@@ -166,7 +166,7 @@ static void arm_rtx(struct lsoe_node *n, struct session *s)
 			first = d->rtx[i].deadline;
 	if (first == LSOE_NEVER)
 		timer_cancel(&n->timers, &s->t_rtx);
-	else if (!timer_armed(&s->t_rtx) || s->t_rtx.when != first)
+	else if (!timer_armed(&s->t_rtx) || timer_when(&n->timers, &s->t_rtx) != first)
 		timer_arm(&n->timers, &s->t_rtx, first);
 }
 
@@ -408,7 +408,7 @@ void session_arm_recv(struct lsoe_node *n, struct session *s)
 	 */
 	uint64_t from = s->last_rx > changed ? s->last_rx : changed;
 	/* Lazy: a timer already armed is checked against last_rx when it fires, so a PDU costs no heap work. */
-	if (!timer_armed(&s->t_recv) || s->t_recv.when > from + timeout)
+	if (!timer_armed(&s->t_recv) || timer_when(&n->timers, &s->t_recv) > from + timeout)
 		timer_arm(&n->timers, &s->t_recv, from + timeout);
 }
 
@@ -445,21 +445,21 @@ void session_enter_established(struct lsoe_node *n, struct session *s)
 	session_side_trim(n, s, false);
 }
 
-void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t)
+void session_timer(struct lsoe_node *n, struct session *s, struct lsoe_timer *t, uint64_t when)
 {
 	if (t == &s->t_send) { /* a keepalive reads no more than the session's first line */
 		if (s->flags & SF_OPEN_DELAYED) {
 			send_fresh_open(n, s);
 		} else if (s->state == SS_ESTABLISHED) {
 			send_keepalive(n, s);
-			timer_arm_lane(&n->timers, &s->t_send, next_beat(n, t->when)); /* on the beat: in order */
+			timer_arm_lane(&n->timers, &s->t_send, next_beat(n, when)); /* on the beat: in order */
 		}
 		return;
 	}
 	struct fsm_input in = { .port = session_port(n, s), .src = s->mac };
 	if (t == &s->t_recv) {
 		session_arm_recv(n, s);
-		if (!timer_armed(&s->t_recv) || s->t_recv.when > n->now)
+		if (!timer_armed(&s->t_recv) || timer_when(&n->timers, &s->t_recv) > n->now)
 			return; /* heard from the peer since (or the timeout is now "never") */
 		in.reason = LSOE_DOWN_KEEPALIVE_TIMEOUT;
 		if (s->state != SS_ESTABLISHED)
@@ -891,9 +891,10 @@ void session_reconfigured(struct lsoe_node *n, struct session *s)
 		uint64_t earliest = s->last_open + n->cfg.retransmit_initial;
 		if (earliest < n->now)
 			earliest = n->now;
-		if (s->t_send.when > earliest)
+		if (timer_when(&n->timers, &s->t_send) > earliest)
 			timer_arm(&n->timers, &s->t_send, earliest);
-	} else if (s->state == SS_ESTABLISHED && timer_armed(&s->t_send) && s->t_send.when > next_beat(n, n->now)) {
+	} else if (s->state == SS_ESTABLISHED && timer_armed(&s->t_send) &&
+	    timer_when(&n->timers, &s->t_send) > next_beat(n, n->now)) {
 		/*
 		 * A shorter keepalive interval takes effect now: the next KEEPALIVE is the earlier
 		 * of the armed one and the next beat of the new interval (at most one interval

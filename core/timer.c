@@ -86,7 +86,6 @@ void timer_arm(struct timer_heap *h, struct lsoe_timer *t, uint64_t when)
 	if (t->idx == TIMER_LANE)
 		lane_remove(h, t);
 	struct timer_ent e = { .when = when, .seq = h->seq++, .t = t };
-	t->when = when;
 	if (!timer_armed(t)) {
 		if (!lane_empty(h) && h->n == h->lo)
 			lane_compact(h); /* the reservation counts every timer: compacted, there is room */
@@ -114,7 +113,6 @@ void timer_arm_lane(struct timer_heap *h, struct lsoe_timer *t, uint64_t when)
 	if (h->lo == h->n)
 		lane_compact(h); /* the reservation counts every timer: compacted, there is room */
 	h->v[--h->lo] = (struct timer_ent){ .when = when, .seq = h->seq++, .t = t };
-	t->when = when;
 	t->idx = TIMER_LANE;
 	set_next(h);
 }
@@ -143,13 +141,24 @@ void timer_cancel(struct timer_heap *h, struct lsoe_timer *t)
 	set_next(h);
 }
 
-struct lsoe_timer *timer_pop_due(struct timer_heap *h, uint64_t now)
+uint64_t timer_when(const struct timer_heap *h, const struct lsoe_timer *t)
+{
+	if (t->idx != TIMER_LANE)
+		return h->v[t->idx].when;
+	for (uint32_t i = h->lo; i < h->hi; i++)
+		if (h->v[i].t == t)
+			return h->v[i].when;
+	return UINT64_MAX; /* not reached: a lane timer is in the lane */
+}
+
+struct lsoe_timer *timer_pop_due(struct timer_heap *h, uint64_t now, uint64_t *when)
 {
 	bool heap = h->n && (lane_empty(h) || before(&h->v[0], &h->v[h->hi - 1]));
 	const struct timer_ent *e = heap ? &h->v[0] : lane_empty(h) ? NULL : &h->v[h->hi - 1];
 	if (!e || e->when > now)
 		return NULL;
 	struct lsoe_timer *t = e->t;
+	*when = e->when;
 	if (heap) {
 		remove_at(h, 0);
 	} else {

@@ -26,8 +26,8 @@
 #define TIMER_IDLE UINT32_MAX
 #define TIMER_LANE (UINT32_MAX - 1)
 
+/* 8 octets: the deadline is the heap entry's only (timer_when), so a session's three timers take a line's third. */
 struct lsoe_timer {
-	uint64_t when;       /* a copy of the heap key, for the owner's own checks (valid while armed) */
 	uint32_t idx;        /* position in the heap, TIMER_LANE in the lane, TIMER_IDLE when not armed */
 	uint8_t kind;        /* what the owner is, for dispatch (node.c) */
 };
@@ -48,7 +48,6 @@ struct timer_heap {
 
 static inline void timer_init(struct lsoe_timer *t, uint8_t kind)
 {
-	t->when = 0;
 	t->idx = TIMER_IDLE;
 	t->kind = kind;
 }
@@ -59,8 +58,13 @@ void timer_arm(struct timer_heap *h, struct lsoe_timer *t, uint64_t when);
 /* The same, in the lane when when is no earlier than its newest (else in the heap). */
 void timer_arm_lane(struct timer_heap *h, struct lsoe_timer *t, uint64_t when);
 void timer_cancel(struct timer_heap *h, struct lsoe_timer *t);
-/* The earliest timer if it is due at now (removed from the heap), else NULL. */
-struct lsoe_timer *timer_pop_due(struct timer_heap *h, uint64_t now);
+/* The earliest timer if it is due at now (removed from the heap, its deadline in *when), else NULL. */
+struct lsoe_timer *timer_pop_due(struct timer_heap *h, uint64_t now, uint64_t *when);
+/*
+ * The deadline of an armed timer: its heap entry's. One in the lane is found by a scan
+ * of the lane, O(lane): for the rare caller (a reconfiguration), never on a hot path.
+ */
+uint64_t timer_when(const struct timer_heap *h, const struct lsoe_timer *t);
 /* The earliest deadline, or UINT64_MAX: read from the heap's header, no entry and no timer is touched. */
 static inline uint64_t timer_next(const struct timer_heap *h)
 {

@@ -26,6 +26,12 @@ static uint64_t next_rand(void)
 	return rng;
 }
 
+/* The model's deadline of each timer (the timers keep none: timer_when reads the heap's). */
+static uint64_t mwhen[NT];
+static const struct lsoe_timer *mbase;
+
+static uint64_t model_when(const struct lsoe_timer *t) { return mwhen[t - mbase]; }
+
 static void check_heap(const struct timer_heap *h)
 {
 	/* The lane: above the heap, newest at lo, in (when, seq) order, its head a timer. */
@@ -38,7 +44,8 @@ static void check_heap(const struct timer_heap *h)
 		const struct timer_ent *e = &h->v[i];
 		if (e->t) {
 			assert_int_equal(e->t->idx, TIMER_LANE);
-			assert_int_equal(e->t->when, e->when);
+			assert_int_equal(model_when(e->t), e->when);
+			assert_int_equal(timer_when(h, e->t), e->when);
 		}
 		if (i > h->lo) {
 			const struct timer_ent *newer = &h->v[i - 1];
@@ -48,7 +55,8 @@ static void check_heap(const struct timer_heap *h)
 	for (uint32_t i = 0; i < h->n; i++) {
 		const struct timer_ent *e = &h->v[i];
 		assert_int_equal(e->t->idx, i);
-		assert_int_equal(e->t->when, e->when);
+		assert_int_equal(model_when(e->t), e->when);
+		assert_int_equal(timer_when(h, e->t), e->when);
 		if (i > 0) {
 			const struct timer_ent *p = &h->v[(i - 1) / 2];
 			assert_true(p->when < e->when || (p->when == e->when && p->seq < e->seq));
@@ -57,14 +65,16 @@ static void check_heap(const struct timer_heap *h)
 }
 
 /* lane: also arm in the lane, at a beat that moves forward (and sometimes not); grow: move to larger arrays. */
+static struct lsoe_timer t[NT];
+
 static void run_model(bool lane, bool grow)
 {
-	struct lsoe_timer t[NT];
 	uint64_t seq[NT]; /* the model: arming order of each armed timer */
 	static struct timer_ent arrays[4][NT * 4];
 	uint32_t cap = grow ? NT / 2 + 8 : NT, which = 0;
 	struct timer_heap h = { .v = arrays[0], .cap = cap };
 	uint64_t order = 0, beat = 0;
+	mbase = t;
 	for (int i = 0; i < NT; i++)
 		timer_init(&t[i], 0);
 	for (int step = 0; step < 200000; step++) {
@@ -82,8 +92,10 @@ static void run_model(bool lane, bool grow)
 					beat += next_rand() % 3; /* the beat moves on */
 				uint64_t when = next_rand() % 16 == 0 ? next_rand() % 16 : beat % 16; /* and some out of order */
 				timer_arm_lane(&h, &t[k], when);
+				mwhen[k] = when;
 			} else {
-				timer_arm(&h, &t[k], next_rand() % 16); /* few distinct deadlines: many ties */
+				mwhen[k] = next_rand() % 16; /* few distinct deadlines: many ties */
+				timer_arm(&h, &t[k], mwhen[k]);
 			}
 			seq[k] = order++;
 		} else if (op < 6) {
@@ -93,14 +105,16 @@ static void run_model(bool lane, bool grow)
 			uint64_t now = next_rand() % 16;
 			int want = -1;
 			for (int i = 0; i < NT; i++)
-				if (timer_armed(&t[i]) && t[i].when <= now &&
-				    (want < 0 || t[i].when < t[want].when || (t[i].when == t[want].when && seq[i] < seq[want])))
+				if (timer_armed(&t[i]) && mwhen[i] <= now &&
+				    (want < 0 || mwhen[i] < mwhen[want] || (mwhen[i] == mwhen[want] && seq[i] < seq[want])))
 					want = i;
-			struct lsoe_timer *got = timer_pop_due(&h, now);
+			uint64_t when = UINT64_MAX;
+			struct lsoe_timer *got = timer_pop_due(&h, now, &when);
 			if (want < 0)
 				assert_null(got);
 			else {
 				assert_ptr_equal(got, &t[want]);
+				assert_int_equal(when, mwhen[want]);
 				assert_false(timer_armed(got));
 			}
 		}
@@ -110,8 +124,8 @@ static void run_model(bool lane, bool grow)
 		for (int i = 0; i < NT; i++)
 			if (timer_armed(&t[i])) {
 				armed++;
-				if (t[i].when < first)
-					first = t[i].when;
+				if (mwhen[i] < first)
+					first = mwhen[i];
 			}
 		assert_int_equal(timer_count(&h), armed);
 		assert_int_equal(timer_next(&h), first);
