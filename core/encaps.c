@@ -190,10 +190,9 @@ static bool dec_room(struct lsoe_node *n, struct encap_block **d, size_t need)
 struct peer_list *peer_list_from_pdu(struct lsoe_node *n, const struct session *s, const struct lsoe_pdu *pdu)
 {
 	/* Room to decode every list of the session at once, this one in place of its type's. */
-	unsigned i = encap_index(pdu->type);
 	size_t need = pdu->u.encap.count;
-	for (unsigned k = 0; k < ENCAP_TYPES; k++)
-		need += k != i && s->peer[k] ? s->peer[k]->count : 0;
+	for (const struct peer_list *b = s->peer; b; b = b->next)
+		need += b->type != PEER_ATTRS && b->type != pdu->type ? b->count : 0;
 	if (!dec_room(n, &n->dec_peer, need))
 		return NULL;
 	/* The validated wire form, as it came: a PDU's body is under 65535 octets. */
@@ -201,6 +200,7 @@ struct peer_list *peer_list_from_pdu(struct lsoe_node *n, const struct session *
 	if (!b)
 		return NULL;
 	b->link_hash = 0;
+	b->next = NULL;
 	b->count = pdu->u.encap.count;
 	b->wire_len = (uint16_t)pdu->u.encap.wire_len;
 	b->type = pdu->type;
@@ -219,6 +219,35 @@ void peer_list_free(struct lsoe_node *n, struct peer_list *b)
 {
 	if (b)
 		node_free(n, b, offsetof(struct peer_list, wire) + b->wire_len);
+}
+
+struct peer_list *peer_attrs_new(struct lsoe_node *n, const uint8_t *attrs, uint8_t count)
+{
+	struct peer_list *b = node_alloc(n, offsetof(struct peer_list, wire) + count);
+	if (!b)
+		return NULL;
+	b->link_hash = 0;
+	b->next = NULL;
+	b->count = b->wire_len = count;
+	b->type = PEER_ATTRS;
+	memcpy(b->wire, attrs, count);
+	return b;
+}
+
+void session_peer_set(struct lsoe_node *n, struct session *s, unsigned type, struct peer_list *b)
+{
+	struct peer_list **pp = &s->peer;
+	while (*pp && (*pp)->type < type)
+		pp = &(*pp)->next;
+	struct peer_list *old = *pp && (*pp)->type == type ? *pp : NULL;
+	struct peer_list *rest = old ? old->next : *pp;
+	if (b) {
+		b->next = rest;
+		*pp = b;
+	} else {
+		*pp = rest;
+	}
+	peer_list_free(n, old);
 }
 
 /* ---- our encapsulation lists: what one PDU carries, and the rule that cuts a longer list ---- */

@@ -241,7 +241,7 @@ static unsigned current(struct lsoe_node *n, const struct session *s, unsigned i
 {
 	unsigned type = LSOE_PDU_IPV4_ENCAP + i;
 	const struct port_list *mine = port_local(session_port(n, s), i);
-	const struct peer_list *theirs = s->peer[i];
+	const struct peer_list *theirs = session_peer(s, i);
 	*l = (struct lists){ type, lsoe_encap_addr_len(type), mine ? port_list_decode(n, mine, at_mine) : NULL,
 		theirs ? peer_list_decode(n, theirs, at_theirs) : NULL, mine ? mine->count : 0, theirs ? theirs->count : 0 };
 	*cut = false;
@@ -290,8 +290,8 @@ void links_update(struct lsoe_node *n, struct session *s, unsigned type)
 			return;
 	}
 	drop_view(n, s);
-	if (s->peer[i]) /* without it, no pair, and the hash is 0 */
-		*peer_link_hash(s->peer[i]) = b ? hash : 0;
+	if (session_peer(s, i)) /* without it, no pair, and the hash is 0 */
+		*peer_link_hash(session_peer(s, i)) = b ? hash : 0;
 	node_log(n, LSOE_LOG_INFO, "links", "%s %s: %s link: %u address pair%s", p->name,
 	    lsoe_text_mac(mac, s->mac), tname, k, k == 1 ? "" : "s");
 	report(n, s, type, b);
@@ -304,7 +304,7 @@ void links_withdraw(struct lsoe_node *n, struct session *s)
 	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
 		if (!session_link_hash(s, i))
 			continue;
-		*peer_link_hash(s->peer[i]) = 0;
+		*peer_link_hash(session_peer(s, i)) = 0;
 		report(n, s, LSOE_PDU_IPV4_ENCAP + i, NULL);
 	}
 	s->link_incompat = 0;
@@ -314,8 +314,8 @@ void links_free(struct lsoe_node *n, struct session *s)
 {
 	drop_view(n, s);
 	for (unsigned i = 0; i < ENCAP_TYPES; i++)
-		if (s->peer[i])
-			*peer_link_hash(s->peer[i]) = 0;
+		if (session_peer(s, i))
+			*peer_link_hash(session_peer(s, i)) = 0;
 }
 
 const struct link_view *links_view(struct lsoe_node *n, struct session *s)

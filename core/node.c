@@ -95,10 +95,8 @@ void node_event(struct lsoe_node *n, struct lsoe_event *ev, const struct port *p
 		if ((s->flags & SF_PEER_OPEN) || s->state != SS_OPENING) {
 			ev->has_peer_id = true;
 			memcpy(ev->peer_id, s->peer_id, LSOE_LOCAL_ID_LEN);
-			if (!ev->attr_count) {
-				ev->attrs = s->peer_attrs;
-				ev->attr_count = s->attr_count;
-			}
+			if (!ev->attr_count)
+				ev->attrs = session_attrs(s, &ev->attr_count);
 		}
 	}
 	if (n->pf.event)
@@ -491,9 +489,8 @@ void session_destroy(struct lsoe_node *n, struct session *s)
 	timer_cancel(&n->timers, &s->t_rtx);
 	links_free(n, s);
 	session_side_free(n, s);
-	for (unsigned i = 0; i < ENCAP_TYPES; i++)
-		peer_list_free(n, s->peer[i]);
-	node_free(n, s->peer_attrs, s->attr_count);
+	while (s->peer)
+		session_peer_set(n, s, s->peer->type, NULL);
 
 	struct session **pp = &n->buckets[session_hash(n, s->port_id, s->mac)];
 	while (*pp != s)

@@ -285,6 +285,7 @@ struct rtx_slot {
  */
 struct session_side {
 	struct link_view *link_view; /* the pairs as last displayed (links.c); NULL: not built */
+	uint64_t last_nudge;         /* our last early OPEN resend (act_nudge_open): the OPEN slot is held, so a side is */
 	uint8_t sends[SLOTS];        /* transmissions of slot i's PDU so far (retransmit-max-drop counts the first) */
 	uint8_t held;                /* bit i: slot i is held, in rtx[] at the rank of its bit */
 	uint8_t cap;                 /* room in rtx[] */
@@ -327,19 +328,16 @@ struct session {
 	uint32_t our_nonce;
 	uint32_t peer_nonce;
 	uint8_t peer_encap_mask;     /* types received from the peer this session */
-	uint8_t attr_count;
 	uint8_t link_incompat;       /* bit i: both ends announce addresses of type 4+i, none pairs up */
 	uint8_t peer_id[LSOE_LOCAL_ID_LEN];
-	uint8_t *peer_attrs;
 	uint64_t since;              /* entered the current state */
 	uint64_t last_open;          /* our last fresh OPEN: restarts are rate-limited */
-	uint64_t last_nudge;         /* our last early OPEN resend (act_nudge_open) */
 	struct lsoe_timer t_rtx;     /* the earliest deadline of the side's slots */
 	struct session_side *side;   /* NULL: nothing outstanding, no link view shown */
-	struct peer_list *peer[ENCAP_TYPES]; /* the peer's lists, as they came, with the hash of each link view */
+	struct peer_list *peer;      /* what the peer sent that is kept, by type (session_peer): its attributes, its lists */
 };
 _Static_assert(offsetof(struct session, t_send) + sizeof(struct lsoe_timer) <= 64, "the keepalive fields in one line");
-_Static_assert(sizeof(struct session) <= 192, "a session in three lines");
+_Static_assert(sizeof(struct session) <= 128, "a session in two lines");
 
 /* Where slot i is (or would go) in d->rtx: the held slots below it. */
 static inline unsigned side_rank(const struct session_side *d, unsigned i)
@@ -370,23 +368,52 @@ const struct pdubuf *session_slot_pending(const struct lsoe_node *n, const struc
     const struct rtx_slot *r);
 
 /*
- * A peer's list of one type (session.peer[i]), kept as its PDU carried it (validated
- * when received) and decoded when read (peer_list_decode): 24 octets for one IPv4
- * entry where the entries as struct lsoe_encap took 48. With it, the hash of the
- * session's link view of that type (links.c; 0: no pair): a type whose peer sent no
- * list has no pair, and so no hash to keep.
+ * A peer's list of one type, kept as its PDU carried it (validated when received) and
+ * decoded when read (peer_list_decode): 32 octets for one IPv4 entry where the entries
+ * as struct lsoe_encap took 48. With it, the hash of the session's link view of that
+ * type (links.c; 0: no pair): a type whose peer sent no list has no pair, and so no hash
+ * to keep. A session chains what it keeps of its peer by type (one pointer where four
+ * and the attributes' took forty octets, so that a session is two lines): first the
+ * attributes of the peer's OPEN (type PEER_ATTRS: wire holds them, count their number),
+ * then the lists, at most one of each type.
  */
 struct peer_list {
 	uint64_t link_hash;
+	struct peer_list *next;      /* of a later type */
 	uint16_t count;
 	uint16_t wire_len;
-	uint8_t type;
+	uint8_t type;                /* PEER_ATTRS or an encapsulation PDU type */
 	uint8_t wire[];
 };
+#define PEER_ATTRS 0u
+
+/* What s keeps of this type (PEER_ATTRS or a PDU type), or NULL. */
+static inline struct peer_list *session_peer_type(const struct session *s, unsigned type)
+{
+	for (struct peer_list *b = s->peer; b && b->type <= type; b = b->next)
+		if (b->type == type)
+			return b;
+	return NULL;
+}
+/* The peer's list of type 4+i, or NULL. */
+static inline struct peer_list *session_peer(const struct session *s, unsigned i)
+{
+	return session_peer_type(s, LSOE_PDU_IPV4_ENCAP + i);
+}
 static inline uint64_t *peer_link_hash(struct peer_list *b) { return &b->link_hash; }
 static inline uint64_t session_link_hash(const struct session *s, unsigned i)
 {
-	return s->peer[i] ? s->peer[i]->link_hash : 0;
+	const struct peer_list *b = session_peer(s, i);
+	return b ? b->link_hash : 0;
+}
+/* b (NULL: nothing) in place of s's of type; the one it replaces is freed. */
+void session_peer_set(struct lsoe_node *n, struct session *s, unsigned type, struct peer_list *b);
+/* The peer's OPEN attributes and their number (0: none). */
+static inline const uint8_t *session_attrs(const struct session *s, uint8_t *count)
+{
+	const struct peer_list *b = session_peer_type(s, PEER_ATTRS);
+	*count = b ? (uint8_t)b->count : 0;
+	return b ? b->wire : NULL;
 }
 
 struct vendor_handler {
@@ -606,6 +633,8 @@ struct peer_list *peer_list_from_pdu(struct lsoe_node *n, const struct session *
 /* b's entries decoded into n->dec_peer from entry at on, as port_list_decode does. */
 const struct lsoe_encap *peer_list_decode(struct lsoe_node *n, const struct peer_list *b, size_t at);
 void peer_list_free(struct lsoe_node *n, struct peer_list *b);
+/* The peer's OPEN attributes (count > 0) to keep (session_peer_set, PEER_ATTRS); NULL: no memory. */
+struct peer_list *peer_attrs_new(struct lsoe_node *n, const uint8_t *attrs, uint8_t count);
 void encap_block_free(struct lsoe_node *n, struct encap_block *b);
 
 /* Session table */

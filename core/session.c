@@ -335,10 +335,8 @@ static void teardown_text(struct lsoe_node *n, struct session *s, enum lsoe_down
 		node_log(n, text ? LSOE_LOG_WARNING : LSOE_LOG_INFO, "session", "%s %s: session down (%s%s%s)",
 		    p->name, peer_text(s, mac), lsoe_down_reason_name(why), text ? ": " : "", text ? text : "");
 	}
-	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
-		peer_list_free(n, s->peer[i]);
-		s->peer[i] = NULL;
-	}
+	for (unsigned i = 0; i < ENCAP_TYPES; i++)
+		session_peer_set(n, s, LSOE_PDU_IPV4_ENCAP + i, NULL); /* its attributes stay, until its next OPEN */
 	s->peer_encap_mask = 0;
 	session_side_free(n, s);
 	s->flags &= (uint8_t)~SF_OPEN_DELAYED;
@@ -352,31 +350,26 @@ static void teardown(struct lsoe_node *n, struct session *s, enum lsoe_down_reas
 }
 
 /* Copy the peer's attributes (first half of recording its OPEN: the part that can fail). */
-static bool dup_attrs(struct lsoe_node *n, const struct lsoe_open *o, uint8_t **out)
+static bool dup_attrs(struct lsoe_node *n, const struct lsoe_open *o, struct peer_list **out)
 {
 	*out = NULL;
 	if (!o->attr_count)
 		return true;
-	*out = node_alloc(n, o->attr_count);
-	if (!*out)
-		return false;
-	memcpy(*out, o->attrs, o->attr_count);
-	return true;
+	*out = peer_attrs_new(n, o->attrs, o->attr_count);
+	return *out != NULL;
 }
 
 /* Second half: cannot fail. */
-static void commit_peer_open(struct lsoe_node *n, struct session *s, const struct lsoe_open *o, uint8_t *attrs)
+static void commit_peer_open(struct lsoe_node *n, struct session *s, const struct lsoe_open *o, struct peer_list *attrs)
 {
-	node_free(n, s->peer_attrs, s->attr_count);
-	s->peer_attrs = attrs;
-	s->attr_count = o->attr_count;
+	session_peer_set(n, s, PEER_ATTRS, attrs);
 	s->peer_nonce = o->nonce;
 	memcpy(s->peer_id, o->local_id, LSOE_LOCAL_ID_LEN);
 }
 
 static bool record_peer_open(struct lsoe_node *n, struct session *s, const struct lsoe_open *o)
 {
-	uint8_t *attrs;
+	struct peer_list *attrs;
 	if (!dup_attrs(n, o, &attrs))
 		return false;
 	commit_peer_open(n, s, o, attrs);
@@ -432,7 +425,8 @@ void session_enter_established(struct lsoe_node *n, struct session *s)
 	char mac[18], id[LSOE_LOCAL_ID_LEN * 3];
 	node_log(n, LSOE_LOG_INFO, "session", "%s %s: session up, peer id %s", p->name, peer_text(s, mac),
 	    lsoe_text_hexcolon(id, sizeof(id), s->peer_id, LSOE_LOCAL_ID_LEN));
-	struct lsoe_event ev = { .type = LSOE_EV_SESSION_UP, .attrs = s->peer_attrs, .attr_count = s->attr_count };
+	struct lsoe_event ev = { .type = LSOE_EV_SESSION_UP };
+	ev.attrs = session_attrs(s, &ev.attr_count);
 	node_event(n, &ev, p, s);
 	/* Keepalives start at once (digest 5.5), then every keepalive-send-interval. */
 	send_keepalive(n, s);
@@ -695,7 +689,7 @@ struct session *act_peer_restart(struct lsoe_node *n, struct session *s, const s
 	 * after all, see a restart of ours; with a forged or crossed OPEN both sides
 	 * then restart each other forever. The engine tests caught that livelock.)
 	 */
-	uint8_t *attrs;
+	struct peer_list *attrs;
 	if (!dup_attrs(n, &in->pdu->u.open, &attrs)) {
 		COUNT(n, in->port, rx_dropped); /* nothing changes; the peer retransmits its OPEN */
 		n->fsm_abort = true;
@@ -725,10 +719,10 @@ struct session *act_nudge_open(struct lsoe_node *n, struct session *s, const str
 	 * drop count: the regular retransmissions still decide failure.
 	 */
 	bool due = r && (keepalive || r->deadline > n->now + n->cfg.retransmit_initial) &&
-	    (!s->last_nudge || n->now >= s->last_nudge + n->cfg.retransmit_initial);
+	    (!s->side->last_nudge || n->now >= s->side->last_nudge + n->cfg.retransmit_initial);
 	if (!due)
 		return keepalive ? act_drop(n, s, in) : s;
-	s->last_nudge = n->now;
+	s->side->last_nudge = n->now;
 	send_slot_pdu(n, s, r->pdu);
 	s->retransmits++;
 	COUNT(n, session_port(n, s), retransmits);
@@ -796,8 +790,7 @@ struct session *act_encap(struct lsoe_node *n, struct session *s, const struct f
 	unsigned i = encap_index(pdu->type);
 	/* Full replacement: this list is everything of its type (digest 3.6). */
 	b->link_hash = session_link_hash(s, i); /* what links_update compares with */
-	peer_list_free(n, s->peer[i]);
-	s->peer[i] = b;
+	session_peer_set(n, s, pdu->type, b);
 	s->peer_encap_mask |= (uint8_t)(1u << i);
 
 	int conflict = find_conflict(n, in->port, pdu->type, b);
@@ -930,8 +923,7 @@ void session_fill_view(struct lsoe_node *n, struct session *s, struct lsoe_sessi
 	v->has_peer_id = (s->flags & SF_PEER_OPEN) || s->state != SS_OPENING;
 	if (v->has_peer_id)
 		memcpy(v->peer_id, s->peer_id, LSOE_LOCAL_ID_LEN);
-	v->attrs = s->peer_attrs;
-	v->attr_count = s->attr_count;
+	v->attrs = session_attrs(s, &v->attr_count);
 	v->since_ns = s->since;
 	v->last_rx_ns = s->last_rx;
 	v->our_nonce = s->our_nonce;
@@ -939,8 +931,9 @@ void session_fill_view(struct lsoe_node *n, struct session *s, struct lsoe_sessi
 	for (unsigned i = 0, at = 0; i < ENCAP_TYPES; i++) {
 		v->encaps_received[i] = (s->peer_encap_mask >> i) & 1u;
 		/* Decoded side by side, after links_view, which decodes into the same buffer. */
-		v->encaps[i] = s->peer[i] ? peer_list_decode(n, s->peer[i], at) : NULL;
-		v->encap_count[i] = s->peer[i] ? s->peer[i]->count : 0;
+		const struct peer_list *b = session_peer(s, i);
+		v->encaps[i] = b ? peer_list_decode(n, b, at) : NULL;
+		v->encap_count[i] = b ? b->count : 0;
 		at += v->encap_count[i];
 		v->links[i] = lv && lv->count[i] ? &lv->pairs[lv->first[i]] : NULL;
 		v->link_count[i] = lv ? lv->count[i] : 0;

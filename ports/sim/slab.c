@@ -6,12 +6,14 @@
 #include <sys/mman.h>
 
 /*
- * 8-octet classes up to here; above, 64-octet classes that start on a line. An engine
- * reads a session (376 octets) or a port (224) by the line, its first line on every
- * KEEPALIVE: one that straddles two lines costs two misses. Measured at 10k nodes
- * (tools/bench-ab, 5 runs each): 542 -> 438 ns per event, +30 octets per session end.
+ * 8-octet classes up to SMALL_MAX; from LARGE_MIN, 64-octet classes that start on a
+ * line. An engine reads a session (128 octets) or a port (192) by the line, its first
+ * line on every KEEPALIVE: one that straddles two lines costs two misses. Measured at
+ * 10k nodes (tools/bench-ab, 5 runs each): 542 -> 438 ns per event, +30 octets per
+ * session end.
  */
-#define SMALL_MAX   128u
+#define SMALL_MAX   120u
+#define LARGE_MIN   128u
 /*
  * 64-octet classes up to here; larger: malloc. The large objects of an engine are its
  * arrays that grow by steps (timer heap, session table, port table): each step frees
@@ -20,7 +22,7 @@
  * (1,200 octets) stays here, on a line.
  */
 #define SLAB_MAX    1536u
-#define NCLASSES    (SMALL_MAX / 8 + (SLAB_MAX - SMALL_MAX) / 64 + 1)
+#define NCLASSES    (SMALL_MAX / 8 + 1 + (SLAB_MAX - LARGE_MIN) / 64 + 1)
 #define REGION      ((size_t)64 << 20)       /* mapped at a time; untouched pages cost nothing */
 #define HUGE_PAGE   ((size_t)2 << 20)        /* regions are aligned to it, huge pages or not */
 #define POPULATE    ((size_t)1 << 20)        /* faulted in at a time, at most (at least 64 KiB) */
@@ -84,12 +86,12 @@ static size_t class_of(size_t size)
 {
 	if (size <= SMALL_MAX)
 		return size ? (size + 7) / 8 : 1;
-	return SMALL_MAX / 8 + (size - SMALL_MAX + 63) / 64;
+	return SMALL_MAX / 8 + 1 + (size - LARGE_MIN + 63) / 64;
 }
 
 static size_t class_size(size_t k)
 {
-	return k <= SMALL_MAX / 8 ? k * 8 : SMALL_MAX + (k - SMALL_MAX / 8) * 64;
+	return k <= SMALL_MAX / 8 ? k * 8 : LARGE_MIN + (k - SMALL_MAX / 8 - 1) * 64;
 }
 
 /*
@@ -114,11 +116,20 @@ void sim_slab_destroy(struct sim_slab *s)
 	free(s);
 }
 
-/* A piece of len octets (a multiple of 8) that will not be carved: onto the free lists, largest classes first. */
+/*
+ * A piece of len octets (a multiple of 8) that will not be carved: onto the free lists,
+ * largest classes first, a large class's pieces on a line (up to it, small ones).
+ */
 static void give_back(struct sim_slab *s, uint8_t *p, size_t len)
 {
 	while (len >= 8) {
-		size_t piece = len >= SLAB_MAX ? SLAB_MAX : len <= SMALL_MAX ? len : SMALL_MAX + (len - SMALL_MAX) / 64 * 64;
+		size_t to_line = (size_t)(-(uintptr_t)p & 63u), piece;
+		if (to_line)
+			piece = to_line < len ? to_line : len;
+		else if (len >= LARGE_MIN)
+			piece = len >= SLAB_MAX ? SLAB_MAX : LARGE_MIN + (len - LARGE_MIN) / 64 * 64;
+		else
+			piece = len <= SMALL_MAX ? len : SMALL_MAX;
 		size_t k = class_of(piece);
 		*(void **)p = s->free[k];
 		s->free[k] = p;
