@@ -277,7 +277,7 @@ struct rtx_slot {
 /*
  * What a session holds only while PDUs of it wait for their ACKs, or while its link
  * view is shown (session.c, side_*): at 10k nodes every session has one while the
- * fabric converges and none after, so that a session is three lines instead of six.
+ * fabric converges and none after, so that a session is two lines.
  * Made with room for the slots the session holds at once before its encapsulations
  * are ACKed (its OPEN, then one per type of the port: established, the OPEN was
  * ACKed), so that entering ESTABLISHED never needs memory; a list set or a VENDOR PDU makes room first, or is refused. Gone once it
