@@ -113,28 +113,44 @@ static void record_sent(struct sim_node *sn, const uint8_t *dgram, size_t len)
 }
 
 #define MIN_PAYLOAD (LSOE_ETH_MIN_FRAME - LSOE_ETH_HDR_LEN)
-_Static_assert(_Alignof(struct sim_frame) <= 4 && sizeof(struct sim_frame) <= 16, "the frame pool aligns to 4");
+_Static_assert(_Alignof(struct sim_frame) <= 4 && sizeof(struct sim_frame) <= 12, "the frame pool aligns to 4");
 _Static_assert(sizeof(struct sim_link) == 128 && offsetof(struct sim_link, end_node) == 64,
     "a link is a line for sending and a line for delivery");
 
-static struct sim_frame *frame_new(struct sim_world *w, size_t len)
+static const uint8_t group_mac[6] = LSOE_MAC_NEAREST_BRIDGE;
+
+/* Octets a frame takes: its data, and its destination when it is none of the two a flag says. */
+static size_t frame_size(size_t len, unsigned to) { return sizeof(struct sim_frame) + len + (to == SIM_TO_OTHER ? 6 : 0); }
+
+static struct sim_frame *frame_new(struct sim_world *w, size_t len, unsigned to)
 {
-	struct sim_frame *f = sim_slab_reuse(w->slab, sizeof(*f) + len);
+	struct sim_frame *f = sim_slab_reuse(w->slab, frame_size(len, to));
 	bool in_slab = f != NULL;
-	if (!f && !(f = sim_fpool_alloc(w->frames, sizeof(*f) + len))) {
+	if (!f && !(f = sim_fpool_alloc(w->frames, frame_size(len, to)))) {
 		fputs("lsoe-sim: out of memory (frames)\n", stderr);
 		exit(1);
 	}
 	f->in_slab = in_slab;
+	f->to = to & 3;
 	return f;
 }
 
 static void frame_free(struct sim_world *w, struct sim_frame *f)
 {
 	if (f->in_slab)
-		sim_slab_free(w->slab, f, sizeof(*f) + f->len);
+		sim_slab_free(w->slab, f, frame_size(f->len, f->to));
 	else
-		sim_fpool_free(w->frames, f, sizeof(*f) + f->len);
+		sim_fpool_free(w->frames, f, frame_size(f->len, f->to));
+}
+
+/* Where a frame goes: the receiving port's MAC (at the link's other end), the HELLO group, or its own. */
+static void frame_dst(const struct sim_world *w, const struct sim_frame *f, uint8_t dst[6])
+{
+	const struct sim_link *l = &w->links[f->link];
+	if (f->to == SIM_TO_PORT)
+		sim_port_mac(l->end_node[!f->dir], l->end_port[!f->dir], dst);
+	else
+		memcpy(dst, f->to == SIM_TO_GROUP ? group_mac : f->data + f->len, 6);
 }
 
 static bool link_passes(const struct sim_link *l)
@@ -179,16 +195,11 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 		copies = 2;
 		w->st.frames_duplicated++;
 	}
-	/* A short frame to the other end or to the HELLO group can travel in the link (struct sim_link_frame). */
-	static const uint8_t group[6] = LSOE_MAC_NEAREST_BRIDGE;
+	/* Where it goes, as a frame says it (sim_frame_dst); one to either of the first two can travel in the link. */
 	uint8_t to_port[6];
-	bool short_dst = false, to_group = false;
-	if (len && len <= SIM_LINK_FRAME_MAX) {
-		to_group = memcmp(dst, group, 6) == 0;
-		if (!to_group)
-			sim_port_mac(l->end_node[!dir], l->end_port[!dir], to_port);
-		short_dst = to_group || memcmp(dst, to_port, 6) == 0;
-	}
+	sim_port_mac(l->end_node[!dir], l->end_port[!dir], to_port);
+	unsigned to = memcmp(dst, to_port, 6) == 0 ? SIM_TO_PORT : memcmp(dst, group_mac, 6) == 0 ? SIM_TO_GROUP : SIM_TO_OTHER;
+	bool short_dst = len && len <= SIM_LINK_FRAME_MAX && to != SIM_TO_OTHER, to_group = to == SIM_TO_GROUP;
 	for (int c = 0; c < copies; c++) {
 		/* A short frame travels in the link if its direction's slot is free, else in a frame of its own. */
 		struct sim_link_frame *s = &l->inflight[dir];
@@ -202,13 +213,14 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 			memcpy(s->data, dgram, len);
 			data = s->data;
 		} else {
-			f = frame_new(w, len);
+			f = frame_new(w, len, to);
 			f->link = (uint32_t)link;
 			f->dir = dir & 1;
 			f->ethertype = sn->ethertype;
 			f->len = (uint16_t)len;
-			memcpy(f->dst, dst, 6);
 			memcpy(f->data, dgram, len);
+			if (to == SIM_TO_OTHER)
+				memcpy(f->data + len, dst, 6);
 			data = f->data;
 		}
 		bool corrupt = sim_rng_chance(&l->rng, d->corrupt);
@@ -477,14 +489,14 @@ uint32_t sim_sessions_open(const struct sim_world *w)
 
 /* ---- delivery ---- */
 
-static void pcap_write(struct sim_world *w, const struct sim_frame *f, const uint8_t src[6])
+static void pcap_write(struct sim_world *w, const struct sim_frame *f, const uint8_t src[6], const uint8_t dst[6])
 {
 	pcap_dumper_t *d = w->pcaps ? w->pcaps[f->link] : NULL;
 	if (!d)
 		return;
 	size_t len = LSOE_ETH_HDR_LEN + f->len;
 	size_t wire = len < LSOE_ETH_MIN_FRAME ? LSOE_ETH_MIN_FRAME : len; /* as on the wire: padded */
-	lsoe_eth_encode_header(w->frame_buf, f->dst, src, f->ethertype);
+	lsoe_eth_encode_header(w->frame_buf, dst, src, f->ethertype);
 	memcpy(w->frame_buf + LSOE_ETH_HDR_LEN, f->data, f->len);
 	memset(w->frame_buf + len, 0, wire - len);
 	struct pcap_pkthdr h;
@@ -529,7 +541,9 @@ static void deliver(struct sim_world *w, struct sim_frame *f)
 	w->st.frames_corrupted += f->corrupted;
 	uint8_t src[6]; /* the sender's port, at the link's other end */
 	sim_port_mac(l->end_node[from], l->end_port[from], src);
-	pcap_write(w, f, src);
+	uint8_t dst[6];
+	frame_dst(w, f, dst);
+	pcap_write(w, f, src, dst);
 	/* As a NIC delivers it: a short frame arrives padded to the Ethernet minimum. */
 	const uint8_t *data = f->data;
 	size_t len = f->len;
@@ -549,7 +563,7 @@ static void deliver(struct sim_world *w, struct sim_frame *f)
 		data = pad;
 		len = MIN_PAYLOAD;
 	}
-	lsoe_node_input(n->node, l->end_port[to], src, f->dst, data, len);
+	lsoe_node_input(n->node, l->end_port[to], src, dst, data, len);
 	sim_node_kick(w, n);
 }
 
@@ -559,15 +573,10 @@ static void deliver_from_link(struct sim_world *w, uint32_t link, unsigned dir)
 	struct sim_link_frame *s = &w->links[link].inflight[dir];
 	_Alignas(struct sim_frame) uint8_t buf[sizeof(struct sim_frame) + SIM_LINK_FRAME_MAX];
 	struct sim_frame *f = (struct sim_frame *)(void *)buf;
-	static const uint8_t group[6] = LSOE_MAC_NEAREST_BRIDGE;
-	const struct sim_link *l = &w->links[link];
 	f->link = link;
 	f->len = s->len;
 	f->ethertype = s->ethertype;
-	if (s->flags & SIM_LINK_TO_GROUP)
-		memcpy(f->dst, group, 6);
-	else
-		sim_port_mac(l->end_node[!dir], l->end_port[!dir], f->dst);
+	f->to = s->flags & SIM_LINK_TO_GROUP ? SIM_TO_GROUP : SIM_TO_PORT;
 	f->dir = dir & 1;
 	f->corrupted = s->flags & SIM_LINK_CORRUPTED;
 	f->in_slab = 0;

@@ -46,12 +46,13 @@ struct sim_frame {
 	uint32_t link;
 	uint16_t len;                /* of data: at most LSOE_DGRAM_MAX_LEN */
 	uint16_t ethertype;          /* the sender's */
-	uint8_t dst[6];
 	unsigned dir : 1;            /* 0: from the link's a end to its b end */
 	unsigned corrupted : 1;      /* counted when it reaches the receiver, not when sent */
 	unsigned in_slab : 1;        /* from w->slab, not w->frames */
-	uint8_t data[];
+	unsigned to : 2;             /* its destination (sim_frame_dst): 12 octets a frame, not 16 */
+	uint8_t data[];              /* len octets, then the destination if it is SIM_TO_OTHER */
 };
+enum { SIM_TO_PORT, SIM_TO_GROUP, SIM_TO_OTHER }; /* the port at the link's other end, the HELLO group, other */
 
 struct sim_addrlist {                /* grows with address_add; bounded by SIM_MAX_ADDRS */
 	struct sim_addr *a;
