@@ -34,7 +34,7 @@ void sim_session_event(struct sim_world *w, struct sim_node *n, const struct lso
 			exit(1);
 		}
 	}
-	w->log[w->nlog++] = (struct sess_log){ w->now, sp->link, (uint8_t)sp->side, up, (int8_t)(up ? -1 : (int)ev->reason) };
+	w->log[w->nlog++] = (struct sess_log){ w->now, sp->link & 0x1FFFFFu, sp->side & 1u, up, up ? -1 : (int)ev->reason };
 }
 
 /* ---- results ---- */

@@ -138,14 +138,15 @@ struct drop_rule {
 	uint64_t until;
 };
 
-/* What the expectations need to know of each session: 16 octets (one entry per session end comes up). */
+/* What the expectations need to know of each session: 12 octets (one entry per session end comes up). */
 struct sess_log {
 	uint64_t time;
-	int32_t link;
-	uint8_t side;                /* which end reported */
-	bool up;
-	int8_t reason;               /* enum lsoe_down_reason; -1 when up */
-};
+	uint32_t link : 21;          /* < SIM_MAX_LINKS */
+	uint32_t side : 1;           /* which end reported */
+	uint32_t up : 1;
+	signed int reason : 8;       /* enum lsoe_down_reason; -1 when up */
+} __attribute__((packed, aligned(4)));
+_Static_assert(sizeof(struct sess_log) == 12 && SIM_MAX_LINKS <= (1u << 21), "a session log entry is 12 octets");
 
 struct sim_stats {
 	uint64_t events, stale_wakes, frames, delivered;
