@@ -534,7 +534,14 @@ bool session_keepalive(struct lsoe_node *n, struct session *s)
 		return false;
 	note_rx(n, s, true);
 	n->fsm_abort = false;
-	session_arm_recv(n, s);
+	/*
+	 * An armed receive timer of an established session counts from an earlier PDU with
+	 * the same timeout (entering ESTABLISHED and a reload re-arm it): this PDU could only
+	 * move it later, which is left to when it fires (session_arm_recv's laziness). Not
+	 * asking saves reading its deadline from the heap: a line a KEEPALIVE at scale.
+	 */
+	if (!timer_armed(&s->t_recv))
+		session_arm_recv(n, s);
 	return true;
 }
 
