@@ -150,8 +150,13 @@ static void decode_wire(struct lsoe_encap *v, unsigned type, uint16_t count, con
 			v[i].labels = NULL; /* as the entries were given */
 }
 
+/* What an empty list decodes to: no entry, but not NULL (a list of that type is there). */
+static const struct lsoe_encap no_entries[1];
+
 const struct lsoe_encap *port_list_decode(struct lsoe_node *n, const struct port_list *l, size_t at)
 {
+	if (!l->count)
+		return no_entries; /* the buffer may not exist yet: no list with an entry was ever set */
 	const struct pdubuf *b = port_list_pdu(l);
 	struct lsoe_encap *v = &n->dec->entries[at];
 	decode_wire(v, b->type, l->count, b->bytes + LSOE_ENCAP_HDR_LEN, (size_t)b->len - LSOE_ENCAP_HDR_LEN);
@@ -160,6 +165,8 @@ const struct lsoe_encap *port_list_decode(struct lsoe_node *n, const struct port
 
 const struct lsoe_encap *peer_list_decode(struct lsoe_node *n, const struct peer_list *b, size_t at)
 {
+	if (!b->count)
+		return no_entries;
 	struct lsoe_encap *v = &n->dec_peer->entries[at];
 	decode_wire(v, b->type, b->count, b->wire, b->wire_len);
 	return v;

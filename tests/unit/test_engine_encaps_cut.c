@@ -427,6 +427,34 @@ static void test_port_view_every_type(void **state)
 }
 
 /*
+ * Empty lists, before any list with an entry was ever set on the node (so before it has
+ * a buffer to decode into): both views show the type, with no entry (a fuzzed netlink
+ * replay found the port view reading through the buffer that was not there).
+ */
+static void test_empty_lists_view(void **state)
+{
+	(void)state;
+	struct pair p;
+	pair_init(&p);
+	assert_int_equal(lsoe_node_set_encaps(p.a->node, P, LSOE_PDU_IPV4_ENCAP, NULL, 0), LSOE_OK);
+	assert_int_equal(lsoe_node_set_encaps(p.a->node, P, LSOE_PDU_MPLS_IPV6_ENCAP, NULL, 0), LSOE_OK);
+	struct lsoe_port_view pv = port_view(p.a, P);
+	assert_int_equal(pv.encap_types, 1u | 8u);
+	assert_non_null(pv.encaps[0]);
+	assert_int_equal(pv.encap_count[0], 0);
+	assert_non_null(pv.encaps[3]);
+	assert_null(pv.encaps[1]);
+	h_run_until(&p.w, TEST);
+	struct lsoe_session_view v;
+	assert_true(h_session(p.b, p.ma, &v));
+	assert_true(v.encaps_received[0]);
+	assert_int_equal(v.encap_count[0], 0);
+	assert_true(v.encaps_received[3]);
+	assert_false(v.encaps_received[1]);
+	h_world_free(&p.w);
+}
+
+/*
  * Big entries (255 labels: 784 octets each) make MTUs that keep the same head: 47 at
  * MTU 300 (37376 octets) and at 301 (37504). Such a change is no news: nothing is sent,
  * counted or said.
@@ -498,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_mtu_change),
 		cmocka_unit_test(test_mpls_labels),
 		cmocka_unit_test(test_port_view_every_type),
+		cmocka_unit_test(test_empty_lists_view),
 		cmocka_unit_test(test_mtu_same_head),
 		cmocka_unit_test(test_bad_entry_refused),
 	};

@@ -237,8 +237,8 @@ struct lsoe_port_view {
 	/*
 	 * What the port announces, index type - 4: the entries as sent (a cut list in
 	 * the order of the rule, see lsoe_node_set_encaps), and how many entries of the
-	 * list last set were left out to fit one PDU (0: all of it is announced). Valid
-	 * during the callback only, and not once it changes the node.
+	 * list last set were left out to fit one PDU (0: all of it is announced). The
+	 * entries are decoded for the callback: valid during it, until it calls the node.
 	 */
 	const struct lsoe_encap *encaps[4];
 	uint16_t encap_count[4];
@@ -259,7 +259,8 @@ struct lsoe_session_view {
 	uint32_t our_nonce, peer_nonce;
 	/*
 	 * The peer's encapsulations, index type - 4; a type never received has count 0 and
-	 * received false. The entries are decoded for the callback: valid during it only.
+	 * received false. The entries are decoded for the callback: valid during it, until
+	 * it calls the node.
 	 */
 	bool encaps_received[4];
 	const struct lsoe_encap *encaps[4];
