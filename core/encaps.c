@@ -45,27 +45,16 @@ void pdubuf_unref(struct lsoe_node *n, struct pdubuf *b)
 		node_free(n, b, sizeof(*b) + b->len);
 }
 
-static size_t encap_block_size(uint16_t count, size_t label_octets)
+/* A block of count entries and their label octets (a cut list's longer head). */
+static struct encap_block *encap_block_alloc(struct lsoe_node *n, uint16_t count, size_t label_octets)
 {
-	return sizeof(struct encap_block) + (size_t)count * sizeof(struct lsoe_encap) + label_octets;
-}
-
-/* head: octets before the block in the same allocation (a peer list's link hash). */
-static struct encap_block *encap_block_alloc_at(struct lsoe_node *n, uint16_t count, size_t label_octets, size_t head)
-{
-	size_t size = encap_block_size(count, label_octets);
-	char *m = node_alloc(n, head + size);
-	if (!m)
+	size_t size = sizeof(struct encap_block) + (size_t)count * sizeof(struct lsoe_encap) + label_octets;
+	struct encap_block *b = node_alloc(n, size);
+	if (!b)
 		return NULL;
-	struct encap_block *b = (struct encap_block *)(void *)(m + head);
 	b->count = count;
 	b->size = (uint32_t)size;
 	return b;
-}
-
-static struct encap_block *encap_block_alloc(struct lsoe_node *n, uint16_t count, size_t label_octets)
-{
-	return encap_block_alloc_at(n, count, label_octets, 0);
 }
 
 static size_t pick_label_octets(unsigned type, const struct lsoe_encap *v, uint16_t count)

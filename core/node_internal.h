@@ -35,7 +35,10 @@ struct pdubuf {
 	uint8_t bytes[];
 };
 
-/* A list of encapsulations owned by the node: entries and their label octets in one block. */
+/*
+ * Encapsulations as struct lsoe_encap, entries and label octets in one block: a cut list's
+ * longer head (struct port_list_cut), and the node's decode buffers (port_list_decode).
+ */
 struct encap_block {
 	uint32_t size;               /* of the whole block, for free (under 64 MiB: 65535 entries of 255 labels) */
 	uint16_t count;
