@@ -232,9 +232,9 @@ static void free_block(struct lsoe_node *n, struct link_block *b)
 }
 
 /*
- * The lists of one type and their pairs as they are now (*cut: some were left out). Our
- * list is decoded into the node's buffer from entry at on: several types held at once
- * (links_view) each take their own stretch.
+ * The lists of one type and their pairs as they are now (*cut: some were left out). The
+ * lists are decoded into the node's buffers from entries at_mine and at_theirs on: several
+ * types held at once (links_view) each take their own stretch.
  */
 static unsigned current(struct lsoe_node *n, const struct session *s, unsigned i, size_t at_mine, size_t at_theirs,
     struct lists *l, struct cand *c, bool *cut)
@@ -290,8 +290,9 @@ void links_update(struct lsoe_node *n, struct session *s, unsigned type)
 			return;
 	}
 	drop_view(n, s);
-	if (session_peer(s, i)) /* without it, no pair, and the hash is 0 */
-		*peer_link_hash(session_peer(s, i)) = b ? hash : 0;
+	struct peer_list *theirs = session_peer(s, i);
+	if (theirs) /* without it, no pair, and the hash is 0 */
+		theirs->link_hash = b ? hash : 0;
 	node_log(n, LSOE_LOG_INFO, "links", "%s %s: %s link: %u address pair%s", p->name,
 	    lsoe_text_mac(mac, s->mac), tname, k, k == 1 ? "" : "s");
 	report(n, s, type, b);
@@ -304,7 +305,7 @@ void links_withdraw(struct lsoe_node *n, struct session *s)
 	for (unsigned i = 0; i < ENCAP_TYPES; i++) {
 		if (!session_link_hash(s, i))
 			continue;
-		*peer_link_hash(session_peer(s, i)) = 0;
+		session_peer(s, i)->link_hash = 0;
 		report(n, s, LSOE_PDU_IPV4_ENCAP + i, NULL);
 	}
 	s->link_incompat = 0;
@@ -313,9 +314,8 @@ void links_withdraw(struct lsoe_node *n, struct session *s)
 void links_free(struct lsoe_node *n, struct session *s)
 {
 	drop_view(n, s);
-	for (unsigned i = 0; i < ENCAP_TYPES; i++)
-		if (session_peer(s, i))
-			*peer_link_hash(session_peer(s, i)) = 0;
+	for (struct peer_list *b = s->peer; b; b = b->next)
+		b->link_hash = 0;
 }
 
 const struct link_view *links_view(struct lsoe_node *n, struct session *s)

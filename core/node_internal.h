@@ -367,7 +367,7 @@ void session_side_trim(struct lsoe_node *n, struct session *s, bool always);
 /* Every slot let go, and the side with them unless a link view is shown (teardown; destroy, after links_free). */
 void session_side_free(struct lsoe_node *n, struct session *s);
 /* The PDU to send once slot i's (held, r) is ACKed, or NULL: the port's newer list of that type. */
-const struct pdubuf *session_slot_pending(const struct lsoe_node *n, const struct session *s, unsigned i,
+struct pdubuf *session_slot_pending(const struct lsoe_node *n, const struct session *s, unsigned i,
     const struct rtx_slot *r);
 
 /*
@@ -403,7 +403,6 @@ static inline struct peer_list *session_peer(const struct session *s, unsigned i
 {
 	return session_peer_type(s, LSOE_PDU_IPV4_ENCAP + i);
 }
-static inline uint64_t *peer_link_hash(struct peer_list *b) { return &b->link_hash; }
 static inline uint64_t session_link_hash(const struct session *s, unsigned i)
 {
 	const struct peer_list *b = session_peer(s, i);

@@ -225,19 +225,19 @@ void session_side_free(struct lsoe_node *n, struct session *s)
 	session_side_trim(n, s, true);
 }
 
-const struct pdubuf *session_slot_pending(const struct lsoe_node *n, const struct session *s, unsigned i,
+struct pdubuf *session_slot_pending(const struct lsoe_node *n, const struct session *s, unsigned i,
     const struct rtx_slot *r)
 {
 	if (i < SLOT_IPV4 || i >= SLOT_IPV4 + ENCAP_TYPES || s->state != SS_ESTABLISHED)
 		return NULL;
-	const struct pdubuf *b = port_pdu(session_port(n, s), i - SLOT_IPV4);
+	struct pdubuf *b = port_pdu(session_port(n, s), i - SLOT_IPV4);
 	return b != r->pdu ? b : NULL;
 }
 
 /* The outstanding PDU of slot was ACKed: send what waited behind it. */
 static void complete_slot(struct lsoe_node *n, struct session *s, unsigned slot)
 {
-	struct pdubuf *next = (struct pdubuf *)(uintptr_t)session_slot_pending(n, s, slot, session_slot(s, slot));
+	struct pdubuf *next = session_slot_pending(n, s, slot, session_slot(s, slot));
 	slot_release(n, s, slot);
 	if (next)
 		queue_slot(n, s, slot, next);
@@ -305,11 +305,13 @@ static void restart_open(struct lsoe_node *n, struct session *s)
 
 /* ---- northbound ---- */
 
-static void report_encaps(struct lsoe_node *n, struct session *s, unsigned type, const struct peer_list *b)
+/* The peer's list of type (count entries at v; NULL, 0: withdrawn) northbound. */
+static void report_encaps(struct lsoe_node *n, struct session *s, unsigned type, const struct lsoe_encap *v,
+    uint16_t count)
 {
 	struct lsoe_event ev = { .type = LSOE_EV_ENCAPS, .encap_type = (uint8_t)type };
-	ev.encaps = b ? peer_list_decode(n, b, 0) : NULL;
-	ev.encap_count = b ? b->count : 0;
+	ev.encaps = v;
+	ev.encap_count = count;
 	node_event(n, &ev, session_port(n, s), s);
 }
 
@@ -326,7 +328,7 @@ static void teardown_text(struct lsoe_node *n, struct session *s, enum lsoe_down
 		node_event(n, &ev, p, s);
 		/* The withdrawal: an empty list for every type, whatever the peer had sent (as py-lsoed). */
 		for (unsigned i = 0; i < ENCAP_TYPES; i++)
-			report_encaps(n, s, LSOE_PDU_IPV4_ENCAP + i, NULL);
+			report_encaps(n, s, LSOE_PDU_IPV4_ENCAP + i, NULL, 0);
 		links_withdraw(n, s);
 		COUNT(n, p, sessions_closed);
 		COUNT_ARR(n, p, sessions_down, why);
@@ -767,15 +769,16 @@ struct session *act_hold(struct lsoe_node *n, struct session *s, const struct fs
 	return s;
 }
 
-/* Index of the first peer entry that claims one of our own non-loopback addresses of that type, or -1. */
-static int find_conflict(struct lsoe_node *n, const struct port *p, unsigned type, const struct peer_list *b)
+/* Index of the first peer entry (count at peer) that claims one of our own non-loopback addresses of that type, or -1. */
+static int find_conflict(struct lsoe_node *n, const struct port *p, unsigned type, const struct lsoe_encap *peer,
+    uint16_t count)
 {
 	const struct port_list *l = port_local(p, encap_index(type));
-	if (!l || !b)
+	if (!l)
 		return -1;
-	const struct lsoe_encap *mine = port_list_decode(n, l, 0), *peer = peer_list_decode(n, b, 0);
+	const struct lsoe_encap *mine = port_list_decode(n, l, 0);
 	unsigned alen = lsoe_encap_addr_len(type);
-	for (unsigned i = 0; i < b->count; i++) {
+	for (unsigned i = 0; i < count; i++) {
 		if (peer[i].flags & LSOE_ENCAP_LOOPBACK)
 			continue;
 		for (unsigned j = 0; j < l->count; j++)
@@ -800,7 +803,8 @@ struct session *act_encap(struct lsoe_node *n, struct session *s, const struct f
 	session_peer_set(n, s, pdu->type, b);
 	s->peer_encap_mask |= (uint8_t)(1u << i);
 
-	int conflict = find_conflict(n, in->port, pdu->type, b);
+	const struct lsoe_encap *v = peer_list_decode(n, b, 0);
+	int conflict = find_conflict(n, in->port, pdu->type, v, b->count);
 	if (conflict >= 0) {
 		/* Log and continue, EType 1 (digest 3.6, 12.8); the hint names the entry. */
 		COUNT(n, in->port, encap_conflicts);
@@ -808,11 +812,12 @@ struct session *act_encap(struct lsoe_node *n, struct session *s, const struct f
 			.etype = LSOE_ETYPE_WARNING, .code = LSOE_ECODE_ADDR_CONFLICT, .hint = (uint16_t)conflict,
 			.text = "the peer announces one of our own addresses" };
 		node_event(n, &ev, session_port(n, s), s);
+		v = peer_list_decode(n, b, 0); /* the event's handler may have decoded into the same buffer */
 		send_ack(n, in->port, s->mac, pdu->type, LSOE_ETYPE_WARNING, LSOE_ECODE_ADDR_CONFLICT, (unsigned)conflict);
 	} else {
 		send_ack(n, in->port, s->mac, pdu->type, LSOE_ETYPE_NONE, 0, 0);
 	}
-	report_encaps(n, s, pdu->type, b);
+	report_encaps(n, s, pdu->type, v, b->count);
 	links_update(n, s, pdu->type);
 	return s;
 }
