@@ -445,13 +445,8 @@ struct session *session_create(struct lsoe_node *n, struct port *p, const uint8_
 		}
 		return NULL;
 	}
-	/*
-	 * Room for a session on every port at once, the common case (a fabric port has one
-	 * peer): the heap grows in one step instead of one per few sessions, each step leaving
-	 * an array of a size nothing else takes (a leaf's eight: 16 -> 24 -> 36 entries).
-	 */
-	uint32_t expect = n->nsessions + 1 > n->nports ? n->nsessions + 1 : n->nports;
-	if (!timers_reserve(n, timers_needed(n->nports, expect)))
+	/* A port reserved one session's timers as it was added (lsoe_node_port_add): more peers than ports need more. */
+	if (!timers_reserve(n, timers_needed(n->nports, n->nsessions + 1 > n->nports ? n->nsessions + 1 : n->nports)))
 		return NULL;
 	struct session *s = node_alloc(n, sizeof(*s));
 	if (!s)

@@ -195,11 +195,11 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 		copies = 2;
 		w->st.frames_duplicated++;
 	}
-	/* Where it goes, as a frame says it (sim_frame_dst); one to either of the first two can travel in the link. */
+	/* Where it goes, as a frame says it (SIM_TO_*); one to either of the first two can travel in the link. */
 	uint8_t to_port[6];
 	sim_port_mac(l->end_node[!dir], l->end_port[!dir], to_port);
 	unsigned to = memcmp(dst, to_port, 6) == 0 ? SIM_TO_PORT : memcmp(dst, group_mac, 6) == 0 ? SIM_TO_GROUP : SIM_TO_OTHER;
-	bool short_dst = len && len <= SIM_LINK_FRAME_MAX && to != SIM_TO_OTHER, to_group = to == SIM_TO_GROUP;
+	bool short_dst = len && len <= SIM_LINK_FRAME_MAX && to != SIM_TO_OTHER;
 	for (int c = 0; c < copies; c++) {
 		/* A short frame travels in the link if its direction's slot is free, else in a frame of its own. */
 		struct sim_link_frame *s = &l->inflight[dir];
@@ -208,7 +208,7 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 		uint8_t *data;
 		if (in_link) {
 			s->len = (uint8_t)len;
-			s->flags = to_group ? SIM_LINK_TO_GROUP : 0;
+			s->flags = (uint8_t)(to << 1);
 			s->ethertype = sn->ethertype;
 			memcpy(s->data, dgram, len);
 			data = s->data;
@@ -576,7 +576,7 @@ static void deliver_from_link(struct sim_world *w, uint32_t link, unsigned dir)
 	f->link = link;
 	f->len = s->len;
 	f->ethertype = s->ethertype;
-	f->to = s->flags & SIM_LINK_TO_GROUP ? SIM_TO_GROUP : SIM_TO_PORT;
+	f->to = (s->flags >> 1) & 3u;
 	f->dir = dir & 1;
 	f->corrupted = s->flags & SIM_LINK_CORRUPTED;
 	f->in_slab = 0;

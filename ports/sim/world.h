@@ -49,7 +49,7 @@ struct sim_frame {
 	unsigned dir : 1;            /* 0: from the link's a end to its b end */
 	unsigned corrupted : 1;      /* counted when it reaches the receiver, not when sent */
 	unsigned in_slab : 1;        /* from w->slab, not w->frames */
-	unsigned to : 2;             /* its destination (sim_frame_dst): 12 octets a frame, not 16 */
+	unsigned to : 2;             /* its destination, SIM_TO_*: 12 octets a frame, not 16 */
 	uint8_t data[];              /* len octets, then the destination if it is SIM_TO_OTHER */
 };
 enum { SIM_TO_PORT, SIM_TO_GROUP, SIM_TO_OTHER }; /* the port at the link's other end, the HELLO group, other */
@@ -108,8 +108,7 @@ struct sim_node {
  * address HELLOs go to; a frame to any other goes in a frame of its own.
  */
 #define SIM_LINK_FRAME_MAX 16
-#define SIM_LINK_CORRUPTED 1u        /* flags */
-#define SIM_LINK_TO_GROUP  2u        /* to LSOE_MAC_NEAREST_BRIDGE, else to the receiving port */
+#define SIM_LINK_CORRUPTED 1u        /* flags: bit 0; bits 1-2, the destination (SIM_TO_PORT or SIM_TO_GROUP) */
 struct sim_link_frame {
 	uint8_t len;                 /* of data; 0: the slot is free */
 	uint8_t flags;
