@@ -183,6 +183,23 @@ static bool dec_room(struct lsoe_node *n, struct encap_block **d, size_t need)
 	return true;
 }
 
+/* What a session keeps of its peer, of this type: count items in wire_len octets, unchained, no link hash. */
+static struct peer_list *peer_list_new(struct lsoe_node *n, unsigned type, uint16_t count, const uint8_t *wire,
+    uint16_t wire_len)
+{
+	struct peer_list *b = node_alloc(n, offsetof(struct peer_list, wire) + wire_len);
+	if (!b)
+		return NULL;
+	b->link_hash = 0;
+	b->next = NULL;
+	b->count = count;
+	b->wire_len = wire_len;
+	b->type = (uint8_t)type;
+	if (wire_len)
+		memcpy(b->wire, wire, wire_len);
+	return b;
+}
+
 struct peer_list *peer_list_from_pdu(struct lsoe_node *n, const struct session *s, const struct lsoe_pdu *pdu)
 {
 	/* Room to decode every list of the session at once, this one in place of its type's. */
@@ -192,17 +209,7 @@ struct peer_list *peer_list_from_pdu(struct lsoe_node *n, const struct session *
 	if (!dec_room(n, &n->dec_peer, need))
 		return NULL;
 	/* The validated wire form, as it came: a PDU's body is under 65535 octets. */
-	struct peer_list *b = node_alloc(n, offsetof(struct peer_list, wire) + pdu->u.encap.wire_len);
-	if (!b)
-		return NULL;
-	b->link_hash = 0;
-	b->next = NULL;
-	b->count = pdu->u.encap.count;
-	b->wire_len = (uint16_t)pdu->u.encap.wire_len;
-	b->type = pdu->type;
-	if (b->wire_len)
-		memcpy(b->wire, pdu->u.encap.wire, b->wire_len);
-	return b;
+	return peer_list_new(n, pdu->type, pdu->u.encap.count, pdu->u.encap.wire, (uint16_t)pdu->u.encap.wire_len);
 }
 
 void encap_block_free(struct lsoe_node *n, struct encap_block *b)
@@ -219,15 +226,7 @@ void peer_list_free(struct lsoe_node *n, struct peer_list *b)
 
 struct peer_list *peer_attrs_new(struct lsoe_node *n, const uint8_t *attrs, uint8_t count)
 {
-	struct peer_list *b = node_alloc(n, offsetof(struct peer_list, wire) + count);
-	if (!b)
-		return NULL;
-	b->link_hash = 0;
-	b->next = NULL;
-	b->count = b->wire_len = count;
-	b->type = PEER_ATTRS;
-	memcpy(b->wire, attrs, count);
-	return b;
+	return peer_list_new(n, PEER_ATTRS, count, attrs, count);
 }
 
 void session_peer_set(struct lsoe_node *n, struct session *s, unsigned type, struct peer_list *b)
