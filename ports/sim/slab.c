@@ -31,6 +31,7 @@ struct sim_slab {
 	void *free[NCLASSES];        /* free lists: the first word of a free object links the next */
 	uint8_t *cur, *end;          /* the region being carved */
 	uint8_t *populated;          /* it is faulted in up to here */
+	uint8_t *collapsed;          /* its huge-page blocks below here are collapsed (sim_collapse_full) */
 	void **regions;              /* for sim_slab_destroy */
 	size_t nregions, cap;
 };
@@ -52,6 +53,59 @@ void *sim_map_aligned(size_t size, size_t align)
 		munmap(r + size, (size_t)(m + size + align - (r + size)));
 	return r;
 }
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* Linux 6.1; older C libraries do not name it */
+#endif
+
+uint8_t *sim_collapse_full(uint8_t *start, size_t len)
+{
+	uint8_t *end = start + len / HUGE_PAGE * HUGE_PAGE;
+	for (uint8_t *b = start; b < end; b += HUGE_PAGE)
+		madvise(b, HUGE_PAGE, MADV_COLLAPSE); /* a hint: where it fails (an older kernel, no free huge page), 4 KiB pages stay */
+	return end;
+}
+
+#ifdef SIM_SLAB_MALLOC
+
+void *sim_map_hot(size_t size)
+{
+	size_t len = (size + 63) / 64 * 64;
+	void *p = aligned_alloc(64, len ? len : 64);
+	if (p)
+		memset(p, 0, len);
+	return p;
+}
+
+void sim_unmap_hot(void *p, size_t size)
+{
+	(void)size;
+	free(p);
+}
+
+#else
+
+void *sim_map_hot(size_t size)
+{
+	size_t len = (size + 4095) / 4096 * 4096;
+	uint8_t *p = sim_map_aligned(len ? len : 4096, HUGE_PAGE);
+	if (!p)
+		return NULL;
+#ifdef MADV_POPULATE_WRITE
+	madvise(p, len, MADV_POPULATE_WRITE);
+#endif
+	sim_collapse_full(p, len);
+	return p;
+}
+
+void sim_unmap_hot(void *p, size_t size)
+{
+	size_t len = (size + 4095) / 4096 * 4096;
+	if (p)
+		munmap(p, len ? len : 4096);
+}
+
+#endif
 
 #ifdef SIM_SLAB_MALLOC
 
@@ -138,15 +192,10 @@ static void give_back(struct sim_slab *s, uint8_t *p, size_t len)
 	}
 }
 
-/* A region aligned to huge pages, so that the kernel can back all of it with them. */
+/* A region aligned to huge pages: its blocks are collapsed into them as they fill (carve). */
 static uint8_t *map_region(void)
 {
-	uint8_t *r = sim_map_aligned(REGION, HUGE_PAGE);
-#if defined(SIM_SLAB_HUGEPAGES) && defined(MADV_HUGEPAGE)
-	if (r)
-		madvise(r, REGION, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
-#endif
-	return r;
+	return sim_map_aligned(REGION, HUGE_PAGE);
 }
 
 /* n octets (a multiple of 8, at most SLAB_MAX) from the current region. */
@@ -170,6 +219,7 @@ static void *carve(struct sim_slab *s, size_t n)
 		s->regions[s->nregions++] = r;
 		s->cur = r;
 		s->populated = r + populated;
+		s->collapsed = r;
 		s->end = r + REGION;
 	}
 #ifdef MADV_POPULATE_WRITE
@@ -188,6 +238,8 @@ static void *carve(struct sim_slab *s, size_t n)
 #endif
 	void *p = s->cur;
 	s->cur += n;
+	if ((size_t)(s->cur - s->collapsed) >= HUGE_PAGE)
+		s->collapsed = sim_collapse_full(s->collapsed, (size_t)(s->cur - s->collapsed));
 	return p;
 }
 

@@ -5,11 +5,13 @@
  * classes (8-octet steps to 128 octets, then 64-octet steps, each object on a
  * 64-octet line, to 1.5 KiB; larger ones, arrays that grow, go to malloc), each class with its free list, carved from large mmap'd regions.
  *
- * With SIM_SLAB_HUGEPAGES (cmake -DLSOE_SIM_HUGEPAGES=ON) the regions are advised for
- * transparent huge pages (MADV_HUGEPAGE): fewer TLB misses, but on a VM whose free
- * memory is reported to its host (Firecracker) every huge page faults in from the
- * host. Measured there, 10k nodes to convergence and 6 virtual s: 1 s less user
- * time, 2.3 s more system time; so it is off by default.
+ * Huge pages: as the slab fills a 2 MiB block of a region, the block is collapsed into a
+ * huge page (sim_collapse_full): one TLB entry where there were 512, and at 10k nodes
+ * nearly every line an event reads was also a TLB miss. Only full blocks, so no memory
+ * is added; advising regions ahead (MADV_HUGEPAGE, the build option this replaced)
+ * faulted in the last block whole (+6 octets per session end at 10k). Measured at 10k
+ * (tools/bench-ab, 7 runs each, with the links array done the same way): ns_per_event
+ * x0.91, converge_wall_s x1.35 (the copies, and on this VM huge pages come from the host).
  * (Per-node chunks for small objects were tried: at 10k nodes their unused tails
  * cost 15 octets per session end, for no measurable gain.)
  *
@@ -36,6 +38,23 @@ struct sim_slab;
 /* size octets of fresh anonymous memory at an address aligned to align (a power of two), the
    slack around it given back; NULL when mmap fails. For the slab's and the frame pool's regions. */
 void *sim_map_aligned(size_t size, size_t align);
+
+/*
+ * The whole huge-page blocks of [start, start + len), start aligned to one, made huge
+ * pages in place (MADV_COLLAPSE) once they are faulted in: a TLB entry for 2 MiB where
+ * there were 512. Returns the end of the last whole block. Only full blocks: a block
+ * advised ahead (MADV_HUGEPAGE) faults in whole at its first touch, and the unused
+ * rest of the last one costs memory.
+ */
+uint8_t *sim_collapse_full(uint8_t *start, size_t len);
+
+/*
+ * size octets of zeroed memory for an array every event reads at random (the links), its
+ * whole huge-page blocks collapsed; NULL when out of memory. Freed by sim_unmap_hot with the
+ * same size. Under SIM_SLAB_MALLOC, aligned_alloc and free.
+ */
+void *sim_map_hot(size_t size);
+void sim_unmap_hot(void *p, size_t size);
 
 /* NULL when out of memory. */
 struct sim_slab *sim_slab_new(void);

@@ -644,9 +644,7 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 		memset(w->nodes, 0, (sc->nnodes ? sc->nnodes : 1) * sizeof(*w->nodes));
 	/* Each link on its two lines: sending, then delivery (struct sim_link). */
 	size_t links_size = (sc->nlinks ? sc->nlinks : 1) * sizeof(*w->links);
-	w->links = aligned_alloc(64, (links_size + 63) / 64 * 64);
-	if (w->links)
-		memset(w->links, 0, links_size);
+	w->links = sim_map_hot(links_size);
 	w->up = calloc(sc->nlinks ? sc->nlinks : 1, sizeof(*w->up));
 	w->expect_done = calloc(sc->nexpects ? sc->nexpects : 1, sizeof(*w->expect_done));
 	w->frame_buf = malloc(LSOE_ETH_HDR_LEN + LSOE_DGRAM_MAX_LEN + LSOE_ETH_MIN_FRAME);
@@ -944,7 +942,8 @@ void sim_world_free(struct sim_world *w)
 	free(w->failures);
 	free(w->nodes);
 	free(w->ports);
-	free(w->links);
+	if (w->links)
+		sim_unmap_hot(w->links, (w->sc->nlinks ? w->sc->nlinks : 1) * sizeof(*w->links));
 	free(w->up);
 	free(w->drops);
 	free(w->log);
