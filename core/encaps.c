@@ -489,7 +489,7 @@ enum lsoe_err lsoe_node_port_set_mtu(struct lsoe_node *n, uint32_t id, uint32_t 
 		return LSOE_E_MTU;
 	if (mtu == p->mtu)
 		return LSOE_OK;
-	n->now = n->pf_now_ns(n->pf_ctx);
+	n->now = node_clock(n);
 	/*
 	 * Every list is measured against the new bound: one that no longer fits is cut,
 	 * one that was cut may now announce more. All are planned before any changes, so
@@ -581,7 +581,7 @@ enum lsoe_err lsoe_node_set_encaps(struct lsoe_node *n, uint32_t id, unsigned ty
 	enum lsoe_err e = encap_check(type, entries, count);
 	if (e != LSOE_OK)
 		return e;
-	n->now = n->pf_now_ns(n->pf_ctx);
+	n->now = node_clock(n);
 
 	/*
 	 * A full replacement that cannot fit one PDU cannot be said in -01 (digest 12.27):

@@ -274,7 +274,7 @@ enum lsoe_err lsoe_node_port_add(struct lsoe_node *n, uint32_t id, const char *n
     unsigned flags)
 {
 	uint32_t pos;
-	n->now = n->pf_now_ns(n->pf_ctx);
+	n->now = node_clock(n);
 	if (port_find(n, id, &pos))
 		return LSOE_E_EXISTS;
 	/*
@@ -341,7 +341,7 @@ enum lsoe_err lsoe_node_port_set_up(struct lsoe_node *n, uint32_t id, bool up)
 	struct port *p = port_find(n, id, NULL);
 	if (!p)
 		return LSOE_E_NO_PORT;
-	n->now = n->pf_now_ns(n->pf_ctx);
+	n->now = node_clock(n);
 	if (p->up == up)
 		return LSOE_OK;
 	p->up = up;
@@ -371,7 +371,7 @@ enum lsoe_err lsoe_node_port_remove(struct lsoe_node *n, uint32_t id)
 	struct port *p = port_find(n, id, &pos);
 	if (!p)
 		return LSOE_E_NO_PORT;
-	n->now = n->pf_now_ns(n->pf_ctx);
+	n->now = node_clock(n);
 	port_close_sessions(n, p, LSOE_DOWN_PORT_DOWN);
 	reasm_flush(n, p->id);
 	node_log(n, LSOE_LOG_INFO, "port", "%s: removed", p->name);
@@ -543,7 +543,7 @@ static bool keepalive_fast(struct lsoe_node *n, struct port *p, const uint8_t sr
 void lsoe_node_input(struct lsoe_node *n, uint32_t port, const uint8_t src[6], const uint8_t dst[6],
     const uint8_t *payload, size_t len)
 {
-	n->now = n->pf_now_ns(n->pf_ctx);
+	n->now = node_clock(n);
 	struct port *p = port_find(n, port, NULL);
 	if (!p) {
 		node_count(n, CTR_INDEX(rx_frames));
@@ -640,7 +640,7 @@ static void dispatch(struct lsoe_node *n, struct lsoe_timer *t, uint64_t when)
 
 uint64_t lsoe_node_run(struct lsoe_node *n)
 {
-	n->now = n->pf_now_ns(n->pf_ctx);
+	n->now = node_clock(n);
 	struct lsoe_timer *t;
 	uint64_t when;
 	node_prefetch_lane_start(n);
@@ -671,7 +671,7 @@ struct lsoe_node *lsoe_node_create(const struct lsoe_config *cfg, const struct l
 	memset(n, 0, sizeof(*n));
 	n->pf = *pf;
 	n->pf_ctx = pf->ctx;
-	n->pf_now_ns = pf->now_ns;
+	n->clock = pf->clock;
 	n->pf_send = pf->send;
 	n->pf_prefetch_send = pf->prefetch_send;
 	n->mem_bytes = n->mem_peak = sizeof(*n);
@@ -680,7 +680,7 @@ struct lsoe_node *lsoe_node_create(const struct lsoe_config *cfg, const struct l
 		return NULL;
 	}
 	n->log_level = n->cfg.log_level;
-	n->now = n->epoch = pf->now_ns(pf->ctx);
+	n->now = n->epoch = node_clock(n);
 	pf->random(pf->ctx, &n->hash_seed, sizeof(n->hash_seed));
 	timer_init(&n->t_reasm, TK_NODE_REASM);
 	n->reasm_max_sources = cfg->reassembly_max_sources;
@@ -722,7 +722,7 @@ unsigned lsoe_node_unacked(const struct lsoe_node *n)
 
 void lsoe_node_shutdown(struct lsoe_node *n)
 {
-	n->now = n->pf_now_ns(n->pf_ctx);
+	n->now = node_clock(n);
 	for (uint32_t i = 0; i < n->nports; i++)
 		port_close_sessions(n, n->ports[i], LSOE_DOWN_SHUTDOWN);
 }
@@ -760,7 +760,7 @@ enum lsoe_err lsoe_node_reconfigure(struct lsoe_node *n, const struct lsoe_confi
 	struct node_cfg next;
 	if (!node_cfg_make(n, &next, cfg, &n->cfg))
 		return LSOE_E_NOMEM;
-	n->now = n->pf_now_ns(n->pf_ctx);
+	n->now = node_clock(n);
 	/*
 	 * A reload never drops a session because timers changed (README, "Interpretations"):
 	 * a changed receive (or idle) timeout counts from now for every session, since the
@@ -824,7 +824,7 @@ enum lsoe_err lsoe_node_vendor_send(struct lsoe_node *n, uint32_t port, const ui
 	struct session *s = session_find(n, p, peer);
 	if (!s)
 		return LSOE_E_NO_SESSION;
-	n->now = n->pf_now_ns(n->pf_ctx);
+	n->now = node_clock(n);
 	struct lsoe_pdu pdu = { .type = LSOE_PDU_VENDOR };
 	pdu.u.vendor.enterprise = enterprise;
 	pdu.u.vendor.ent_type = ent_type;
@@ -853,7 +853,7 @@ enum lsoe_err lsoe_node_session_reset(struct lsoe_node *n, uint32_t port, const 
 		return LSOE_E_NO_SESSION;
 	if (s->state != SS_HOLD)
 		return LSOE_E_INVALID;
-	n->now = n->pf_now_ns(n->pf_ctx);
+	n->now = node_clock(n);
 	struct fsm_input in = { .port = p, .src = peer, .reason = LSOE_DOWN_SHUTDOWN };
 	fsm_run(n, s, EV_RESET, &in);
 	return LSOE_OK;

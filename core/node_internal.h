@@ -496,8 +496,8 @@ static const uint8_t node_hot_rank[CTR_SLOTS] = {
 struct lsoe_node {
 	/* Line 0: every call and the receive path. */
 	uint64_t now;                /* the time of the call being served */
-	void *pf_ctx;                /* pf's ctx, now_ns and send, copied here: pf's other calls are cold */
-	uint64_t (*pf_now_ns)(void *ctx);
+	void *pf_ctx;                /* pf's ctx, clock and send, copied here: pf's other calls are cold */
+	const uint64_t *clock;       /* pf's clock, or NULL: the time is pf.now_ns's (node_clock) */
 	struct port **ports;         /* sorted by id */
 	uint32_t nports;
 	bool fsm_abort;              /* set by an action that could not complete: the state stays */
@@ -539,6 +539,12 @@ _Static_assert(offsetof(struct lsoe_node, cfg) + offsetof(struct node_cfg, keepa
     "keepalive-receive-timeout in the node's line 0");
 _Static_assert(offsetof(struct lsoe_node, timers) % 64 + sizeof(struct timer_heap) + 3 * sizeof(uint64_t) <= 64,
     "the timer heap's header and the receive counters in one line");
+
+/* The time now, from the platform's clock word if it has one. */
+static inline uint64_t node_clock(const struct lsoe_node *n)
+{
+	return n->clock ? *n->clock : n->pf.now_ns(n->pf_ctx);
+}
 
 /* ---- prefetch.c ---- */
 

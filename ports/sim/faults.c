@@ -61,7 +61,7 @@ static void apply_config(struct sim_world *w, struct sim_node *n, const struct s
 	}
 	for (size_t k = 0; k < e->nset; k++)
 		lsoe_config_set(n->own_cfg, e->set[k].key, e->set[k].value, why, sizeof(why)); /* validated when parsed */
-	n->ethertype = n->cfg->ethertype;
+	sim_node_ethertype_set(w, n);
 	if (n->node) {
 		lsoe_node_reconfigure(n->node, n->cfg);
 		sim_node_kick(w, n);

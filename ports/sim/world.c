@@ -196,9 +196,9 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 		w->st.frames_duplicated++;
 	}
 	/* Where it goes, as a frame says it (SIM_TO_*); one to either of the first two can travel in the link. */
-	uint8_t to_port[6];
-	sim_port_mac(l->end_node[!dir], l->end_port[!dir], to_port);
-	unsigned to = memcmp(dst, to_port, 6) == 0 ? SIM_TO_PORT : memcmp(dst, group_mac, 6) == 0 ? SIM_TO_GROUP : SIM_TO_OTHER;
+	unsigned to = sim_is_port_mac(dst, l->end_node[!dir], l->end_port[!dir]) ? SIM_TO_PORT
+	    : memcmp(dst, group_mac, 6) == 0                                 ? SIM_TO_GROUP
+	                                                                     : SIM_TO_OTHER;
 	bool short_dst = len && len <= SIM_LINK_FRAME_MAX && to != SIM_TO_OTHER;
 	for (int c = 0; c < copies; c++) {
 		/* A short frame travels in the link if its direction's slot is free, else in a frame of its own. */
@@ -253,9 +253,11 @@ static void pf_send(void *ctx, uint32_t port, const uint8_t dst[6], const uint8_
 
 /* ---- nodes ---- */
 
-void sim_node_kick(struct sim_world *w, struct sim_node *n)
+/* Node i's wake-up at its engine's next deadline (sim_node_kick), from its w->hot entry only. */
+static void kick(struct sim_world *w, uint32_t i)
 {
-	uint64_t d = n->node ? lsoe_node_next_deadline(n->node) : LSOE_NEVER;
+	struct sim_hot *h = &w->hot[i];
+	uint64_t d = h->node ? lsoe_node_next_deadline(h->node) : LSOE_NEVER;
 	/*
 	 * A deadline already past (a reconfiguration can leave one) is due now. Clamp it
 	 * before it is remembered: the wake-up is recognised by its time, and one queued
@@ -263,11 +265,23 @@ void sim_node_kick(struct sim_world *w, struct sim_node *n)
 	 */
 	if (d != LSOE_NEVER && d < w->now)
 		d = w->now;
-	if (d == n->wake_at)
+	if (d == h->wake_at)
 		return;
-	n->wake_at = d; /* any earlier queued wake-up is now stale */
+	h->wake_at = d; /* any earlier queued wake-up is now stale */
 	if (d != LSOE_NEVER)
-		sim_push(w, d, QE_WAKE, (uint32_t)n->index, 0, NULL);
+		sim_push(w, d, QE_WAKE, i, 0, NULL);
+}
+
+void sim_node_kick(struct sim_world *w, struct sim_node *n)
+{
+	kick(w, (uint32_t)n->index);
+}
+
+void sim_node_ethertype_set(struct sim_world *w, struct sim_node *n)
+{
+	n->ethertype = n->cfg->ethertype;
+	if (n->ethertype != w->ethertype)
+		w->ethertype_mixed = true; /* for good: a rare configuration, and the general way is right for any */
 }
 
 /* Appends the entries of a[0..na) of type's family to out[*k..), at most SIM_MAX_ENCAPS in all. */
@@ -403,14 +417,14 @@ void sim_node_start(struct sim_world *w, struct sim_node *n)
 	static const char *const levels[] = { "error", "warning", "info", "debug" };
 	struct lsoe_config cfg;
 	sim_node_config_now(n, &cfg);
-	n->ethertype = n->cfg->ethertype;
+	sim_node_ethertype_set(w, n);
 	if (w->opts.log_level >= 0)
 		snprintf(cfg.log_level, sizeof(cfg.log_level), "%s", levels[w->opts.log_level]);
 	/* The engine keeps its own copy. */
 	struct lsoe_platform pf = { .ctx = n, .now_ns = pf_now, .send = pf_send, .random = pf_random,
 		.alloc = pf_alloc, .free = pf_free, .log = w->opts.log_level >= 0 ? pf_log : NULL, .event = pf_event,
-		.prefetch_send = pf_prefetch_send };
-	n->node = lsoe_node_create(&cfg, &pf);
+		.prefetch_send = pf_prefetch_send, .clock = &w->now };
+	w->hot[n->index].node = n->node = lsoe_node_create(&cfg, &pf);
 	if (!n->node) {
 		fprintf(stderr, "lsoe-sim: node %s: cannot create its engine\n", sim_node_name(n));
 		exit(1);
@@ -459,9 +473,9 @@ void sim_node_crash(struct sim_world *w, struct sim_node *n)
 	}
 	sim_node_counters(n, n->dead);
 	lsoe_node_destroy(n->node); /* no events: a crashed node says nothing */
-	n->node = NULL;
+	w->hot[n->index].node = n->node = NULL;
 	n->crashes++;
-	n->wake_at = LSOE_NEVER;
+	w->hot[n->index].wake_at = LSOE_NEVER;
 	for (uint32_t p = 1; p <= n->nports; p++)
 		w->up[n->ports[p].link][n->ports[p].side] = false;
 }
@@ -528,14 +542,15 @@ static void deliver(struct sim_world *w, struct sim_frame *f)
 {
 	const struct sim_link *l = &w->links[f->link];
 	unsigned to = !f->dir, from = f->dir; /* ends: 0 is a, 1 is b */
-	struct sim_node *n = &w->nodes[l->end_node[to]];
+	uint32_t ni = (uint32_t)l->end_node[to];
+	struct lsoe_node *node = w->hot[ni].node; /* the receiver's sim_node is not read */
 	/* Lost in flight: the cable went down or was cut while the frame travelled. */
 	if (!link_passes(l)) {
 		w->st.frames_lost++;
 		return;
 	}
 	/* A node bound to another EtherType never sees the frame. */
-	if (!n->node || f->ethertype != n->ethertype)
+	if (!node || f->ethertype != sim_node_ethertype(w, ni))
 		return;
 	w->st.delivered++;
 	w->st.frames_corrupted += f->corrupted;
@@ -563,8 +578,8 @@ static void deliver(struct sim_world *w, struct sim_frame *f)
 		data = pad;
 		len = MIN_PAYLOAD;
 	}
-	lsoe_node_input(n->node, l->end_port[to], src, dst, data, len);
-	sim_node_kick(w, n);
+	lsoe_node_input(node, l->end_port[to], src, dst, data, len);
+	kick(w, ni);
 }
 
 /* A short frame from its link's slot, freed first: delivery may send on the link again. */
@@ -642,6 +657,10 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 	w->nodes = aligned_alloc(_Alignof(struct sim_node), (sc->nnodes ? sc->nnodes : 1) * sizeof(*w->nodes));
 	if (w->nodes)
 		memset(w->nodes, 0, (sc->nnodes ? sc->nnodes : 1) * sizeof(*w->nodes));
+	size_t hot_size = ((sc->nnodes ? sc->nnodes : 1) * sizeof(*w->hot) + 63) / 64 * 64;
+	w->hot = aligned_alloc(64, hot_size);
+	if (w->hot)
+		memset(w->hot, 0, hot_size);
 	/* Each link on its two lines: sending, then delivery (struct sim_link). */
 	size_t links_size = (sc->nlinks ? sc->nlinks : 1) * sizeof(*w->links);
 	w->links = sim_map_hot(links_size);
@@ -650,7 +669,7 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 	w->frame_buf = malloc(LSOE_ETH_HDR_LEN + LSOE_DGRAM_MAX_LEN + LSOE_ETH_MIN_FRAME);
 	w->slab = sim_slab_new();
 	w->frames = sim_fpool_new();
-	if (!w->nodes || !w->links || !w->up || !w->expect_done || !w->frame_buf || !w->slab || !w->frames) {
+	if (!w->nodes || !w->hot || !w->links || !w->up || !w->expect_done || !w->frame_buf || !w->slab || !w->frames) {
 		snprintf(err, cap, "out of memory");
 		return false;
 	}
@@ -680,10 +699,12 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 		n->w = w;
 		n->index = (int)i;
 		n->cfg = sc->nodes[i].cfg;
+		if (i == 0)
+			w->ethertype = n->cfg->ethertype;
 		n->nports = sc->nodes[i].nports;
 		n->ports = next_port;
 		next_port += n->nports + 1;
-		n->wake_at = LSOE_NEVER;
+		w->hot[i].wake_at = LSOE_NEVER;
 		sim_rng_seed(&n->rng, w->seed, RNG_NODE, i);
 	}
 	/* Ports: which link, which end (the addresses are the link end's until changed). */
@@ -732,8 +753,8 @@ static void progress(struct sim_world *w, double start, bool *shown)
  */
 enum { AHEAD_FRAME = 14, AHEAD_LINK = 11, AHEAD_NODE = 9, AHEAD_ENGINE = 7, AHEAD_STEP = 2 };
 
-/* The node an entry will run, or NULL (a frame's receiver, a wake-up's node). */
-static const struct sim_node *ahead_node(const struct sim_world *w, const struct qentry *e, uint32_t *port)
+/* The node an entry will run (a frame's receiver, a wake-up's node), or SIM_AHEAD_NONE. */
+static uint32_t ahead_node(const struct sim_world *w, const struct qentry *e, uint32_t *port)
 {
 	uint32_t link, to;
 	switch (qkind(e)) {
@@ -747,14 +768,14 @@ static const struct sim_node *ahead_node(const struct sim_world *w, const struct
 		break;
 	case QE_WAKE:
 		*port = 0;
-		return &w->nodes[e->u.ab.a];
+		return e->u.ab.a;
 	default:
 		*port = 0;
-		return NULL;
+		return SIM_AHEAD_NONE;
 	}
 	const struct sim_link *l = &w->links[link];
 	*port = l->end_port[to];
-	return &w->nodes[l->end_node[to]];
+	return (uint32_t)l->end_node[to];
 }
 
 static bool is_frame(const struct qentry *e) { return qkind(e) == QE_FRAME || qkind(e) == QE_LINK_FRAME; }
@@ -770,7 +791,7 @@ static const void *frame_line(const struct sim_world *w, const struct qentry *e)
  * cache) for the engine's stages after it: filed by the entry's place in the run, and
  * valid while the entry there is the same one (a new run reuses the places).
  */
-static const struct sim_node *ahead_cached(struct sim_world *w, const struct qentry *e, size_t at, uint32_t *port)
+static uint32_t ahead_cached(struct sim_world *w, const struct qentry *e, size_t at, uint32_t *port)
 {
 	struct sim_ahead *a = &w->ahead[at % SIM_AHEAD_RING];
 	if (a->seqkind != e->seqkind) {
@@ -794,27 +815,30 @@ static void look_ahead(struct sim_world *w)
 			const struct sim_frame *f = e->u.p;
 			__builtin_prefetch(&w->links[f->link].end_node);
 		} else if (qkind(e) == QE_WAKE) {
-			__builtin_prefetch(&w->nodes[e->u.ab.a]);
+			__builtin_prefetch(&w->nodes[e->u.ab.a]); /* its sends read it (pf_send) */
+			__builtin_prefetch(&w->hot[e->u.ab.a], 1);
 		}
 	}
-	uint32_t port;
-	const struct sim_node *n;
-	if (AHEAD_NODE < avail && (n = ahead_cached(w, e = &run[AHEAD_NODE], r + AHEAD_NODE, &port))) {
+	uint32_t port, ni;
+	if (AHEAD_NODE < avail && (ni = ahead_cached(w, e = &run[AHEAD_NODE], r + AHEAD_NODE, &port)) != SIM_AHEAD_NONE) {
 		if (is_frame(e)) {
-			__builtin_prefetch(n, 1); /* a wake-up's node was fetched at AHEAD_LINK */
-		} else if (n->nports) { /* the ports it will send on (18: two lines) */
-			__builtin_prefetch(&n->ports[1]);
-			__builtin_prefetch(&n->ports[n->nports]);
+			__builtin_prefetch(&w->hot[ni], 1); /* a wake-up's was fetched at AHEAD_LINK */
+		} else {
+			const struct sim_node *n = &w->nodes[ni];
+			if (n->nports) { /* the ports it will send on (18: two lines) */
+				__builtin_prefetch(&n->ports[1]);
+				__builtin_prefetch(&n->ports[n->nports]);
+			}
 		}
 	}
 	for (unsigned step = 0; step < LSOE_PREFETCH_STEPS; step++) {
 		size_t k = AHEAD_ENGINE - AHEAD_STEP * step;
-		if (k >= avail || !(n = ahead_cached(w, e = &run[k], r + k, &port)))
+		if (k >= avail || (ni = ahead_cached(w, e = &run[k], r + k, &port)) == SIM_AHEAD_NONE)
 			continue;
 		if (is_frame(e)) {
-			lsoe_node_prefetch_input(n->node, port, step);
+			lsoe_node_prefetch_input(w->hot[ni].node, port, step);
 		} else {
-			lsoe_node_prefetch_run(n->node, step); /* its links: the engine's hints as it sends (pf_prefetch_send) */
+			lsoe_node_prefetch_run(w->hot[ni].node, step); /* its links: the engine's hints as it sends (pf_prefetch_send) */
 		}
 	}
 }
@@ -851,14 +875,14 @@ void sim_world_run(struct sim_world *w)
 			deliver_from_link(w, e.u.ab.a, e.u.ab.b);
 			break;
 		case QE_WAKE: {
-			struct sim_node *n = &w->nodes[e.u.ab.a];
-			if (!n->node || n->wake_at != e.time) {
+			struct sim_hot *h = &w->hot[e.u.ab.a];
+			if (!h->node || h->wake_at != e.time) {
 				w->st.stale_wakes++;
 				continue; /* superseded: not an event */
 			}
-			n->wake_at = LSOE_NEVER;
-			lsoe_node_run(n->node);
-			sim_node_kick(w, n);
+			h->wake_at = LSOE_NEVER;
+			lsoe_node_run(h->node);
+			kick(w, e.u.ab.a);
 			break;
 		}
 		case QE_SCHED:
@@ -941,6 +965,7 @@ void sim_world_free(struct sim_world *w)
 		free(w->failures[i]);
 	free(w->failures);
 	free(w->nodes);
+	free(w->hot);
 	free(w->ports);
 	if (w->links)
 		sim_unmap_hot(w->links, (w->sc->nlinks ? w->sc->nlinks : 1) * sizeof(*w->links));

@@ -55,6 +55,14 @@ struct lsoe_platform {
 	 * fetch it now. It must change nothing the engine or anyone else can observe.
 	 */
 	void (*prefetch_send)(void *ctx, uint32_t port);
+
+	/*
+	 * Optional (NULL: none). Where the platform keeps the time now_ns would return, read
+	 * instead of calling it: a simulator's virtual clock, one word for all its nodes, so
+	 * that a frame delivered to one of thousands of nodes does not also read that node's
+	 * context (a cache miss at scale) to learn the time. now_ns is still required.
+	 */
+	const uint64_t *clock;
 };
 
 #endif
