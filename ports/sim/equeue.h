@@ -117,6 +117,9 @@ struct equeue {
 	uint32_t pool_n;             /* chunks made; 0 is unused: index 0 ends a list */
 	uint32_t *free_chunks;       /* a stack of free pool indexes: taking one reads no chunk */
 	uint32_t nfree;
+	uint32_t walk_chunk;         /* the look-ahead walk (equeue_pop): the chunk it fetched last; 0: none */
+	uint32_t walk_slot;          /* the fine slot it looks for next from; FINE_N: done */
+	uint32_t walk_pace;          /* pops: the walk takes a step every WALK_PACE */
 	void *block;                 /* the wheels' arrays */
 };
 
