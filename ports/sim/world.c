@@ -848,17 +848,21 @@ static void count_kind(void *ctx, const struct qentry *e)
 	((size_t *)ctx)[qkind(e) & 15]++;
 }
 
-void sim_world_run(struct sim_world *w)
+void sim_world_start(struct sim_world *w)
 {
 	for (size_t i = 0; i < w->sc->nnodes; i++)
 		sim_node_start(w, &w->nodes[i]);
 	sim_faults_schedule(w);
 	sim_expect_schedule(w);
+	w->progress_start = w->opts.progress && w->wall_now ? w->wall_now() : 0;
+}
 
-	double start = w->opts.progress && w->wall_now ? w->wall_now() : 0;
-	bool shown = false;
+void sim_world_until(struct sim_world *w, uint64_t until)
+{
+	if (until > w->end)
+		until = w->end;
 	struct qentry e;
-	while (equeue_pop(&w->q, w->end, &e)) {
+	while (equeue_pop(&w->q, until, &e)) {
 		w->now = e.time;
 		/* The next frame is likely out of cache (sent long ago, at 10k nodes): fetched while this event runs. */
 		const struct qentry *next = equeue_next(&w->q);
@@ -913,8 +917,14 @@ void sim_world_run(struct sim_world *w)
 		}
 		w->st.events++;
 		if (w->opts.progress && w->wall_now && (w->st.events & 0xFFFF) == 0)
-			progress(w, start, &shown);
+			progress(w, w->progress_start, &w->progress_shown);
 	}
+	if (until > w->now)
+		w->now = until;
+}
+
+void sim_world_finish(struct sim_world *w)
+{
 	w->now = w->end;
 	if (getenv("LSOE_SIM_STATS")) {
 		size_t kinds[16] = { 0 }, nq = equeue_len(&w->q);
@@ -924,9 +934,16 @@ void sim_world_run(struct sim_world *w)
 		    nq, frames, kinds[QE_WAKE], nq - frames - kinds[QE_WAKE],
 		    (unsigned long long)w->st.stale_wakes);
 	}
-	if (shown)
+	if (w->progress_shown)
 		fputc('\n', stderr);
 	sim_expect_finish(w);
+}
+
+void sim_world_run(struct sim_world *w)
+{
+	sim_world_start(w);
+	sim_world_until(w, w->end);
+	sim_world_finish(w);
 }
 
 static void free_queued_frame(void *ctx, const struct qentry *e)

@@ -213,6 +213,8 @@ struct sim_world {
 	struct sim_ahead ahead[SIM_AHEAD_RING];
 	bool *expect_done;           /* per expectation: already evaluated (by a check event) */
 	double (*wall_now)(void);    /* progress only; never affects the simulation */
+	double progress_start;       /* wall_now at the start */
+	bool progress_shown;         /* a progress line is on stderr */
 	struct sim_inv *inv;         /* campaign invariants; NULL in a plain run */
 	const struct sim_scenario *inv_base; /* campaign: the scenario before its faults were drawn */
 };
@@ -259,7 +261,13 @@ static inline uint16_t sim_node_ethertype(const struct sim_world *w, uint32_t i)
 /* world.c */
 bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const struct sim_opts *o, char *err,
     size_t cap);
+/* Runs the world from the start to w->end: sim_world_start, sim_world_until(w->end), sim_world_finish. */
 void sim_world_run(struct sim_world *w);
+/* The same in steps, for a caller that looks at the world between them (lsoe-bench sim --scale):
+   the events up to until (at most w->end), in the same order as one run; then w->now is until. */
+void sim_world_start(struct sim_world *w);
+void sim_world_until(struct sim_world *w, uint64_t until);
+void sim_world_finish(struct sim_world *w);
 void sim_world_free(struct sim_world *w);
 void sim_push(struct sim_world *w, uint64_t time, uint32_t kind, uint32_t a, uint32_t b, void *p);
 void sim_node_start(struct sim_world *w, struct sim_node *n);
