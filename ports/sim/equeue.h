@@ -76,7 +76,7 @@ static inline uint32_t qkind(const struct qentry *e) { return (uint32_t)(e->seqk
 #ifndef EQ_CHUNK
 #define EQ_CHUNK 10                                      /* entries per chunk: 256 octets with its link */
 #endif
-#define EQ_SEG_BITS 10                                   /* 1,024 chunks (256 KB) a segment */
+#define EQ_SEG_BITS 13                                   /* 8,192 chunks (2 MB, a huge page) a segment */
 
 struct qheap {
 	struct qentry *v;
