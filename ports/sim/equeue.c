@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define FINE_N (1u << EQ_FINE_BITS)
 #define COARSE_N (1u << EQ_COARSE_BITS)
@@ -120,26 +119,9 @@ static inline void prefetch_chunk_w(const struct qchunk *c)
  * A segment is mapped on a huge-page boundary and collapsed into a huge page once all of
  * its chunks have been taken (chunk_new): at 10k nodes the chunks a burst of pushes takes
  * are scattered over the segments, and with 4 KiB pages each was a TLB miss too. Untouched,
- * its pages cost nothing. Under AddressSanitizer, malloc.
+ * its pages cost nothing.
  */
 #define SEG_SIZE (sizeof(struct qchunk) << EQ_SEG_BITS)
-static struct qchunk *seg_map(void)
-{
-#ifdef SIM_SLAB_MALLOC
-	return aligned_alloc(_Alignof(struct qchunk), SEG_SIZE);
-#else
-	return sim_map_aligned(SEG_SIZE, SEG_SIZE);
-#endif
-}
-
-static void seg_unmap(struct qchunk *sg)
-{
-#ifdef SIM_SLAB_MALLOC
-	free(sg);
-#else
-	munmap(sg, SEG_SIZE);
-#endif
-}
 
 static uint32_t chunk_new(struct equeue *q)
 {
@@ -162,17 +144,15 @@ static uint32_t chunk_new(struct equeue *q)
 			q->seg_cap = (uint32_t)cap;
 		}
 		size_t room = (size_t)(q->nseg + 1) << EQ_SEG_BITS;
-		struct qchunk *sg = seg_map();
+		struct qchunk *sg = sim_map_hot(SEG_SIZE, false);
 		uint32_t *f = realloc(q->free_chunks, room * sizeof(*f));
 		if (!sg || !f)
 			oom();
 		q->seg[q->nseg++] = sg;
 		q->free_chunks = f;
 	}
-#ifndef SIM_SLAB_MALLOC
 	if (((q->pool_n + 1) & ((1u << EQ_SEG_BITS) - 1)) == 0) /* the segment's last chunk: it is full */
 		sim_collapse_full((uint8_t *)q->seg[q->pool_n >> EQ_SEG_BITS], SEG_SIZE);
-#endif
 	return q->pool_n++;
 }
 
@@ -526,7 +506,7 @@ void equeue_free(struct equeue *q)
 	free(q->now.v);
 	free(q->far.v);
 	for (uint32_t i = 0; i < q->nseg; i++)
-		seg_unmap(q->seg[i]);
+		sim_unmap_hot(q->seg[i], SEG_SIZE);
 	free(q->seg);
 	free(q->free_chunks);
 	free(q->block);

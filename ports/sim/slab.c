@@ -61,15 +61,18 @@ void *sim_map_aligned(size_t size, size_t align)
 uint8_t *sim_collapse_full(uint8_t *start, size_t len)
 {
 	uint8_t *end = start + len / HUGE_PAGE * HUGE_PAGE;
+#ifndef SIM_SLAB_MALLOC
 	for (uint8_t *b = start; b < end; b += HUGE_PAGE)
 		madvise(b, HUGE_PAGE, MADV_COLLAPSE); /* a hint: where it fails (an older kernel, no free huge page), 4 KiB pages stay */
+#endif
 	return end;
 }
 
 #ifdef SIM_SLAB_MALLOC
 
-void *sim_map_hot(size_t size)
+void *sim_map_hot(size_t size, bool populate)
 {
+	(void)populate;
 	size_t len = (size + 63) / 64 * 64;
 	void *p = aligned_alloc(64, len ? len : 64);
 	if (p)
@@ -85,12 +88,12 @@ void sim_unmap_hot(void *p, size_t size)
 
 #else
 
-void *sim_map_hot(size_t size)
+void *sim_map_hot(size_t size, bool populate)
 {
 	size_t len = (size + 4095) / 4096 * 4096;
 	uint8_t *p = sim_map_aligned(len ? len : 4096, HUGE_PAGE);
-	if (!p)
-		return NULL;
+	if (!p || !populate)
+		return p;
 #ifdef MADV_POPULATE_WRITE
 	madvise(p, len, MADV_POPULATE_WRITE);
 #endif

@@ -21,6 +21,7 @@
 #ifndef LSOE_SIM_SLAB_H
 #define LSOE_SIM_SLAB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,16 +45,18 @@ void *sim_map_aligned(size_t size, size_t align);
  * pages in place (MADV_COLLAPSE) once they are faulted in: a TLB entry for 2 MiB where
  * there were 512. Returns the end of the last whole block. Only full blocks: a block
  * advised ahead (MADV_HUGEPAGE) faults in whole at its first touch, and the unused
- * rest of the last one costs memory.
+ * rest of the last one costs memory. Under SIM_SLAB_MALLOC, nothing is done.
  */
 uint8_t *sim_collapse_full(uint8_t *start, size_t len);
 
 /*
- * size octets of zeroed memory for an array every event reads at random (the links), its
- * whole huge-page blocks collapsed; NULL when out of memory. Freed by sim_unmap_hot with the
- * same size. Under SIM_SLAB_MALLOC, aligned_alloc and free.
+ * size octets of zeroed memory on a huge-page boundary, for an array the simulator reads at
+ * random; NULL when out of memory. populate: faulted in at once and its whole huge-page
+ * blocks collapsed (the links, filled when made); else its pages fault in as they are
+ * touched, and the caller collapses the blocks it has filled (the queue's segments). Freed
+ * by sim_unmap_hot with the same size. Under SIM_SLAB_MALLOC, aligned_alloc and free.
  */
-void *sim_map_hot(size_t size);
+void *sim_map_hot(size_t size, bool populate);
 void sim_unmap_hot(void *p, size_t size);
 
 /* NULL when out of memory. */

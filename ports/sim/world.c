@@ -663,7 +663,7 @@ bool sim_world_init(struct sim_world *w, const struct sim_scenario *sc, const st
 		memset(w->hot, 0, hot_size);
 	/* Each link on its two lines: sending, then delivery (struct sim_link). */
 	size_t links_size = (sc->nlinks ? sc->nlinks : 1) * sizeof(*w->links);
-	w->links = sim_map_hot(links_size);
+	w->links = sim_map_hot(links_size, true);
 	w->up = calloc(sc->nlinks ? sc->nlinks : 1, sizeof(*w->up));
 	w->expect_done = calloc(sc->nexpects ? sc->nexpects : 1, sizeof(*w->expect_done));
 	w->frame_buf = malloc(LSOE_ETH_HDR_LEN + LSOE_DGRAM_MAX_LEN + LSOE_ETH_MIN_FRAME);
